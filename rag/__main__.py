@@ -1,0 +1,165 @@
+"""The command line: `python -m rag ingest | ask | chat`. Thin: parses arguments, calls rag.
+
+Exit status: 0 answered or abstained; 2 bad usage or settings; 3 no usable index; 1 other errors.
+Errors are printed as one line that says what to do; never a stack trace (use --debug for one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterator
+
+from rag.config import Settings, load_settings, prepare_offline_env
+from rag.errors import ConfigError, IndexCorruptError, IndexMissingError, QuestionError, RagError
+from rag.types import Answer
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else getattr(logging, settings.log_level),
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if not args.debug:  # keep the terminal for answers; library chatter only on --debug
+        for noisy in ("chromadb", "httpx", "bm25s", "llama_index"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+    prepare_offline_env()
+    try:
+        return args.func(args, settings)
+    except (IndexMissingError, IndexCorruptError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_INDEX
+    except ConfigError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except RagError as e:
+        if args.debug:
+            raise
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m rag", description="Grounded answers from news articles.")
+    parser.add_argument("--debug", action="store_true", help="verbose logs and full tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="build or update the index from corpus/")
+    p.add_argument("--rebuild", action="store_true", help="drop the index and build it again")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("ask", help="answer questions ('-' reads one per line from stdin)")
+    p.add_argument("questions", nargs="+", metavar="QUESTION")
+    p.add_argument("--json", action="store_true", help="one JSON object per question (JSON Lines)")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("chat", help="interactive question loop in the terminal")
+    p.set_defaults(func=cmd_chat)
+    return parser.parse_args(argv)
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.ingest import ingest
+
+    report = ingest(settings, rebuild=args.rebuild, progress=args.progress)
+    print(report.summary())
+    return EXIT_OK
+
+
+def open_or_build(settings: Settings):  # type: ignore[no-untyped-def]
+    """Open the engine; with no index yet, build it first (and say so on stderr)."""
+    from rag.engine import open_engine
+    from rag.ingest import ingest
+
+    try:
+        return open_engine(settings)
+    except IndexMissingError:
+        if settings.uses_chroma_server:
+            raise
+        print("No index yet: building it from corpus/ (python -m rag ingest) ...", file=sys.stderr)
+        print(ingest(settings).summary(), file=sys.stderr)
+        return open_engine(settings)
+
+
+def iter_questions(items: list[str]) -> Iterator[str]:
+    for item in items:
+        if item == "-":
+            for line in sys.stdin:
+                if line.strip():
+                    yield line.rstrip("\n")
+        else:
+            yield item
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    engine = open_or_build(settings)
+    status = EXIT_OK
+    for question in iter_questions(args.questions):
+        try:
+            answer = engine.ask(question)
+        except QuestionError as e:
+            status = EXIT_USAGE
+            if args.json:
+                print(json.dumps({"question": question[:200], "error": str(e)}, ensure_ascii=False))
+            else:
+                print(f"error: {e}", file=sys.stderr)
+            continue
+        if args.json:
+            print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
+        else:
+            print(format_answer(answer), flush=True)
+    return status
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    engine = open_or_build(settings)
+    print("Ask about the articles (empty line or Ctrl-D to quit).")
+    while True:
+        try:
+            question = input("\n? ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return EXIT_OK
+        if not question.strip():
+            return EXIT_OK
+        try:
+            print(format_answer(engine.ask(question)))
+        except QuestionError as e:
+            print(f"error: {e}")
+
+
+def format_answer(answer: Answer) -> str:
+    """The answer for a person: text, then the numbered sources with their quotes."""
+    lines = []
+    if answer.notice:
+        lines.append(f"({answer.notice})")
+    if answer.abstained:
+        lines.append("[no answer in the articles]")
+    lines.append(answer.answer)
+    if answer.citations:
+        lines.append("\nSources:")
+    for c in answer.citations:
+        title = c.title or c.article_id
+        if c.title_is_editorial:
+            title += " (title ours)"
+        byline = ", ".join(x for x in (c.author, c.outlet, c.published) if x) or "author not stated"
+        lines.append(f"[{c.n}] {title} - {byline}")
+        lines.append(f"    “{c.quote}”")
+        lines.append(f"    article {c.article_id}, characters {c.start}-{c.end}, support {c.support:.2f}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,198 @@
+"""The offline backend: answers by quoting the retrieved sentences that best answer the question.
+
+Input: the question and its Retrieval (passages with per-sentence vectors). Output: a Draft made of
+verbatim article sentences, each followed by [n] (its passage), or an abstention with a reason
+and, where possible, what the articles do say nearby. No model beyond the embeddings, no network.
+It does not paraphrase, so it cannot merge facts into one sentence or resolve a false premise.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.answering import Draft
+from rag.retrieval import KeywordIndex, Retrieval
+from rag.text import STOPWORDS, content_terms, has_date, names, quantities, stem, words
+from rag.types import Passage
+
+log = logging.getLogger(__name__)
+
+# Weights and thresholds, set on the hand-written questions in tests/test_answering_offline.py.
+DENSE_WEIGHT, LEXICAL_WEIGHT, TYPE_BONUS = 0.6, 0.4, 0.08
+MIN_SCORE = 0.40  # below this the best sentence does not answer the question
+KEEP_RATIO = 0.85  # further sentences must score at least this share of the best one
+RELATED_MIN_LEXICAL = 0.25  # an abstention shows a related sentence only above this overlap
+_PRONOUN_START = re.compile(r"^(He|She|They|It|This|These|That|His|Her|Their)\b")
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    kind: str  # number | date | person | place | reason | yesno | what
+    terms: tuple[str, ...]  # stemmed content terms, unique, in order
+    focus: tuple[str, ...]  # stemmed terms of "how many X" (number questions)
+    focus_text: str  # the words of "how many X", as asked
+    names: tuple[str, ...]  # proper nouns in the question, lower-cased
+
+
+@dataclass(frozen=True)
+class Candidate:
+    n: int  # 1-based passage number
+    start: int  # offsets in the article
+    end: int
+    text: str
+    dense: float
+    lexical: float
+    score: float
+    passage: Passage
+
+
+def analyse_question(question: str) -> QuestionInfo:
+    q = question.strip()
+    low = q.lower()
+    kind = "what"
+    focus: list[str] = []
+    focus_text = ""
+    if m := re.search(r"\bhow (many|much)\b(.*)", low):
+        kind = "number"
+        tail = q[m.start(2) :]
+        tail = re.split(r"\b(?:has|have|had|did|does|do|is|are|was|were|will|would|can|could)\b", tail, flags=re.I)[0]
+        focus = content_terms(tail)
+        focus_text = " ".join(w for w in re.findall(r"[\w’'-]+", tail) if w.lower() not in STOPWORDS)
+    elif re.search(r"\bwhat (number|percentage|share|amount)\b|\bhow long\b", low):
+        kind = "number"
+    elif re.search(r"^(when|since when)\b|\b(what|which) (year|date|month|day|time)\b|\bwhen\b", low):
+        kind = "date"
+    elif re.search(r"^who\b|\bwhom\b|\bwhose\b|\bwho (is|was|are|were)\b", low):
+        kind = "person"
+    elif re.search(r"^where\b|\bwhere\b", low):
+        kind = "place"
+    elif re.search(r"^why\b|\bwhy\b", low):
+        kind = "reason"
+    elif re.match(r"^(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", low):
+        kind = "yesno"
+    terms = list(dict.fromkeys(content_terms(q)))
+    return QuestionInfo(kind, tuple(terms), tuple(focus), focus_text, tuple(sorted(names(q))))
+
+
+class OfflineBackend:
+    name = "offline"
+
+    def __init__(self, keywords: Callable[[], KeywordIndex], max_sentences: int = 3) -> None:
+        self._keywords = keywords
+        self.max_sentences = max_sentences
+
+    def draft(self, question: str, retrieval: Retrieval) -> Draft:
+        if not retrieval.passages:
+            return Draft("", abstained=True, reason="The index holds no articles yet.", backend=self.name)
+        info = analyse_question(question)
+        keywords = self._keywords()
+        missing = [n for n in info.names if keywords.doc_freq.get(stem(n), 0) == 0]
+        candidates = score_sentences(info, retrieval, keywords)
+        if missing:
+            return self._abstain(
+                f"The articles do not mention {', '.join(m.title() for m in missing)}.", candidates
+            )
+        answering = [c for c in candidates if answers_kind(info, c.text)]
+        if not answering or answering[0].score < MIN_SCORE:
+            return self._abstain(abstain_reason(info, candidates), candidates)
+        chosen = select(answering, info, self.max_sentences)
+        text = " ".join(render(c) for c in chosen)
+        return Draft(text, backend=self.name)
+
+    def _abstain(self, reason: str, candidates: list[Candidate]) -> Draft:
+        related = [c for c in candidates if c.lexical >= RELATED_MIN_LEXICAL]
+        text = reason
+        if related:
+            text += " What the articles do say: " + render(related[0])
+        return Draft(text, abstained=True, reason=reason, backend=self.name)
+
+
+def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordIndex) -> list[Candidate]:
+    """Every sentence of every retrieved passage, scored against the question, best first."""
+    weights = {t: keywords.idf(t) for t in info.terms}
+    total = sum(weights.values()) or 1.0
+    seen: set[tuple[str, int]] = set()
+    out: list[Candidate] = []
+    for n, p in enumerate(retrieval.passages, start=1):
+        for i, (s, e) in enumerate(p.chunk.sentences):
+            if (p.article_id, s) in seen:  # overlapping chunks repeat sentences
+                continue
+            seen.add((p.article_id, s))
+            text = p.chunk.text[s - p.chunk.start : e - p.chunk.start]
+            dense = _dense(retrieval.query_vector, p, i)
+            terms = set(content_terms(text))
+            lexical = sum(w for t, w in weights.items() if t in terms) / total
+            bonus = TYPE_BONUS if info.kind in ("number", "date") and answers_kind(info, text) else 0.0
+            score = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * lexical + bonus
+            out.append(Candidate(n, s, e, text, dense, lexical, score, p))
+    out.sort(key=lambda c: -c.score)
+    log.debug("top sentences: %s", [(round(c.score, 3), c.text[:40]) for c in out[:5]])
+    return out
+
+
+def _dense(query_vector: np.ndarray, passage: Passage, i: int) -> float:
+    vectors = passage.sentence_vectors
+    if vectors is None or i >= len(vectors):
+        return 0.0
+    return float(vectors[i] @ query_vector)
+
+
+def answers_kind(info: QuestionInfo, text: str) -> bool:
+    """Can this sentence answer this kind of question at all?"""
+    if info.kind == "number":
+        if not quantities(text):
+            return False
+        terms = set(content_terms(text))
+        return not info.focus or any(f in terms for f in info.focus)
+    if info.kind == "date":
+        return has_date(text)
+    return True
+
+
+def select(candidates: list[Candidate], info: QuestionInfo, limit: int) -> list[Candidate]:
+    """The best sentence, plus near-best ones that add question terms or another article."""
+    best = candidates[0]
+    chosen = [best]
+    covered = set(content_terms(best.text)) & set(info.terms)
+    for c in candidates[1:]:
+        if len(chosen) >= limit or c.score < best.score * KEEP_RATIO:
+            break
+        adds = (set(content_terms(c.text)) & set(info.terms)) - covered
+        other_article = all(c.passage.article_id != k.passage.article_id for k in chosen)
+        if adds or other_article:
+            chosen.append(c)
+            covered |= adds
+    return chosen
+
+
+def render(c: Candidate) -> str:
+    """The sentence, verbatim, with its marker; a sentence opening on a pronoun gets the one before."""
+    prev = previous_sentence(c)
+    return f"{prev} [{c.n}] {c.text} [{c.n}]" if prev else f"{c.text} [{c.n}]"
+
+
+def previous_sentence(c: Candidate) -> str:
+    if not _PRONOUN_START.match(c.text):
+        return ""
+    spans = c.passage.chunk.sentences
+    idx = [s for s, _ in spans].index(c.start) if c.start in [s for s, _ in spans] else 0
+    if idx == 0:
+        return ""
+    s, e = spans[idx - 1]
+    base = c.passage.chunk.start
+    between = c.passage.chunk.text[e - base : c.start - base]
+    return "" if "\n" in between else c.passage.chunk.text[s - base : e - base]
+
+
+def abstain_reason(info: QuestionInfo, candidates: list[Candidate]) -> str:
+    if info.kind == "number":
+        topic = f" for {info.focus_text}" if info.focus_text else ""
+        return f"The articles give no number{topic}."
+    if info.kind == "date":
+        return "The articles do not say when."
+    return "The articles do not answer this question."

@@ -1,0 +1,129 @@
+"""Settings: the one place that reads the environment (prefix RAG_, plus OPENAI_API_KEY/BASE_URL).
+
+Input: environment variables and keyword overrides. Output: a validated, frozen Settings object.
+It also prepares the process environment for offline use (prepare_offline_env). It does not
+open any store, model or network connection.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "RAG_"
+
+
+class Settings(BaseSettings):
+    """Every knob of the product. Pass it explicitly; never read os.environ elsewhere."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", frozen=True)
+
+    # corpus and index
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    index_dir: Path = PROJECT_ROOT / ".rag"
+    collection: str = Field("articles", pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{1,50}[a-zA-Z0-9]$")
+    max_article_chars: int = Field(2_000_000, gt=0)
+
+    # a Chroma server instead of the embedded folder (all four unset: embedded)
+    chroma_host: str | None = None
+    chroma_port: int = Field(8000, gt=0, lt=65536)
+    chroma_ssl: bool = False
+    chroma_token: SecretStr | None = None
+
+    # chunking, in MiniLM word pieces (the model reads 256 at most)
+    chunk_size: int = Field(128, ge=32, le=240)
+    chunk_overlap: int = Field(24, ge=0, le=120)
+
+    # embeddings
+    embedding: Literal["minilm", "openai"] = "minilm"
+    embed_batch_size: int = Field(32, gt=0, le=512)
+    openai_embedding_model: str = "text-embedding-3-small"
+
+    # retrieval
+    top_k: int = Field(6, gt=0, le=50)
+    candidate_k: int = Field(20, gt=0, le=200)
+
+    # answering
+    backend: Literal["auto", "offline", "openai"] = "auto"
+    max_answer_sentences: int = Field(3, gt=0, le=10)
+    max_question_chars: int = Field(2000, gt=0, le=100_000)
+    openai_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("RAG_OPENAI_API_KEY", "OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        None, validation_alias=AliasChoices("RAG_OPENAI_BASE_URL", "OPENAI_BASE_URL")
+    )
+    openai_model: str = "gpt-4o-mini"
+    openai_context_window: int = Field(128_000, gt=0)
+    openai_timeout: float = Field(30.0, gt=0, le=600)
+    openai_max_retries: int = Field(2, ge=0, le=10)
+
+    # web app
+    host: str = "127.0.0.1"
+    port: int = Field(7860, gt=0, lt=65536)
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+
+    @model_validator(mode="after")
+    def _reject_unknown_env(self) -> Settings:
+        # pydantic-settings silently ignores unknown RAG_* variables; a typo must fail instead.
+        known = {ENV_PREFIX + name.upper() for name in type(self).model_fields}
+        unknown = sorted(k for k in os.environ if k.startswith(ENV_PREFIX) and k not in known)
+        if unknown:
+            raise ValueError(
+                f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+            )
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError("chunk_overlap must be smaller than chunk_size")
+        return self
+
+    @property
+    def uses_chroma_server(self) -> bool:
+        return self.chroma_host is not None
+
+    def openai_configured(self) -> bool:
+        """True when an OpenAI key or an OpenAI-compatible base URL is set."""
+        return self.openai_api_key is not None or self.openai_base_url is not None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with explicit overrides; raises ConfigError on bad values."""
+    from pydantic import ValidationError
+
+    from rag.errors import ConfigError
+
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as e:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
+            for err in e.errors()
+        )
+        raise ConfigError(
+            f"Bad settings: {problems}. Fix the RAG_* environment variables (see README)."
+        ) from e
+
+
+def prepare_offline_env() -> None:
+    """Point libraries at files shipped in packages so that nothing tries to download.
+
+    Called by the entry points (CLI, app, tests). Only sets what the user has not set.
+    """
+    import llama_index.core
+
+    tiktoken_cache = Path(llama_index.core.__file__).parent / "_static" / "tiktoken_cache"
+    defaults = {
+        "TIKTOKEN_CACHE_DIR": str(tiktoken_cache),
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "ANONYMIZED_TELEMETRY": "False",
+        "TOKENIZERS_PARALLELISM": "false",
+    }
+    for key, value in defaults.items():
+        os.environ.setdefault(key, value)

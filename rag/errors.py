@@ -1,0 +1,39 @@
+"""Errors the library raises. Each message says what the user should do next.
+
+Entry points (CLI, app, API) turn these into what a person sees; the library never prints.
+"The articles do not say" is not an error: it is an Answer that abstains.
+"""
+
+from __future__ import annotations
+
+
+class RagError(Exception):
+    """Base class for every error the library raises on purpose."""
+
+
+class ConfigError(RagError):
+    """Settings are invalid (bad type, unknown key, impossible combination)."""
+
+
+class CorpusError(RagError):
+    """A corpus file cannot be used; the message names the file and the problem."""
+
+
+class IndexMissingError(RagError):
+    """There is no index yet."""
+
+
+class IndexCorruptError(RagError):
+    """The index folder exists but cannot be read."""
+
+
+class EmbeddingError(RagError):
+    """The embedding model cannot be loaded or run."""
+
+
+class QuestionError(RagError):
+    """The question itself is unusable (empty, too long, not text). A caller's mistake."""
+
+
+class BackendError(RagError):
+    """An answering backend failed at run time (timeout, server error, bad reply)."""

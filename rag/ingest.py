@@ -1,0 +1,183 @@
+"""corpus/ -> chunks -> vectors -> Chroma. Incremental: only new or changed articles are embedded.
+
+The store is the single source of truth for what is indexed: each article record carries the
+content hash of what was indexed, and is written last, after its chunks, so an ingest killed at
+any point leaves an index that the next ingest completes. Chunk ids are content-derived, so
+re-adding is idempotent and nothing is ever duplicated. This module does not answer questions.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.schema import TextNode
+
+from rag.chunking import chunk_article, make_splitter
+from rag.config import Settings
+from rag.corpus import CorpusProblem, load_corpus
+from rag.embeddings import MiniLMEmbedding, build_embedding
+from rag.store import Store, drop_index, open_store
+from rag.types import Article, Chunk
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    chunks_total: int = 0
+    chunks_embedded: int = 0
+    chunks_deleted: int = 0
+    problems: list[CorpusProblem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        line = (
+            f"indexed {len(self.added)} new, {len(self.updated)} changed, {self.unchanged} "
+            f"unchanged, {len(self.removed)} removed articles -> {self.chunks_total} chunks "
+            f"({self.chunks_embedded} embedded, {self.chunks_deleted} deleted) in {self.seconds:.1f} s"
+        )
+        if self.problems:
+            line += f"; {len(self.problems)} file(s) skipped: " + "; ".join(map(str, self.problems))
+        return line
+
+
+def ingest(
+    settings: Settings,
+    embed_model: BaseEmbedding | None = None,
+    rebuild: bool = False,
+    progress: bool | None = None,
+) -> IngestReport:
+    """Bring the index in line with corpus/: add, replace and delete articles as needed."""
+    t0 = time.perf_counter()
+    embed_model = embed_model or build_embedding(settings)
+    corpus = load_corpus(settings.corpus_dir, settings.max_article_chars)
+    if rebuild:
+        drop_index(settings)
+    store = open_store(settings, embed_model.model_name, create=True)
+    report = IngestReport(problems=list(corpus.problems))
+    indexed = store.indexed_articles()
+    todo = [a for a in corpus.articles if indexed.get(a.id, {}).get("content_hash") != a.content_hash]
+    report.unchanged = len(corpus.articles) - len(todo)
+    splitter = make_splitter(settings.chunk_size, settings.chunk_overlap, _token_counter(embed_model))
+    planned = [(a, chunk_article(a, splitter)) for a in todo]
+    bar = _progress_bar(sum(len(c) for _, c in planned), progress)
+    for article, chunks in planned:
+        embedded, deleted = _index_article(store, article, chunks, embed_model, settings)
+        report.chunks_embedded += embedded
+        report.chunks_deleted += deleted
+        (report.updated if article.id in indexed else report.added).append(article.id)
+        bar.update(len(chunks))
+    bar.close()
+    current = [a.id for a in corpus.articles]
+    for article_id in sorted(set(indexed) - set(current)):
+        store.delete_article(article_id)
+        report.removed.append(article_id)
+    orphans = store.orphan_chunk_ids(current)  # chunks left by an ingest killed mid-way
+    if orphans:
+        store.chunks.delete(ids=orphans)
+        report.chunks_deleted += len(orphans)
+    report.chunks_total = store.chunks.count()
+    report.seconds = time.perf_counter() - t0
+    log.info(report.summary())
+    return report
+
+
+def _index_article(
+    store: Store, article: Article, chunks: list[Chunk], embed_model: BaseEmbedding, settings: Settings
+) -> tuple[int, int]:
+    """Add the article's missing chunks, delete its stale ones, then write its record."""
+    existing = store.chunk_ids(article.id)
+    new = [c for c in chunks if c.id not in existing]
+    for i in range(0, len(new), 256):
+        batch = new[i : i + 256]
+        vectors, sentence_vectors = embed_chunks(embed_model, batch, settings.embed_batch_size)
+        store.vector_store.add([to_node(c, v, s) for c, v, s in zip(batch, vectors, sentence_vectors)])
+    stale = sorted(existing - {c.id for c in chunks})
+    if stale:
+        store.chunks.delete(ids=stale)
+    store.put_article(article.meta, article.text, article.content_hash, len(chunks))
+    log.debug("%s: %d chunks added, %d deleted", article.id, len(new), len(stale))
+    return len(new), len(stale)
+
+
+def embed_chunks(
+    embed_model: BaseEmbedding, chunks: Sequence[Chunk], batch_size: int
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Chunk vectors and, per chunk, one vector per sentence."""
+    rel_spans = [[(s - c.start, e - c.start) for s, e in c.sentences] for c in chunks]
+    if isinstance(embed_model, MiniLMEmbedding):
+        return embed_model.encoder.encode_with_spans([c.text for c in chunks], rel_spans, batch_size)
+    # Other backends cannot pool sub-spans: embed the sentences as texts of their own.
+    vectors = np.array(embed_model.get_text_embedding_batch([c.text for c in chunks]), np.float32)
+    sentence_vectors = []
+    for c, spans in zip(chunks, rel_spans):
+        texts = [c.text[s:e] for s, e in spans]
+        sentence_vectors.append(np.array(embed_model.get_text_embedding_batch(texts), np.float32))
+    return vectors, sentence_vectors
+
+
+def to_node(chunk: Chunk, vector: np.ndarray, sentence_vectors: np.ndarray) -> TextNode:
+    return TextNode(
+        id_=chunk.id,
+        text=chunk.text,
+        embedding=vector.tolist(),
+        start_char_idx=chunk.start,
+        end_char_idx=chunk.end,
+        metadata={
+            "article_id": chunk.article_id,
+            "start": chunk.start,
+            "end": chunk.end,
+            "sentence_spans": json.dumps(chunk.sentences),
+            "sentence_vectors": pack_vectors(sentence_vectors),
+        },
+        excluded_embed_metadata_keys=["sentence_spans", "sentence_vectors"],
+        excluded_llm_metadata_keys=["sentence_spans", "sentence_vectors"],
+    )
+
+
+def pack_vectors(vectors: np.ndarray) -> str:
+    """Vectors -> int8 -> base64; Chroma metadata holds only scalars and strings.
+
+    Each vector is scaled so its largest component is 127 (only directions matter: they are
+    re-normalised on unpacking), which keeps cosines within ~1e-4 of the float32 ones.
+    """
+    if len(vectors) == 0:
+        return ""
+    scale = 127.0 / np.maximum(np.abs(vectors).max(axis=1, keepdims=True), 1e-12)
+    q = np.clip(np.round(vectors * scale), -127, 127).astype(np.int8)
+    return f"{q.shape[1]}:" + base64.b64encode(q.tobytes()).decode()
+
+
+def unpack_vectors(packed: str) -> np.ndarray | None:
+    if not packed:
+        return None
+    dim, _, data = packed.partition(":")
+    q = np.frombuffer(base64.b64decode(data), dtype=np.int8).reshape(-1, int(dim))
+    v = q.astype(np.float32)
+    return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-6)
+
+
+def _token_counter(embed_model: BaseEmbedding):  # type: ignore[no-untyped-def]
+    if isinstance(embed_model, MiniLMEmbedding):
+        return embed_model.encoder.count_tokens
+    # OpenAI models read far more than a chunk; a word count is a safe upper-bound proxy.
+    return lambda text: text.split()
+
+
+def _progress_bar(total: int, progress: bool | None):  # type: ignore[no-untyped-def]
+    from tqdm import tqdm
+
+    show = progress if progress is not None else (sys.stderr.isatty() and total > 200)
+    return tqdm(total=total, unit="chunk", desc="embedding", disable=not show)

@@ -1,0 +1,158 @@
+"""question -> ranked Passages: dense (Chroma) and keyword (BM25) results fused by reciprocal rank.
+
+LlamaIndex does the retrieving: a VectorIndexRetriever over the Chroma store, a BM25Retriever built
+from the chunks held in the store (not from local files, so replicas sharing a Chroma server agree),
+and a QueryFusionRetriever that fuses them. The keyword side is rebuilt when the store changes.
+This module does not write answers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import Stemmer
+from llama_index.core import QueryBundle, VectorStoreIndex
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.llms import MockLLM
+from llama_index.core.retrievers import QueryFusionRetriever
+from llama_index.core.schema import NodeWithScore, TextNode
+from llama_index.retrievers.bm25 import BM25Retriever
+
+from rag.config import Settings
+from rag.ingest import unpack_vectors
+from rag.store import Store
+from rag.text import content_terms
+from rag.types import ArticleMeta, Chunk, Passage
+
+log = logging.getLogger(__name__)
+
+REFRESH_SECONDS = 2.0  # how often to look for changes made by another process
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    question: str
+    query_vector: np.ndarray
+    passages: tuple[Passage, ...]
+
+
+class KeywordIndex:
+    """BM25 over all chunks in the store, plus document frequencies for term weighting."""
+
+    def __init__(self, nodes: list[TextNode], top_k: int) -> None:
+        self.size = len(nodes)
+        self.retriever: BM25Retriever | None = None
+        if nodes:
+            self.retriever = BM25Retriever.from_defaults(
+                nodes=nodes,
+                similarity_top_k=min(top_k, len(nodes)),
+                stemmer=Stemmer.Stemmer("english"),
+                language="en",
+            )
+        self.doc_freq: Counter[str] = Counter()
+        for node in nodes:
+            self.doc_freq.update(set(content_terms(node.get_content())))
+
+    def idf(self, term: str) -> float:
+        return float(np.log(1.0 + (self.size + 1) / (self.doc_freq.get(term, 0) + 0.5)))
+
+
+class Retriever:
+    """Hybrid retriever over one Store; opened once per process and shared by all requests."""
+
+    def __init__(self, store: Store, embed_model: BaseEmbedding, settings: Settings) -> None:
+        self.store = store
+        self.embed_model = embed_model
+        self.settings = settings
+        self._dense = VectorStoreIndex.from_vector_store(
+            store.vector_store, embed_model=embed_model
+        ).as_retriever(similarity_top_k=settings.candidate_k)
+        self._lock = threading.Lock()
+        self._fingerprint = ""
+        self._checked_at = 0.0
+        self.articles: dict[str, ArticleMeta] = {}
+        self._texts: dict[str, str] = {}
+        self.keywords = KeywordIndex([], 1)
+        self._fusion: QueryFusionRetriever | None = None
+        self.refresh(force=True)
+
+    def refresh(self, force: bool = False) -> None:
+        """Rebuild the keyword index and article cache if the store changed since last look."""
+        now = time.monotonic()
+        if not force and now - self._checked_at < REFRESH_SECONDS:
+            return
+        with self._lock:
+            self._checked_at = now
+            indexed = self.store.indexed_articles()
+            fingerprint = hashlib.sha256(
+                json.dumps(sorted((k, v.get("content_hash")) for k, v in indexed.items())).encode()
+            ).hexdigest()
+            if fingerprint == self._fingerprint and not force:
+                return
+            t0 = time.perf_counter()
+            nodes = [n for n in self.store.vector_store.get_nodes(None) if isinstance(n, TextNode)]
+            self.keywords = KeywordIndex(nodes, self.settings.candidate_k)
+            self.articles = {k: _meta_from_store(k, v) for k, v in indexed.items()}
+            self._texts = {}
+            retrievers = [self._dense] + ([self.keywords.retriever] if self.keywords.retriever else [])
+            self._fusion = QueryFusionRetriever(
+                retrievers,
+                mode="reciprocal_rerank",
+                similarity_top_k=self.settings.top_k,
+                num_queries=1,  # no LLM query generation: the question is used as asked
+                use_async=False,
+                llm=MockLLM(),  # never called with num_queries=1; avoids resolving a global LLM
+            )
+            self._fingerprint = fingerprint
+            log.info("keyword index: %d chunks in %.2f s", len(nodes), time.perf_counter() - t0)
+
+    def article_text(self, article_id: str) -> str:
+        if article_id not in self._texts:
+            self._texts[article_id] = self.store.article_text(article_id)
+        return self._texts[article_id]
+
+    def retrieve(self, question: str) -> Retrieval:
+        self.refresh()
+        vector = np.asarray(self.embed_model.get_query_embedding(question), dtype=np.float32)
+        if self.keywords.size == 0 or self._fusion is None:
+            return Retrieval(question, vector, ())
+        bundle = QueryBundle(query_str=question, embedding=vector.tolist())
+        results = self._fusion.retrieve(bundle)
+        passages = tuple(p for p in (self._to_passage(r) for r in results) if p is not None)
+        log.debug("retrieved %s", [(p.chunk.id[:8], round(p.score, 4)) for p in passages])
+        return Retrieval(question, vector, passages)
+
+    def _to_passage(self, result: NodeWithScore) -> Passage | None:
+        md = result.node.metadata
+        meta = self.articles.get(md.get("article_id", ""))
+        if meta is None:  # chunk of an article being deleted by a concurrent ingest
+            return None
+        chunk = Chunk(
+            id=result.node.node_id,
+            article_id=meta.id,
+            text=result.node.get_content(),
+            start=int(md["start"]),
+            end=int(md["end"]),
+            sentences=tuple(tuple(s) for s in json.loads(md.get("sentence_spans", "[]"))),  # type: ignore[misc]
+        )
+        vectors = unpack_vectors(md.get("sentence_vectors", ""))
+        return Passage(chunk=chunk, meta=meta, score=float(result.score or 0.0), sentence_vectors=vectors)
+
+
+def _meta_from_store(article_id: str, md: dict[str, object]) -> ArticleMeta:
+    return ArticleMeta(
+        id=article_id,
+        title=str(md.get("title", "")),
+        title_is_editorial=bool(md.get("title_is_editorial", False)),
+        author=str(md.get("author", "")),
+        outlet=str(md.get("outlet", "")),
+        published=str(md.get("published", "")),
+        url=str(md.get("url", "")),
+    )

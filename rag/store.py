@@ -1,0 +1,169 @@
+"""Chroma behind one function: open_store(settings) -> Store (embedded folder or Chroma server).
+
+Two collections: `<name>` holds chunk vectors (read and written through LlamaIndex's
+ChromaVectorStore), `<name>__articles` holds one record per article (its full text and metadata)
+so that citations, the keyword index and other replicas need nothing but the store.
+This module does not chunk, embed or rank.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import chromadb
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from rag.config import Settings
+from rag.errors import IndexCorruptError, IndexMissingError
+from rag.types import ArticleMeta
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+# Article records carry no meaningful vector; Chroma needs one, so each gets this constant.
+_ARTICLE_VECTOR = [1.0]
+
+
+@dataclass
+class Store:
+    client: ClientAPI
+    chunks: Collection
+    articles: Collection
+    vector_store: ChromaVectorStore
+    location: str
+
+    def indexed_articles(self) -> dict[str, dict[str, Any]]:
+        """article id -> its stored metadata (including content_hash)."""
+        got = self.articles.get(include=["metadatas"])
+        return {i: dict(m or {}) for i, m in zip(got["ids"], got["metadatas"] or [])}
+
+    def article_text(self, article_id: str) -> str:
+        got = self.articles.get(ids=[article_id], include=["documents"])
+        if not got["ids"]:
+            raise IndexCorruptError(
+                f"Article {article_id!r} has chunks but no article record; "
+                "run `python -m rag ingest` to repair the index"
+            )
+        return str((got["documents"] or [""])[0])
+
+    def put_article(self, meta: ArticleMeta, text: str, content_hash: str, n_chunks: int) -> None:
+        metadata = {**meta.as_metadata(), "content_hash": content_hash, "n_chunks": n_chunks}
+        self.articles.upsert(
+            ids=[meta.id], documents=[text], metadatas=[metadata], embeddings=[_ARTICLE_VECTOR]
+        )
+
+    def delete_article(self, article_id: str) -> None:
+        self.chunks.delete(where={"article_id": article_id})
+        self.articles.delete(ids=[article_id])
+
+    def chunk_ids(self, article_id: str) -> set[str]:
+        return set(self.chunks.get(where={"article_id": article_id}, include=[])["ids"])
+
+    def orphan_chunk_ids(self, article_ids: list[str]) -> list[str]:
+        where: Any = {"article_id": {"$nin": article_ids}} if article_ids else None
+        return list(self.chunks.get(where=where, include=[])["ids"])
+
+
+def make_client(settings: Settings) -> ClientAPI:
+    chroma_settings = chromadb.config.Settings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_host:
+        headers = {}
+        if settings.chroma_token is not None:
+            headers["Authorization"] = f"Bearer {settings.chroma_token.get_secret_value()}"
+        return chromadb.HttpClient(
+            host=settings.chroma_host,
+            port=settings.chroma_port,
+            ssl=settings.chroma_ssl,
+            headers=headers,
+            settings=chroma_settings,
+        )
+    return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
+
+
+def store_location(settings: Settings) -> str:
+    if settings.chroma_host:
+        scheme = "https" if settings.chroma_ssl else "http"
+        return f"{scheme}://{settings.chroma_host}:{settings.chroma_port}"
+    return str(settings.index_dir)
+
+
+def open_store(settings: Settings, embed_model_name: str, create: bool = False) -> Store:
+    """Open (or with create=True, create) the collections; typed errors say what to run."""
+    location = store_location(settings)
+    if not create and not settings.chroma_host and not settings.index_dir.exists():
+        raise IndexMissingError(
+            f"No index at {location} - run `python -m rag ingest` (or `make run`) first."
+        )
+    try:
+        client = make_client(settings)
+        chunks, articles = _collections(client, settings.collection, embed_model_name, create)
+    except (IndexMissingError, IndexCorruptError):
+        raise
+    except Exception as e:  # chromadb raises many unrelated types for a damaged folder/server
+        _forget_clients()
+        if settings.chroma_host:
+            raise IndexMissingError(
+                f"Cannot reach the Chroma server at {location} ({e}). Start it (`chroma run`) "
+                "or unset RAG_CHROMA_HOST to use the local folder."
+            ) from e
+        raise IndexCorruptError(
+            f"The index at {location} cannot be read ({type(e).__name__}: {e}). Rebuild it "
+            "from corpus/ with `python -m rag ingest --rebuild` (the corpus is not touched)."
+        ) from e
+    vector_store = ChromaVectorStore(chroma_collection=chunks)
+    return Store(client, chunks, articles, vector_store, location)
+
+
+def _collections(
+    client: ClientAPI, name: str, embed_model_name: str, create: bool
+) -> tuple[Collection, Collection]:
+    if create:
+        chunks = client.get_or_create_collection(
+            name,
+            embedding_function=None,
+            metadata={"hnsw:space": "cosine", "embed_model": embed_model_name, "schema": SCHEMA_VERSION},
+        )
+        articles = client.get_or_create_collection(f"{name}__articles", embedding_function=None)
+    else:
+        try:
+            chunks = client.get_collection(name, embedding_function=None)
+            articles = client.get_collection(f"{name}__articles", embedding_function=None)
+        except Exception as e:
+            raise IndexMissingError(
+                f"The index has no collection {name!r} yet - run `python -m rag ingest`."
+            ) from e
+    stored_model = (chunks.metadata or {}).get("embed_model")
+    if stored_model != embed_model_name:
+        raise IndexCorruptError(
+            f"The index was built with embedding model {stored_model!r}, but settings select "
+            f"{embed_model_name!r}. Run `python -m rag ingest --rebuild`."
+        )
+    return chunks, articles
+
+
+def drop_index(settings: Settings) -> None:
+    """Delete the collections (for --rebuild). The corpus is never touched."""
+    if not settings.chroma_host:
+        import shutil
+
+        _forget_clients()
+        shutil.rmtree(settings.index_dir, ignore_errors=True)
+        return
+    client = make_client(settings)
+    for name in (settings.collection, f"{settings.collection}__articles"):
+        try:
+            client.delete_collection(name)
+        except Exception:  # absent already
+            log.debug("collection %s did not exist", name)
+
+
+def _forget_clients() -> None:
+    # Chroma caches one client system per path in the process; after a failed open or a
+    # deleted folder that cached system is broken, so the next open must start afresh.
+    from chromadb.api.client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()

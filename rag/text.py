@@ -1,0 +1,119 @@
+"""Small, deterministic text analysis shared by retrieval, the offline answerer and the verifier.
+
+Input: plain strings. Output: stemmed content terms, numbers, dates, names, negations.
+Written by hand (no model, no download) because these checks must be exact and explainable;
+it does not split sentences (chunking.sentence_spans does) and knows nothing about the store.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+_STEMMER = Stemmer.Stemmer("english")
+WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+
+STOPWORDS = frozenset(
+    """a an the and or but if then else of to in on at by for with from as into onto about over under
+    than that this these those there here is are was were be been being am do does did done doing have
+    has had having will would shall should can could may might must it its it's they them their theirs
+    he him his she her hers we us our ours you your yours i me my mine who whom whose which what when
+    where why how not no nor so too very just also only even all any both each few more most other some
+    such own same s t don now up down out off again further once per via ever yet upon among within
+    without between through during before after above below because while until against""".split()
+)
+# words that shape a question but carry no content to look for in the articles
+QUESTION_WORDS = frozenset(
+    """say said says tell told according article articles text mention mentioned mentions describe
+    described explain explained give given name named happen happened think thought kind type many much
+    long often please know""".split()
+)
+NEGATIONS = frozenset(
+    "not no never none nobody nothing neither nor cannot can't won't don't doesn't didn't isn't "
+    "aren't wasn't weren't hasn't haven't hadn't denied deny denies without".split()
+)
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "hundred": 100, "thousand": 1000, "dozen": 12, "half": 0.5, "first": 1,
+    "second": 2, "third": 3, "fourth": 4, "fifth": 5,
+}
+MONTHS = (
+    "january february march april may june july august september october november december".split()
+)
+DATE_WORDS = frozenset(MONTHS) | frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday summer winter spring autumn "
+    "yesterday today week month year recently".split()
+)
+_NUM = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s?%|s\b)?")
+_DAY = re.compile(r"\b(?:" + "|".join(m.title() for m in MONTHS) + r")\s+(\d{1,2})\b")
+_YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})s?\b")
+
+
+def normalize(text: str) -> str:
+    """Unicode NFKC with curly quotes and dashes folded, for comparing wording."""
+    text = unicodedata.normalize("NFKC", text)
+    return text.translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"}))
+
+
+def words(text: str) -> list[str]:
+    return [w.lower().replace("’", "'") for w in WORD.findall(text)]
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    word = word.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    return str(_STEMMER.stemWord(word))
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed words that carry content (no stopwords, no question scaffolding)."""
+    return [
+        stem(w)
+        for w in words(text)
+        if w not in STOPWORDS and w not in QUESTION_WORDS and not w.isdigit() and len(w) > 1
+    ]
+
+
+def numbers(text: str) -> set[float]:
+    """Numeric values stated in text: digits (200, 8%, 1,000, 80s) and number words."""
+    found: set[float] = set()
+    for m in _NUM.finditer(text):
+        found.add(float(m.group(1).replace(",", "")))
+    for w in words(text):
+        for part in w.split("-"):
+            if part in NUMBER_WORDS and part not in ("first", "second", "half"):
+                found.add(float(NUMBER_WORDS[part]))
+    return found
+
+
+def quantities(text: str) -> set[float]:
+    """numbers() without years: what 'how many' can be answered with."""
+    years = {float(y) for y in _YEAR.findall(text)}
+    days = {float(d) for d in _DAY.findall(text)}
+    return {n for n in numbers(text) if n not in years and n not in days}
+
+
+def has_date(text: str) -> bool:
+    return bool(_YEAR.search(text)) or any(w in DATE_WORDS for w in words(text))
+
+
+def names(text: str) -> set[str]:
+    """Capitalised words not opening a sentence (a cheap proper-noun detector), lower-cased."""
+    out: set[str] = set()
+    for m in re.finditer(r"(?<![.!?“\"]\s)(?<!^)\b([A-Z][a-zA-Z’']+)", text.strip()):
+        w = m.group(1).lower().replace("’", "'")
+        if w.endswith("'s"):
+            w = w[:-2]
+        if w not in STOPWORDS and w not in QUESTION_WORDS:
+            out.add(w)
+    return out
+
+
+def has_negation(text: str) -> bool:
+    return any(w in NEGATIONS or w.endswith("n't") for w in words(text))

@@ -1,0 +1,70 @@
+"""Shared fixtures: real Chroma in temporary folders, the real offline model, the real corpus."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from rag.config import PROJECT_ROOT, Settings, load_settings, prepare_offline_env
+
+prepare_offline_env()
+
+CORPUS = PROJECT_ROOT / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def _clean_rag_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    for key in list(os.environ):
+        if key.startswith("RAG_") or key in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
+            monkeypatch.delenv(key)
+
+
+@pytest.fixture(scope="session")
+def embed_model():  # type: ignore[no-untyped-def]
+    from rag.embeddings import MiniLMEmbedding
+
+    return MiniLMEmbedding()
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> Callable[..., Settings]:
+    """Settings pointing at a private copy of the corpus and a private index folder."""
+
+    def make(**overrides: object) -> Settings:
+        corpus = tmp_path / "corpus"
+        if not corpus.exists():
+            shutil.copytree(CORPUS, corpus)
+        values: dict[str, object] = {"corpus_dir": corpus, "index_dir": tmp_path / "index"}
+        values.update(overrides)
+        return load_settings(**values)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    index = tmp_path_factory.mktemp("real-index")
+    return Settings(corpus_dir=CORPUS, index_dir=index)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def engine(real_settings: Settings, embed_model):  # type: ignore[no-untyped-def]
+    """One engine over the real corpus, built once for the whole session."""
+    from rag.engine import GroundedQueryEngine, open_engine
+    from rag.ingest import ingest
+
+    ingest(real_settings, embed_model=embed_model)
+    eng: GroundedQueryEngine = open_engine(real_settings)
+    return eng
+
+
+@pytest.fixture(scope="session")
+def article_texts() -> dict[str, str]:
+    from rag.corpus import load_corpus
+
+    return {a.id: a.text for a in load_corpus(CORPUS).articles}
