@@ -55,9 +55,7 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = Field(
         None, validation_alias=AliasChoices("RAG_OPENAI_API_KEY", "OPENAI_API_KEY")
     )
-    openai_base_url: str | None = Field(
-        None, validation_alias=AliasChoices("RAG_OPENAI_BASE_URL", "OPENAI_BASE_URL")
-    )
+    openai_base_url: str | None = Field(None, validation_alias=AliasChoices("RAG_OPENAI_BASE_URL", "OPENAI_BASE_URL"))
     openai_model: str = "gpt-4o-mini"
     openai_context_window: int = Field(128_000, gt=0)
     openai_timeout: float = Field(30.0, gt=0, le=600)
@@ -75,9 +73,7 @@ class Settings(BaseSettings):
         known = {ENV_PREFIX + name.upper() for name in type(self).model_fields}
         unknown = sorted(k for k in os.environ if k.startswith(ENV_PREFIX) and k not in known)
         if unknown:
-            raise ValueError(
-                f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
-            )
+            raise ValueError(f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError("chunk_overlap must be smaller than chunk_size")
         return self
@@ -101,12 +97,9 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as e:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
-            for err in e.errors()
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in e.errors()
         )
-        raise ConfigError(
-            f"Bad settings: {problems}. Fix the RAG_* environment variables (see README)."
-        ) from e
+        raise ConfigError(f"Bad settings: {problems}. Fix the RAG_* environment variables (see README).") from e
 
 
 def prepare_offline_env() -> None:

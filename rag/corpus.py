@@ -64,13 +64,9 @@ def load_corpus(corpus_dir: Path, max_chars: int = 2_000_000) -> CorpusLoad:
             continue
         text_key = hashlib.sha256(article.text.encode()).hexdigest()
         if article.id in seen_ids:
-            problems.append(
-                CorpusProblem(path, f"id {article.id!r} is already used by {seen_ids[article.id].name}")
-            )
+            problems.append(CorpusProblem(path, f"id {article.id!r} is already used by {seen_ids[article.id].name}"))
         elif text_key in seen_texts:
-            problems.append(
-                CorpusProblem(path, f"same text as article {seen_texts[text_key]!r}; skipped")
-            )
+            problems.append(CorpusProblem(path, f"same text as article {seen_texts[text_key]!r}; skipped"))
         else:
             seen_ids[article.id] = path
             seen_texts[text_key] = article.id
@@ -92,8 +88,7 @@ def read_article(path: Path, max_chars: int = 2_000_000) -> Article:
         content = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise CorpusError(
-            f"{path.name}: not UTF-8 (byte {e.start}: {raw[e.start:e.start + 1]!r}); "
-            "re-save the file as UTF-8"
+            f"{path.name}: not UTF-8 (byte {e.start}: {raw[e.start : e.start + 1]!r}); re-save the file as UTF-8"
         ) from e
     if content.startswith("\ufeff"):
         content = content[1:]
@@ -127,9 +122,7 @@ def split_header(content: str, name: str) -> tuple[dict[str, str], str]:
         if not sep:
             raise CorpusError(f"{name}: header line {lineno} is not 'key: value': {line!r}")
         if key not in HEADER_KEYS:
-            raise CorpusError(
-                f"{name}: header line {lineno}: unknown key {key!r}; use {', '.join(HEADER_KEYS)}"
-            )
+            raise CorpusError(f"{name}: header line {lineno}: unknown key {key!r}; use {', '.join(HEADER_KEYS)}")
         if key in fields:
             raise CorpusError(f"{name}: header line {lineno}: {key!r} is given twice")
         fields[key] = value.strip()
@@ -140,8 +133,7 @@ def build_meta(fields: dict[str, str], path: Path) -> ArticleMeta:
     article_id = fields.get("id") or path.stem
     if not ID_PATTERN.match(article_id):
         raise CorpusError(
-            f"{path.name}: id {article_id!r} must be letters, digits, '_', '-' or '.' "
-            "(at most 128 characters)"
+            f"{path.name}: id {article_id!r} must be letters, digits, '_', '-' or '.' (at most 128 characters)"
         )
     published = fields.get("published", "")
     if published:

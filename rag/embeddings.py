@@ -106,9 +106,7 @@ class MiniLMEncoder:
 
     @staticmethod
     def _layer_weights(w: dict[str, np.ndarray], p: str) -> dict[str, np.ndarray]:
-        qkv_w = np.concatenate(
-            [w[p + f"attention.self.{n}.weight"] for n in ("query", "key", "value")], axis=0
-        )
+        qkv_w = np.concatenate([w[p + f"attention.self.{n}.weight"] for n in ("query", "key", "value")], axis=0)
         qkv_b = np.concatenate([w[p + f"attention.self.{n}.bias"] for n in ("query", "key", "value")])
         return {
             "qkv_w": np.ascontiguousarray(qkv_w.T),
@@ -140,8 +138,7 @@ class MiniLMEncoder:
         for L in self._layers:
             qkv = x @ L["qkv_w"] + L["qkv_b"]
             q, k, v = (
-                qkv[..., i * h * d : (i + 1) * h * d].reshape(batch, seq, h, d).transpose(0, 2, 1, 3)
-                for i in range(3)
+                qkv[..., i * h * d : (i + 1) * h * d].reshape(batch, seq, h, d).transpose(0, 2, 1, 3) for i in range(3)
             )
             scores = (q @ k.transpose(0, 1, 3, 2)) * scale + bias
             scores = np.exp(scores - scores.max(-1, keepdims=True))
@@ -243,9 +240,7 @@ def build_embedding(settings: Settings) -> BaseEmbedding:
     if settings.embedding == "minilm":
         return MiniLMEmbedding(embed_batch_size=settings.embed_batch_size)
     if not settings.openai_configured():
-        raise ConfigError(
-            "RAG_EMBEDDING=openai needs OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible server)."
-        )
+        raise ConfigError("RAG_EMBEDDING=openai needs OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible server).")
     from llama_index.embeddings.openai import OpenAIEmbedding
 
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "unused"

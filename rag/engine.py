@@ -41,9 +41,7 @@ def clean_question(question: object, max_chars: int) -> str:
     if "\x00" in question:
         raise QuestionError("The question contains NUL bytes; send plain text.")
     # drop control and format characters (keep ordinary whitespace), collapse runs of spaces
-    kept = "".join(
-        ch if ch in "\t\n " or unicodedata.category(ch)[0] != "C" else " " for ch in question
-    )
+    kept = "".join(ch if ch in "\t\n " or unicodedata.category(ch)[0] != "C" else " " for ch in question)
     text = " ".join(kept.split())
     if not text:
         raise QuestionError("The question is empty. Type a question about the articles.")

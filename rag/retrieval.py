@@ -71,9 +71,9 @@ class Retriever:
         self.store = store
         self.embed_model = embed_model
         self.settings = settings
-        self._dense = VectorStoreIndex.from_vector_store(
-            store.vector_store, embed_model=embed_model
-        ).as_retriever(similarity_top_k=settings.candidate_k)
+        self._dense = VectorStoreIndex.from_vector_store(store.vector_store, embed_model=embed_model).as_retriever(
+            similarity_top_k=settings.candidate_k
+        )
         self._lock = threading.Lock()
         self._fingerprint = ""
         self._checked_at = 0.0

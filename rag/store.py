@@ -52,9 +52,7 @@ class Store:
 
     def put_article(self, meta: ArticleMeta, text: str, content_hash: str, n_chunks: int) -> None:
         metadata = {**meta.as_metadata(), "content_hash": content_hash, "n_chunks": n_chunks}
-        self.articles.upsert(
-            ids=[meta.id], documents=[text], metadatas=[metadata], embeddings=[_ARTICLE_VECTOR]
-        )
+        self.articles.upsert(ids=[meta.id], documents=[text], metadatas=[metadata], embeddings=[_ARTICLE_VECTOR])
 
     def delete_article(self, article_id: str) -> None:
         self.chunks.delete(where={"article_id": article_id})
@@ -95,9 +93,7 @@ def open_store(settings: Settings, embed_model_name: str, create: bool = False) 
     """Open (or with create=True, create) the collections; typed errors say what to run."""
     location = store_location(settings)
     if not create and not settings.chroma_host and not settings.index_dir.exists():
-        raise IndexMissingError(
-            f"No index at {location} - run `python -m rag ingest` (or `make run`) first."
-        )
+        raise IndexMissingError(f"No index at {location} - run `python -m rag ingest` (or `make run`) first.")
     try:
         client = make_client(settings)
         chunks, articles = _collections(client, settings.collection, embed_model_name, create)
@@ -118,9 +114,7 @@ def open_store(settings: Settings, embed_model_name: str, create: bool = False) 
     return Store(client, chunks, articles, vector_store, location)
 
 
-def _collections(
-    client: ClientAPI, name: str, embed_model_name: str, create: bool
-) -> tuple[Collection, Collection]:
+def _collections(client: ClientAPI, name: str, embed_model_name: str, create: bool) -> tuple[Collection, Collection]:
     if create:
         chunks = client.get_or_create_collection(
             name,
@@ -133,9 +127,7 @@ def _collections(
             chunks = client.get_collection(name, embedding_function=None)
             articles = client.get_collection(f"{name}__articles", embedding_function=None)
         except Exception as e:
-            raise IndexMissingError(
-                f"The index has no collection {name!r} yet - run `python -m rag ingest`."
-            ) from e
+            raise IndexMissingError(f"The index has no collection {name!r} yet - run `python -m rag ingest`.") from e
     stored_model = (chunks.metadata or {}).get("embed_model")
     if stored_model != embed_model_name:
         raise IndexCorruptError(

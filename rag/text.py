@@ -36,20 +36,40 @@ NEGATIONS = frozenset(
     "aren't wasn't weren't hasn't haven't hadn't denied deny denies without".split()
 )
 NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "hundred": 100, "thousand": 1000, "dozen": 12, "half": 0.5, "first": 1,
-    "second": 2, "third": 3, "fourth": 4, "fifth": 5,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "hundred": 100,
+    "thousand": 1000,
+    "dozen": 12,
+    "half": 0.5,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
 }
-MONTHS = (
-    "january february march april may june july august september october november december".split()
-)
+MONTHS = "january february march april may june july august september october november december".split()
 DATE_WORDS = frozenset(MONTHS) | frozenset(
     "monday tuesday wednesday thursday friday saturday sunday summer winter spring autumn "
     "yesterday today week month year recently".split()
 )
 _NUM = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s?%|s\b)?")
 _DAY = re.compile(r"\b(?:" + "|".join(m.title() for m in MONTHS) + r")\s+(\d{1,2})\b")
+_DATE_WORD = re.compile(r"(?<![-\w])(" + "|".join(sorted(DATE_WORDS)) + r")\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})s?\b")
 
 
@@ -100,7 +120,8 @@ def quantities(text: str) -> set[float]:
 
 
 def has_date(text: str) -> bool:
-    return bool(_YEAR.search(text)) or any(w in DATE_WORDS for w in words(text))
+    """A year, month, weekday, season or 'this week'-like expression ('25-year' is a duration)."""
+    return bool(_YEAR.search(text) or _DATE_WORD.search(text))
 
 
 def names(text: str) -> set[str]:

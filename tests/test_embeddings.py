@@ -33,7 +33,10 @@ def test_batching_and_padding_do_not_change_vectors(embed_model) -> None:  # typ
 def test_vectors_rank_by_meaning(embed_model) -> None:  # type: ignore[no-untyped-def]
     q = np.array(embed_model.get_query_embedding("What does Iran get in exchange for missiles?"))
     near, far = embed_model.get_text_embedding_batch(
-        ["Iran is bartering missiles and drones in exchange for wheat and soy.", "The weather was mild in Lisbon."]
+        [
+            "Iran is bartering missiles and drones in exchange for wheat and soy.",
+            "The weather was mild in Lisbon.",
+        ]
     )
     assert q @ np.array(near) > q @ np.array(far) + 0.3
 

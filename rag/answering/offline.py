@@ -17,7 +17,7 @@ import numpy as np
 
 from rag.answering import Draft
 from rag.retrieval import KeywordIndex, Retrieval
-from rag.text import STOPWORDS, content_terms, has_date, names, quantities, stem, words
+from rag.text import STOPWORDS, content_terms, has_date, names, numbers, quantities, stem
 from rag.types import Passage
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ class QuestionInfo:
     focus: tuple[str, ...]  # stemmed terms of "how many X" (number questions)
     focus_text: str  # the words of "how many X", as asked
     names: tuple[str, ...]  # proper nouns in the question, lower-cased
+    numbers: frozenset[float]  # numbers the question states ("the 20-year agreement")
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def analyse_question(question: str) -> QuestionInfo:
     elif re.match(r"^(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", low):
         kind = "yesno"
     terms = list(dict.fromkeys(content_terms(q)))
-    return QuestionInfo(kind, tuple(terms), tuple(focus), focus_text, tuple(sorted(names(q))))
+    return QuestionInfo(kind, tuple(terms), tuple(focus), focus_text, tuple(sorted(names(q))), frozenset(numbers(q)))
 
 
 class OfflineBackend:
@@ -94,9 +95,7 @@ class OfflineBackend:
         missing = [n for n in info.names if keywords.doc_freq.get(stem(n), 0) == 0]
         candidates = score_sentences(info, retrieval, keywords)
         if missing:
-            return self._abstain(
-                f"The articles do not mention {', '.join(m.title() for m in missing)}.", candidates
-            )
+            return self._abstain(f"The articles do not mention {', '.join(m.title() for m in missing)}.", candidates)
         answering = [c for c in candidates if answers_kind(info, c.text)]
         if not answering or answering[0].score < MIN_SCORE:
             return self._abstain(abstain_reason(info, candidates), candidates)
@@ -144,6 +143,8 @@ def _dense(query_vector: np.ndarray, passage: Passage, i: int) -> float:
 
 def answers_kind(info: QuestionInfo, text: str) -> bool:
     """Can this sentence answer this kind of question at all?"""
+    if not info.numbers <= numbers(text):  # a number in the question pins what it asks about
+        return False
     if info.kind == "number":
         if not quantities(text):
             return False

@@ -1,0 +1,71 @@
+"""The offline backend end to end on the real corpus: answers what the articles say, abstains
+on what they do not. These questions are the hand-written tuning set named in offline.py."""
+
+import pytest
+
+from rag.answering.offline import analyse_question
+
+ANSWERABLE = [
+    ("What does Iran receive in return for the missiles it sends to Russia?", ["nuclear"]),
+    ("What is Iran bartering missiles and drones for?", ["wheat and soy"]),
+    ("Who is Iran's new president?", ["Pezeshkian"]),
+    ("When did the UN embargo on missile trade with Iran expire?", ["October 2023"]),
+    ("What did Donald Trump say about Iran?", ["undermine US democracy"]),
+    ("How many short range missiles did Iran provide to Russia, according to Blinken?", ["200"]),
+    ("Who confirmed that Iran was exporting missiles to Russia?", ["Bakhshayesh-Ardestani"]),
+    ("Which countries allowed the UN embargo to expire?", ["United Kingdom", "France", "Germany"]),
+    ("How long is the security agreement Iran signed with China?", ["25-year"]),
+    ("Who are the true foreign policy power brokers in Iran?", ["Revolutionary Guard"]),
+    ("What did Bakhshayesh-Ardestani say about Hezbollah and Hamas?", ["Hezbollah"]),
+    ("When was the contract to supply the missiles signed?", ["late 2023"]),
+]
+UNANSWERABLE = [
+    "How many Shahed drones has Iran sold to Russia?",
+    "What is the price of the wheat Russia sends to Iran?",
+    "What did Putin say about North Korea?",
+    "How many soldiers did Russia send to Iran?",
+    "When will the 20-year agreement between Iran and Russia be signed?",
+    "What did Angela Merkel say about the embargo?",
+]
+
+
+@pytest.mark.parametrize(("question", "facts"), ANSWERABLE)
+def test_answers_with_the_fact_and_verbatim_citations(engine, article_texts, question, facts) -> None:  # type: ignore[no-untyped-def]
+    a = engine.ask(question)
+    assert not a.abstained, a.reason
+    assert a.backend == "offline"
+    for fact in facts:
+        assert fact.lower() in a.answer.lower(), a.answer
+    assert a.citations and not a.dropped  # offline sentences are verbatim: nothing to drop
+    for c in a.citations:
+        assert article_texts[c.article_id][c.start : c.end] == c.quote
+        assert f"[{c.n}]" in a.answer
+
+
+@pytest.mark.parametrize("question", UNANSWERABLE)
+def test_abstains_with_a_reason(engine, question: str) -> None:  # type: ignore[no-untyped-def]
+    a = engine.ask(question)
+    assert a.abstained, a.answer
+    assert a.reason and a.answer.startswith(a.reason)
+
+
+def test_abstention_shows_what_the_articles_do_say(engine) -> None:  # type: ignore[no-untyped-def]
+    a = engine.ask("How many Shahed drones has Iran sold to Russia?")
+    assert a.reason == "The articles give no number for Shahed drones."
+    assert "What the articles do say" in a.answer and "Shahed" in a.citations[0].quote
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How many missiles?", "number"),
+        ("When did it expire?", "date"),
+        ("In what year was the embargo lifted?", "date"),
+        ("Who confirmed it?", "person"),
+        ("Why did Iran do it?", "reason"),
+        ("Did Iran deny it?", "yesno"),
+        ("What does Iran get?", "what"),
+    ],
+)
+def test_question_kinds(question: str, kind: str) -> None:
+    assert analyse_question(question).kind == kind

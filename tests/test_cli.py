@@ -1,0 +1,90 @@
+"""The command-line contract of DESIGN.md, run as a real subprocess."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rag.config import PROJECT_ROOT
+
+KEYS = {"question", "answer", "abstained", "citations", "backend"}
+CITATION_KEYS = {"n", "article_id", "title", "quote", "start", "end", "passage"}
+
+
+def run(args: list[str], env_extra: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_") and not k.startswith("OPENAI_")}
+    env.update(env_extra)
+    return subprocess.run(
+        [sys.executable, "-m", "rag", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def env(make_settings) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    s = make_settings()
+    return {"RAG_CORPUS_DIR": str(s.corpus_dir), "RAG_INDEX_DIR": str(s.index_dir)}
+
+
+def test_ask_before_ingest_builds_the_index_and_answers_json(env, article_texts) -> None:  # type: ignore[no-untyped-def]
+    q1 = "What does Iran receive in return for the missiles it sends to Russia?"
+    q2 = "How many Shahed drones has Iran sold to Russia?"
+    p = run(["ask", "--json", q1, q2], env)
+    assert p.returncode == 0, p.stderr
+    assert "building it" in p.stderr
+    lines = p.stdout.strip().split("\n")
+    assert len(lines) == 2  # JSON Lines: one object per question
+    first, second = (json.loads(line) for line in lines)
+    assert KEYS <= set(first) and first["question"] == q1 and not first["abstained"]
+    assert first["backend"] == "offline"
+    for c in first["citations"]:
+        assert CITATION_KEYS <= set(c)
+        assert article_texts[c["article_id"]][c["start"] : c["end"]] == c["quote"]
+    assert second["abstained"] and second["reason"]
+
+
+def test_questions_from_stdin_and_readable_output(env) -> None:  # type: ignore[no-untyped-def]
+    assert run(["ingest"], env).returncode == 0
+    p = run(["ask", "--json", "-"], env, stdin="Who is Iran's new president?\n\nWhen did the embargo expire?\n")
+    assert p.returncode == 0, p.stderr
+    assert [json.loads(x)["question"] for x in p.stdout.strip().split("\n")] == [
+        "Who is Iran's new president?",
+        "When did the embargo expire?",
+    ]
+    human = run(["ask", "Who is Iran's new president?"], env)
+    assert human.returncode == 0
+    assert "Sources:" in human.stdout and "[1]" in human.stdout and "characters" in human.stdout
+
+
+def test_ingest_prints_a_one_line_summary(env) -> None:  # type: ignore[no-untyped-def]
+    p = run(["ingest"], env)
+    assert p.returncode == 0 and p.stdout.startswith("indexed 2 new")
+    again = run(["ingest"], env)
+    assert "2 unchanged" in again.stdout and "0 embedded" in again.stdout
+
+
+def test_bad_settings_exit_2_with_what_to_fix(env) -> None:  # type: ignore[no-untyped-def]
+    p = run(["ask", "x"], {**env, "RAG_TOP_K": "lots"})
+    assert p.returncode == 2 and "top_k" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_empty_question_is_a_usage_error(env) -> None:  # type: ignore[no-untyped-def]
+    p = run(["ask", "--json", "   "], env)
+    assert p.returncode == 2 and "empty" in json.loads(p.stdout)["error"]
+
+
+def test_corrupt_index_exits_3_and_says_how_to_rebuild(env) -> None:  # type: ignore[no-untyped-def]
+    index = Path(env["RAG_INDEX_DIR"])
+    index.mkdir()
+    (index / "chroma.sqlite3").write_bytes(b"garbage" * 1000)
+    p = run(["ask", "anything"], env)
+    assert p.returncode == 3 and "--rebuild" in p.stderr and "Traceback" not in p.stderr
+    assert run(["ingest", "--rebuild"], env).returncode == 0

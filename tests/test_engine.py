@@ -1,0 +1,54 @@
+"""The LlamaIndex query engine surface and question validation."""
+
+import pytest
+from llama_index.core.base.response.schema import Response
+
+from rag.engine import clean_question
+from rag.errors import QuestionError
+from rag.types import Answer
+
+
+def test_query_returns_a_llamaindex_response_with_cited_source_nodes(engine, article_texts) -> None:  # type: ignore[no-untyped-def]
+    response = engine.query("Who are the true foreign policy power brokers in Iran?")
+    assert isinstance(response, Response)
+    answer = response.metadata["answer"]
+    assert isinstance(answer, Answer) and response.response == answer.answer
+    assert len(response.source_nodes) == len(answer.citations) > 0
+    for node, c in zip(response.source_nodes, answer.citations):
+        assert node.node.get_content() == c.passage
+        assert node.score == c.support
+        text = article_texts[c.article_id]
+        assert text[c.passage_start : c.passage_end] == c.passage
+        assert c.passage_start <= c.start < c.end <= c.passage_end
+
+
+def test_every_citation_round_trips_on_many_questions(engine, article_texts) -> None:  # type: ignore[no-untyped-def]
+    questions = [
+        "What did Araghchi tweet?",
+        "Why is Pezeshkian's position described as a reversal?",
+        "What happened in October 2023?",
+        "Who is Salal Sadatian?",
+        "What does the Khatiri article say Washington should do?",
+    ]
+    for q in questions:
+        for c in engine.ask(q).citations:
+            assert article_texts[c.article_id][c.start : c.end] == c.quote
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [("", "empty"), ("  \n\t ", "empty"), ("x" * 3000, "limit"), ("a\x00b", "NUL"), (b"bytes", "text")],
+)
+def test_bad_questions_are_refused_with_a_reason(raw: object, message: str) -> None:
+    with pytest.raises(QuestionError, match=message):
+        clean_question(raw, 2000)
+
+
+def test_control_characters_are_cleaned() -> None:
+    assert clean_question("Who\x07 is\u200b the   president?\r\n", 2000) == "Who is the president?"
+
+
+def test_other_languages_are_answered_or_abstained(engine) -> None:  # type: ignore[no-untyped-def]
+    for q in ("¿Cuántos misiles envió Irán a Rusia?", "伊朗向俄罗斯出售了多少导弹？"):
+        a = engine.ask(q)
+        assert a.answer and (a.abstained or a.citations)

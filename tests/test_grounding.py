@@ -1,0 +1,114 @@
+"""Each verifier rule, with the cases it must accept and the cases it must reject."""
+
+import pytest
+
+from rag.grounding import Verifier, check_claim, split_claims, swapped_roles
+from rag.types import ArticleMeta, Chunk, Passage
+
+ARTICLE_A = (
+    "Bakhshayesh-Ardestani said Iran is bartering missiles and drones in exchange for wheat and soy. "
+    "Iran has sent as many as 200 short range missiles to Russia.\n"
+    "Iran also claims it has not supplied Shahed drones to Moscow."
+)
+ARTICLE_B = "Pezeshkian was elected on a promise to lift sanctions. He met Lammy in London."
+TEXTS = {"a": ARTICLE_A, "b": ARTICLE_B}
+
+
+def passage(article_id: str) -> Passage:
+    text = TEXTS[article_id]
+    from rag.chunking import sentence_spans
+
+    chunk = Chunk(f"{article_id}-0", article_id, text, 0, len(text), tuple(sentence_spans(text)))
+    return Passage(chunk=chunk, meta=ArticleMeta(id=article_id, title=f"Title {article_id}"), score=1.0)
+
+
+SOURCES = (passage("a"), passage("b"), passage("a"), passage("b"))  # 4 sources
+
+
+def verify(text: str, mode: str = "drop"):  # type: ignore[no-untyped-def]
+    return Verifier(TEXTS.__getitem__, mode).verify(text, SOURCES)
+
+
+def test_verbatim_sentence_is_kept_with_exact_offsets() -> None:
+    out = verify("Iran has sent as many as 200 short range missiles to Russia. [1]")
+    assert not out.abstained and not out.dropped
+    (c,) = out.citations
+    assert ARTICLE_A[c.start : c.end] == c.quote == "Iran has sent as many as 200 short range missiles to Russia."
+    assert c.support == 1.0 and out.text.endswith("[1]")
+
+
+def test_paraphrase_covering_the_words_is_reanchored() -> None:
+    out = verify("Iran barters missiles and drones for wheat and soy [1].")
+    assert out.citations and "wheat and soy" in out.citations[0].quote
+    assert 0 < out.citations[0].support <= 1
+
+
+@pytest.mark.parametrize(
+    ("claim", "why"),
+    [
+        ("Iran has sent as many as 300 short range missiles to Russia. [1]", "number 300"),
+        ("Iran has supplied Shahed drones to Moscow. [1]", "negation"),
+        ("Russia has sent as many as 200 short range missiles to Iran. [1]", "roles"),
+        ("Pezeshkian was elected on a promise to lift sanctions. [1]", "of the claim"),  # wrong article
+        ("The deal was struck with Pezeshkian in London. [1]", "name"),
+        ("Iran has sent as many as 200 short range missiles to Russia.", "no citation"),
+        ("Iran has sent as many as 200 short range missiles to Russia. [7]", "out of range"),
+        ("Iran is bartering missiles for gold and oil and tanks. [1]", "of the claim"),
+    ],
+)
+def test_unsupported_claims_are_dropped(claim: str, why: str) -> None:
+    out = verify(claim)
+    assert out.dropped == [claim.replace(" [1]", "").replace(" [7]", "")]
+    assert out.abstained and not out.citations
+    v = Verifier(TEXTS.__getitem__, "flag").verify(claim, SOURCES)
+    assert v.flagged and why in v.text  # the visible "unverified" mode says why
+
+
+def test_only_the_bad_sentence_goes_and_numbers_are_renumbered() -> None:
+    text = (
+        "Pezeshkian was elected on a promise to lift sanctions. [2] "
+        "Iran has sent as many as 900 missiles to Russia. [1] "
+        "Iran also claims it has not supplied Shahed drones to Moscow. [3]"
+    )
+    out = verify(text)
+    assert len(out.dropped) == 1 and "900" in out.dropped[0]
+    assert [c.n for c in out.citations] == [1, 2]
+    assert out.text.endswith("Moscow. [2]") and "[3]" not in out.text
+
+
+def test_same_quote_cited_twice_gets_one_number() -> None:
+    out = verify("Iran has sent as many as 200 short range missiles to Russia. [1][3]")
+    assert len(out.citations) == 1 and out.text.endswith("[1]")
+
+
+def test_out_of_range_marker_is_removed_but_valid_one_kept() -> None:
+    out = verify("Iran has sent as many as 200 short range missiles to Russia. [1, 9]")
+    assert len(out.citations) == 1 and "9" not in out.text
+
+
+def test_meta_sentence_needs_no_citation() -> None:
+    out = verify(
+        "The articles do not say how many drones were sold. Iran also claims it has not supplied Shahed drones to Moscow. [1]"
+    )
+    assert out.text.startswith("The articles do not say") and len(out.citations) == 1
+
+
+def test_markers_after_the_full_stop_belong_to_the_sentence_before() -> None:
+    claims = split_claims("First claim here. [1] Second claim there [2].")
+    assert [(c.text, c.cited) for c in claims] == [("First claim here.", (1,)), ("Second claim there.", (2,))]
+
+
+def test_rules_directly() -> None:
+    quote = "Iran is bartering missiles in exchange for wheat."
+    assert check_claim("Iran is bartering missiles in exchange for wheat.", quote, 1.0) == ""
+    assert "number" in check_claim("Iran is bartering 5 missiles for wheat.", quote, 1.0)
+    assert "negation" in check_claim("Iran is not bartering missiles for wheat.", quote, 1.0)
+    assert swapped_roles("Russia sent missiles to Iran.", "Iran sent missiles to Russia.") == "'to iran'"
+    assert swapped_roles("Iran sent missiles to Russia.", "Iran sent missiles to Russia.") == ""
+
+
+def test_verifier_is_fast() -> None:
+    # correctness of speed is measured in bench/; this only guards against a pathological slowdown
+    text = " ".join(["Iran has sent as many as 200 short range missiles to Russia. [1]"] * 5)
+    out = verify(text)
+    assert len(out.citations) == 1
