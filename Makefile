@@ -24,8 +24,13 @@ run: ingest
 
 chat: run
 
+# The eval gate runs first so that pytest's summary is the closing line of the run.
 test: install
+	$(PY) -m eval.run
 	$(PY) -m pytest -q tests
+
+eval: install
+	$(PY) -m eval.run
 
 lint:
 	$(PY) -m ruff check rag tests app.py eval
