@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from eval import metrics as m
+from rag.errors import EXIT_OK, EXIT_USAGE
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASET = ROOT / "eval" / "dataset.jsonl"
-EXIT_OK, EXIT_GATE, EXIT_ERROR, EXIT_USAGE, EXIT_INDEX = 0, 1, 1, 2, 3  # as `python -m rag`
+EXIT_GATE = 1  # beside rag.errors' EXIT_OK / EXIT_USAGE / exit_status(), shared with `python -m rag`
 
 
 class UsageError(Exception):
@@ -412,19 +413,16 @@ def run(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from rag.errors import ConfigError, IndexCorruptError, IndexMissingError, RagError
+    from rag.errors import RagError, exit_status
 
     try:
         return run(args)
-    except (UsageError, ConfigError) as e:
+    except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE
-    except (IndexMissingError, IndexCorruptError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return EXIT_INDEX
     except RagError as e:
         print(f"error: {e}", file=sys.stderr)
-        return EXIT_ERROR
+        return exit_status(e)
 
 
 if __name__ == "__main__":

@@ -13,10 +13,8 @@ import sys
 from collections.abc import Iterator
 
 from rag.config import Settings, load_settings, prepare_offline_env
-from rag.errors import ConfigError, IndexCorruptError, IndexMissingError, QuestionError, RagError
+from rag.errors import EXIT_OK, EXIT_USAGE, ConfigError, IndexMissingError, QuestionError, RagError, exit_status
 from rag.types import Answer
-
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,17 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     prepare_offline_env()
     try:
         return args.func(args, settings)
-    except (IndexMissingError, IndexCorruptError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return EXIT_INDEX
-    except ConfigError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return EXIT_USAGE
     except RagError as e:
         if args.debug:
             raise
         print(f"error: {e}", file=sys.stderr)
-        return EXIT_ERROR
+        return exit_status(e)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -37,3 +37,16 @@ class QuestionError(RagError):
 
 class BackendError(RagError):
     """An answering backend failed at run time (timeout, server error, bad reply)."""
+
+
+# Exit statuses of the command-line entry points (python -m rag, python -m eval.run).
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
+
+
+def exit_status(error: RagError) -> int:
+    """The exit status an entry point returns for a library error."""
+    if isinstance(error, (IndexMissingError, IndexCorruptError)):
+        return EXIT_INDEX
+    if isinstance(error, (ConfigError, QuestionError)):
+        return EXIT_USAGE
+    return EXIT_ERROR

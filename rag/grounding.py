@@ -94,9 +94,9 @@ class Verifier:
             if META_SENTENCE.match(body) and not claim.cited:
                 parts.append(claim.text)
                 continue
-            found = self._support(body, claim.cited, passages)
+            found, why = self._support(body, claim.cited, passages)
             if not found:
-                self._reject(out, parts, claim.text, self._why(body, claim.cited, passages))
+                self._reject(out, parts, claim.text, why)
                 continue
             numbers_out = []
             for p, sup in found:
@@ -123,8 +123,12 @@ class Verifier:
 
     def _support(
         self, claim: str, cited: tuple[int, ...], passages: tuple[Passage, ...]
-    ) -> list[tuple[Passage, Support]]:
+    ) -> tuple[list[tuple[Passage, Support]], str]:
+        """The cited passages whose article supports the claim, and why none did if so."""
+        if not cited:
+            return [], "no citation"
         found = []
+        why = f"citation {list(cited)} out of range (1-{len(passages)})"
         for n in dict.fromkeys(cited):
             if not 1 <= n <= len(passages):
                 continue  # out-of-range marker: ignored
@@ -132,17 +136,9 @@ class Verifier:
             best = best_support(claim, self._article_text(p.article_id), p)
             if best and not best.problem:
                 found.append((p, best))
-        return found
-
-    def _why(self, claim: str, cited: tuple[int, ...], passages: tuple[Passage, ...]) -> str:
-        valid = [n for n in cited if 1 <= n <= len(passages)]
-        if not cited:
-            return "no citation"
-        if not valid:
-            return f"citation {list(cited)} out of range (1-{len(passages)})"
-        p = passages[valid[0] - 1]
-        best = best_support(claim, self._article_text(p.article_id), p)
-        return best.problem if best else "not supported"
+            elif why.startswith("citation"):  # the first valid citation's problem explains it
+                why = best.problem if best else "not supported"
+        return found, why
 
     def _citation(self, n: int, p: Passage, sup: Support) -> Citation:
         text = self._article_text(p.article_id)

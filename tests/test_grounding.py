@@ -88,7 +88,8 @@ def test_out_of_range_marker_is_removed_but_valid_one_kept() -> None:
 
 def test_meta_sentence_needs_no_citation() -> None:
     out = verify(
-        "The articles do not say how many drones were sold. Iran also claims it has not supplied Shahed drones to Moscow. [1]"
+        "The articles do not say how many drones were sold. "
+        "Iran also claims it has not supplied Shahed drones to Moscow. [1]"
     )
     assert out.text.startswith("The articles do not say") and len(out.citations) == 1
 

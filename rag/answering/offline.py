@@ -43,6 +43,7 @@ class QuestionInfo:
 @dataclass(frozen=True)
 class Candidate:
     n: int  # 1-based passage number
+    index: int  # position of the sentence in passage.chunk.sentences
     start: int  # offsets in the article
     end: int
     text: str
@@ -128,7 +129,7 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             lexical = sum(w for t, w in weights.items() if t in terms) / total
             bonus = TYPE_BONUS if info.kind in ("number", "date") and answers_kind(info, text) else 0.0
             score = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * lexical + bonus
-            out.append(Candidate(n, s, e, text, dense, lexical, score, p))
+            out.append(Candidate(n, i, s, e, text, dense, lexical, score, p))
     out.sort(key=lambda c: -c.score)
     log.debug("top sentences: %s", [(round(c.score, 3), c.text[:40]) for c in out[:5]])
     return out
@@ -180,11 +181,9 @@ def render(c: Candidate) -> str:
 def previous_sentence(c: Candidate) -> str:
     if not _PRONOUN_START.match(c.text):
         return ""
-    spans = c.passage.chunk.sentences
-    idx = [s for s, _ in spans].index(c.start) if c.start in [s for s, _ in spans] else 0
-    if idx == 0:
+    if c.index == 0:
         return ""
-    s, e = spans[idx - 1]
+    s, e = c.passage.chunk.sentences[c.index - 1]
     base = c.passage.chunk.start
     between = c.passage.chunk.text[e - base : c.start - base]
     return "" if "\n" in between else c.passage.chunk.text[s - base : e - base]
