@@ -23,7 +23,9 @@ from rag.types import ArticleMeta
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+# Bump when what ingest stores changes meaning (v2: per-vector scaled int8 sentence vectors);
+# an index of another version is refused with what to run, never read silently.
+SCHEMA_VERSION = 2
 # Article records carry no meaningful vector; Chroma needs one, so each gets this constant.
 _ARTICLE_VECTOR = [1.0]
 
@@ -128,6 +130,12 @@ def _collections(client: ClientAPI, name: str, embed_model_name: str, create: bo
             articles = client.get_collection(f"{name}__articles", embedding_function=None)
         except Exception as e:
             raise IndexMissingError(f"The index has no collection {name!r} yet - run `python -m rag ingest`.") from e
+    stored_schema = (chunks.metadata or {}).get("schema")
+    if stored_schema != SCHEMA_VERSION:
+        raise IndexCorruptError(
+            f"The index was built by another version of this program (index format {stored_schema!r}, "
+            f"expected {SCHEMA_VERSION}). Run `python -m rag ingest --rebuild` (the corpus is not touched)."
+        )
     stored_model = (chunks.metadata or {}).get("embed_model")
     if stored_model != embed_model_name:
         raise IndexCorruptError(

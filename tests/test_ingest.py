@@ -93,3 +93,17 @@ def test_sentence_vectors_survive_packing() -> None:
     assert back is not None and back.shape == (3, 384)
     assert (back * v).sum(1).min() > 0.999
     assert unpack_vectors(pack_vectors(v[:0])) is None
+
+
+def test_index_of_another_format_version_is_refused_until_rebuilt(make_settings, embed_model) -> None:  # type: ignore[no-untyped-def]
+    s = make_settings()
+    ingest(s, embed_model=embed_model)
+    store = open_store(s, embed_model.model_name)
+    kept = {k: v for k, v in (store.chunks.metadata or {}).items() if not k.startswith("hnsw:")}
+    store.chunks.modify(metadata={**kept, "schema": 1})  # as written by the previous format
+    with pytest.raises(IndexCorruptError, match="--rebuild"):
+        open_store(s, embed_model.model_name)
+    with pytest.raises(IndexCorruptError, match="--rebuild"):
+        ingest(s, embed_model=embed_model)  # no silent reuse of stale vectors
+    assert len(ingest(s, embed_model=embed_model, rebuild=True).added) == 2
+    open_store(s, embed_model.model_name)
