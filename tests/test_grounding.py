@@ -108,8 +108,7 @@ def test_rules_directly() -> None:
     assert swapped_roles("Iran sent missiles to Russia.", "Iran sent missiles to Russia.") == ""
 
 
-def test_verifier_is_fast() -> None:
-    # correctness of speed is measured in bench/; this only guards against a pathological slowdown
+def test_a_sentence_repeated_five_times_is_cited_once() -> None:
     text = " ".join(["Iran has sent as many as 200 short range missiles to Russia. [1]"] * 5)
     out = verify(text)
     assert len(out.citations) == 1
