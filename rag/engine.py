@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
 from llama_index.core.base.response.schema import Response
@@ -63,6 +64,13 @@ class GroundedQueryEngine(CustomQueryEngine):
 
     def custom_query(self, query_str: str) -> Response:
         return to_response(self.ask(query_str))
+
+    def stream(self, question: str, history: list[dict[str, str]] | None = None) -> Iterator[str | Answer]:
+        """Answer one question progressively: yields the verified answer text so far (str, growing),
+        then the final Answer. Only verified text is ever yielded."""
+        answer = self.ask(question, history)
+        yield answer.answer
+        yield answer
 
     def ask(self, question: str, history: list[dict[str, str]] | None = None) -> Answer:
         """Answer one question (history: earlier turns, oldest first)."""
