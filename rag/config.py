@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     openai_context_window: int = Field(128_000, gt=0)
     openai_timeout: float = Field(30.0, gt=0, le=600)
     openai_max_retries: int = Field(2, ge=0, le=10)
+    openai_deadline: float = Field(60.0, gt=0, le=1800)  # all attempts of one call, retries included
+    openai_max_tokens: int = Field(600, gt=0, le=16_000)
+    follow_up_turns: int = Field(6, ge=0, le=50)  # earlier turns read when rewriting a follow-up
 
     # web app
     host: str = "127.0.0.1"

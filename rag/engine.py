@@ -9,6 +9,7 @@ It opens the store once; it does not build the index (rag.ingest does).
 from __future__ import annotations
 
 import logging
+import re
 import time
 import unicodedata
 from collections.abc import Iterator
@@ -18,13 +19,17 @@ from llama_index.core.base.response.schema import Response
 from llama_index.core.query_engine import CustomQueryEngine
 from llama_index.core.schema import NodeWithScore, TextNode
 
-from rag.answering import Backend, Draft
+from rag.answering import Backend, Draft, draft_events
 from rag.answering.offline import OfflineBackend
+from rag.answering.openai import OpenAIBackend
+from rag.chunking import sentence_spans
 from rag.config import Settings
 from rag.embeddings import build_embedding
 from rag.errors import QuestionError
+from rag.followup import FollowUpRewriter
 from rag.grounding import Verifier
-from rag.retrieval import Retriever
+from rag.llm import ChatModel, build_llm
+from rag.retrieval import Retrieval, Retriever
 from rag.store import open_store
 from rag.types import Answer
 
@@ -55,57 +60,97 @@ def clean_question(question: object, max_chars: int) -> str:
 
 
 class GroundedQueryEngine(CustomQueryEngine):
-    """Hybrid retrieval + a backend + the verifier, as a LlamaIndex query engine."""
+    """Follow-up rewriting + hybrid retrieval + a backend + the verifier, as a LlamaIndex query engine."""
 
     retriever: Any
     backend: Any
     verifier: Any
+    rewriter: Any
     settings: Any
 
     def custom_query(self, query_str: str) -> Response:
         return to_response(self.ask(query_str))
 
+    def ask(self, question: str, history: list[dict[str, str]] | None = None) -> Answer:
+        """Answer one question (history: earlier turns, oldest first)."""
+        answer = None
+        for event in self.stream(question, history):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
     def stream(self, question: str, history: list[dict[str, str]] | None = None) -> Iterator[str | Answer]:
-        """Answer one question progressively: yields the verified answer text so far (str, growing),
-        then the final Answer. Only verified text is ever yielded."""
-        answer = self.ask(question, history)
+        """Answer one question progressively: yields the verified answer text so far (str, growing
+        a sentence at a time), then the final Answer. Only verified text is ever yielded."""
+        t0 = time.perf_counter()
+        q = clean_question(question, self.settings.max_question_chars)
+        standalone = self.rewriter.rewrite(q, history)
+        retrieval = self.retriever.retrieve(standalone)
+        t1 = time.perf_counter()
+        written, shown, draft = "", "", None
+        for event in draft_events(self.backend, standalone, retrieval):
+            if isinstance(event, Draft):
+                draft = event
+                break
+            written += event
+            partial = self._verified_prefix(written, retrieval, standalone)
+            if len(partial) > len(shown):
+                shown = partial
+                yield shown
+        assert draft is not None
+        t2 = time.perf_counter()
+        verified = self.verifier.verify(draft.text, retrieval.passages, standalone)
+        t3 = time.perf_counter()
+        answer = self._answer(
+            q,
+            standalone,
+            draft,
+            verified,
+            {"retrieve_s": t1 - t0, "draft_s": t2 - t1, "verify_s": t3 - t2, "total_s": t3 - t0},
+        )
+        log.info("answered in %.3f s (abstained=%s, %d citations)", t3 - t0, answer.abstained, len(answer.citations))
         yield answer.answer
         yield answer
 
-    def ask(self, question: str, history: list[dict[str, str]] | None = None) -> Answer:
-        """Answer one question (history: earlier turns, oldest first)."""
-        t0 = time.perf_counter()
-        q = clean_question(question, self.settings.max_question_chars)
-        retrieval = self.retriever.retrieve(q)
-        t1 = time.perf_counter()
-        draft: Draft = self.backend.draft(q, retrieval)
-        t2 = time.perf_counter()
-        verified = self.verifier.verify(draft.text, retrieval.passages)
-        t3 = time.perf_counter()
+    def _verified_prefix(self, written: str, retrieval: Retrieval, question: str) -> str:
+        """The verified text of the sentences completed so far (the last one may still grow)."""
+        cut = complete_prefix(written)
+        if not cut:
+            return ""
+        verified = self.verifier.verify(written[:cut], retrieval.passages, question)
+        return "" if verified.abstained else verified.text
+
+    def _answer(self, q: str, standalone: str, draft: Draft, verified: Any, timings: dict[str, float]) -> Answer:
         abstained = draft.abstained or verified.abstained
         text = verified.text
         reason = draft.reason if draft.abstained else verified.reason
         if abstained and not draft.abstained:
             text = f"{NOT_ANSWERED} {text}".strip()
-        answer = Answer(
+        return Answer(
             question=q,
             answer=text or NOT_ANSWERED,
             abstained=abstained,
             citations=tuple(verified.citations),
             backend=draft.backend or self.backend.name,
             reason=reason,
+            standalone_question=standalone if standalone != q else "",
             notice=draft.notice,
             dropped=tuple(verified.dropped),
             flagged=tuple(verified.flagged),
-            timings={
-                "retrieve_s": round(t1 - t0, 4),
-                "draft_s": round(t2 - t1, 4),
-                "verify_s": round(t3 - t2, 4),
-                "total_s": round(t3 - t0, 4),
-            },
+            timings={k: round(v, 4) for k, v in timings.items()},
         )
-        log.info("answered in %.3f s (abstained=%s, %d citations)", t3 - t0, abstained, len(answer.citations))
-        return answer
+
+
+def complete_prefix(text: str) -> int:
+    """Length of the leading part of a streamed draft made of finished sentences: everything
+    before the last sentence, plus the [n] markers that open it (they belong to the one before)."""
+    spans = sentence_spans(text)
+    if len(spans) < 2:
+        return 0
+    start = spans[-1][0]
+    leading = re.match(r"(\s*\[\d+(?:\s*,\s*\d+)*\])+", text[start:])
+    return start + (leading.end() if leading else 0)
 
 
 def to_response(answer: Answer) -> Response:
@@ -123,8 +168,18 @@ def to_response(answer: Answer) -> Response:
     return Response(response=answer.answer, source_nodes=nodes, metadata={"answer": answer})
 
 
-def choose_backend(settings: Settings, retriever: Retriever) -> Backend:
-    return OfflineBackend(lambda: retriever.keywords, settings.max_answer_sentences)
+def choose_model(settings: Settings) -> ChatModel | None:
+    """The chat model when the settings ask for one: backend=openai, or auto with a key or base URL."""
+    if settings.backend == "offline" or (settings.backend == "auto" and not settings.openai_configured()):
+        return None
+    return ChatModel(build_llm(settings), settings.openai_max_retries, settings.openai_deadline)
+
+
+def choose_backend(settings: Settings, retriever: Retriever, model: ChatModel | None) -> Backend:
+    offline = OfflineBackend(lambda: retriever.keywords, settings.max_answer_sentences)
+    if model is None:
+        return offline
+    return OpenAIBackend(model, offline, settings.max_answer_sentences)
 
 
 def open_engine(settings: Settings) -> GroundedQueryEngine:
@@ -132,9 +187,11 @@ def open_engine(settings: Settings) -> GroundedQueryEngine:
     embed_model = build_embedding(settings)
     store = open_store(settings, embed_model.model_name)
     retriever = Retriever(store, embed_model, settings)
+    model = choose_model(settings)
     return GroundedQueryEngine(
         retriever=retriever,
-        backend=choose_backend(settings, retriever),
+        backend=choose_backend(settings, retriever, model),
         verifier=Verifier(retriever.article_text),
+        rewriter=FollowUpRewriter(model, settings.follow_up_turns),
         settings=settings,
     )

@@ -27,7 +27,7 @@ MIN_COVERAGE = 0.75  # share of a claim's content terms that the quote must cont
 # Sentences that describe the articles' coverage rather than the world need no citation.
 META_SENTENCE = re.compile(
     r"^(The articles? (do|does|did)( not|n['’]t)|The articles? (give|gives|provide|provides) no|"
-    r"(The|These|No) articles? (say|mention|state)s? nothing|The OpenAI server)",
+    r"(The|These|No) articles? (say|mention|state)s? nothing)",
     re.IGNORECASE,
 )
 META_PREFIX = re.compile(r"^(What the articles do say|They do say|However, the articles say)\s*:\s*", re.I)
@@ -84,7 +84,7 @@ class Verifier:
         self._article_text = article_text
         self.mode = mode  # "drop" removes unsupported sentences; "flag" keeps them marked
 
-    def verify(self, text: str, passages: tuple[Passage, ...]) -> Verified:
+    def verify(self, text: str, passages: tuple[Passage, ...], question: str = "") -> Verified:
         out = Verified(text="")
         parts: list[str] = []
         keys: dict[tuple[str, int, int], int] = {}
@@ -92,7 +92,10 @@ class Verifier:
             body = META_PREFIX.sub("", claim.text)
             prefix = claim.text[: len(claim.text) - len(body)]
             if META_SENTENCE.match(body) and not claim.cited:
-                parts.append(claim.text)
+                if why := check_meta(body, question, passages):
+                    self._reject(out, parts, claim.text, why)
+                else:
+                    parts.append(claim.text)
                 continue
             found, why = self._support(body, claim.cited, passages)
             if not found:
@@ -163,6 +166,21 @@ class Verifier:
             passage_end=pe,
             support=round(sup.score, 3),
         )
+
+
+def check_meta(sentence: str, question: str, passages: tuple[Passage, ...]) -> str:
+    """A sentence about the articles' coverage ("The articles do not say ...") needs no citation,
+    but must not smuggle in facts: its numbers and names must come from the question or the
+    retrieved passages ("The articles do not say so, but Iran sold 5000 missiles" is dropped)."""
+    known = question + " " + " ".join(p.chunk.text for p in passages)
+    extra_numbers = numbers(sentence) - numbers(known)
+    if extra_numbers:
+        return f"number {', '.join(_fmt(n) for n in sorted(extra_numbers))} in an uncited sentence"
+    known_words = set(words(known))
+    extra_names = {n for n in names(sentence) if n not in known_words}
+    if extra_names:
+        return f"name(s) {', '.join(sorted(extra_names))} in an uncited sentence"
+    return ""
 
 
 def paragraph_of(text: str, start: int, end: int) -> tuple[int, int]:

@@ -5,10 +5,14 @@ A draft is never shown as is: rag.grounding verifies it first. Backends do not r
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
 from rag.retrieval import Retrieval
+
+# How a backend says the articles do not answer; the verifier lets this sentence stand uncited.
+ABSTAIN_PREFIX = "The articles do not say"
 
 
 @dataclass(frozen=True)
@@ -26,3 +30,12 @@ class Backend(Protocol):
     name: str
 
     def draft(self, question: str, retrieval: Retrieval) -> Draft: ...
+
+
+def draft_events(backend: Backend, question: str, retrieval: Retrieval) -> Iterator[str | Draft]:
+    """Text deltas (if the backend streams), then its Draft."""
+    stream = getattr(backend, "draft_stream", None)
+    if stream is None:
+        yield backend.draft(question, retrieval)
+    else:
+        yield from stream(question, retrieval)

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 # Weights and thresholds, set on the hand-written questions in tests/test_answering_offline.py.
 DENSE_WEIGHT, LEXICAL_WEIGHT, TYPE_BONUS = 0.6, 0.4, 0.08
+NAME_WEIGHT = 0.6  # share of its IDF weight a name in the question keeps in lexical scoring
 MIN_SCORE = 0.40  # below this the best sentence does not answer the question
 KEEP_RATIO = 0.85  # further sentences must score at least this share of the best one
 RELATED_MIN_LEXICAL = 0.25  # an abstention shows a related sentence only above this overlap
@@ -49,8 +50,9 @@ class Candidate:
     text: str
     dense: float
     lexical: float
-    score: float
+    score: float  # ranks candidates (names in the question down-weighted)
     passage: Passage
+    confidence: float = 0.0  # the score with every question term at full weight: gates MIN_SCORE
 
 
 def analyse_question(question: str) -> QuestionInfo:
@@ -98,7 +100,7 @@ class OfflineBackend:
         if missing:
             return self._abstain(f"The articles do not mention {', '.join(m.title() for m in missing)}.", candidates)
         answering = [c for c in candidates if answers_kind(info, c.text)]
-        if not answering or answering[0].score < MIN_SCORE:
+        if not answering or answering[0].confidence < MIN_SCORE:
             return self._abstain(abstain_reason(info, candidates), candidates)
         chosen = select(answering, info, self.max_sentences)
         text = " ".join(render(c) for c in chosen)
@@ -114,7 +116,14 @@ class OfflineBackend:
 
 def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordIndex) -> list[Candidate]:
     """Every sentence of every retrieved passage, scored against the question, best first."""
-    weights = {t: keywords.idf(t) for t in info.terms}
+    full = {t: keywords.idf(t) for t in info.terms}
+    full_total = sum(full.values()) or 1.0
+    weights = full
+    name_terms = {stem(n) for n in info.names}
+    if set(weights) - name_terms:
+        # The person or place a question names says whom it is about, the other words say what is
+        # asked: "What did Araghchi tweet?" wants the tweet, not the sentence introducing Araghchi.
+        weights = {t: w * NAME_WEIGHT if t in name_terms else w for t, w in weights.items()}
     total = sum(weights.values()) or 1.0
     seen: set[tuple[str, int]] = set()
     out: list[Candidate] = []
@@ -127,9 +136,11 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             dense = _dense(retrieval.query_vector, p, i)
             terms = set(content_terms(text))
             lexical = sum(w for t, w in weights.items() if t in terms) / total
+            lexical_full = sum(w for t, w in full.items() if t in terms) / full_total
             bonus = TYPE_BONUS if info.kind in ("number", "date") and answers_kind(info, text) else 0.0
             score = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * lexical + bonus
-            out.append(Candidate(n, i, s, e, text, dense, lexical, score, p))
+            confidence = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * max(lexical, lexical_full) + bonus
+            out.append(Candidate(n, i, s, e, text, dense, lexical, score, p, confidence))
     out.sort(key=lambda c: -c.score)
     log.debug("top sentences: %s", [(round(c.score, 3), c.text[:40]) for c in out[:5]])
     return out
