@@ -117,7 +117,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     engine = open_or_build(settings)
-    print("Ask about the articles (empty line or Ctrl-D to quit).")
+    print("Ask about the articles; follow-ups are read in the light of earlier turns (empty line or Ctrl-D to quit).")
+    history: list[dict[str, str]] = []
     while True:
         try:
             question = input("\n? ")
@@ -127,9 +128,12 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         if not question.strip():
             return EXIT_OK
         try:
-            print(format_answer(engine.ask(question)))
+            answer = engine.ask(question, history)
         except QuestionError as e:
             print(f"error: {e}")
+            continue
+        print(format_answer(answer))
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}]
 
 
 def format_answer(answer: Answer) -> str:
@@ -137,6 +141,8 @@ def format_answer(answer: Answer) -> str:
     lines = []
     if answer.notice:
         lines.append(f"({answer.notice})")
+    if answer.standalone_question:
+        lines.append(f"(read as: {answer.standalone_question})")
     if answer.abstained:
         lines.append("[no answer in the articles]")
     lines.append(answer.answer)

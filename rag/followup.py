@@ -142,6 +142,8 @@ def _person_runs(text: str) -> list[str]:
         tokens = m.group().split()
         while tokens and tokens[0].lower().strip("’'") in NOT_PERSON:
             tokens.pop(0)  # "According Antony Blinken" -> "Antony Blinken"
+        if len(tokens) == 1 and tokens[0].isupper():
+            continue  # an acronym (MP, UN) is not a person's name
         if not tokens or any(t.lower().rstrip("’'s") in NOT_PERSON or t.lower() in NOT_PERSON for t in tokens):
             continue
         name = " ".join(tokens).removesuffix("’s").removesuffix("'s")

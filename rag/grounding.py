@@ -176,8 +176,7 @@ def check_meta(sentence: str, question: str, passages: tuple[Passage, ...]) -> s
     extra_numbers = numbers(sentence) - numbers(known)
     if extra_numbers:
         return f"number {', '.join(_fmt(n) for n in sorted(extra_numbers))} in an uncited sentence"
-    known_words = set(words(known))
-    extra_names = {n for n in names(sentence) if n not in known_words}
+    extra_names = {n for n in names(sentence) if n not in _word_set(known)}
     if extra_names:
         return f"name(s) {', '.join(sorted(extra_names))} in an uncited sentence"
     return ""
@@ -225,8 +224,7 @@ def check_claim(claim: str, quote: str, coverage: float) -> str:
     missing_numbers = numbers(claim) - numbers(quote)
     if missing_numbers:
         return f"number {', '.join(_fmt(n) for n in sorted(missing_numbers))} not in the cited text"
-    quote_words = set(words(quote))
-    quote_words |= {w[:-2] for w in quote_words if w.endswith("'s")}
+    quote_words = _word_set(quote)
     missing_names = {n for n in names(claim) if n not in quote_words}
     if missing_names:
         return f"name(s) {', '.join(sorted(missing_names))} not in the cited text"
@@ -237,6 +235,12 @@ def check_claim(claim: str, quote: str, coverage: float) -> str:
     if coverage < MIN_COVERAGE:
         return f"only {coverage:.0%} of the claim's content is in the cited text"
     return ""
+
+
+def _word_set(text: str) -> set[str]:
+    """Lower-cased words, possessives also without their 's ("Kyiv's" -> "kyiv")."""
+    out = set(words(text))
+    return out | {w[:-2] for w in out if w.endswith("'s")}
 
 
 def _fmt(n: float) -> str:

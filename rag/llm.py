@@ -87,10 +87,12 @@ class ChatModel:
         started = time.monotonic()
 
         gen, delta = self._with_retries(lambda: _first_delta(self.llm.stream_chat(chat)))
+        finished = False
         if delta:
             yield delta
         try:
             for chunk in gen:
+                finished = finished or _finish_reason(chunk) is not None
                 if chunk.delta:
                     yield chunk.delta
                 if time.monotonic() - started > self.deadline_s:
@@ -99,6 +101,8 @@ class ChatModel:
             raise
         except Exception as e:  # the stream broke mid-answer
             raise LLMError(f"the stream broke mid-answer ({describe(e)})") from e
+        if not finished:  # the SDK ends quietly when a server closes the stream early or sends junk
+            raise LLMError("the stream broke mid-answer (no finish reason)")
 
     def _with_retries(self, call: Callable[[], T]) -> T:
         return call_with_retries(call, self.retries, self.deadline_s, self._sleep)
@@ -108,6 +112,11 @@ def _first_delta(gen: Iterator[Any]) -> tuple[Iterator[Any], str]:
     """Pull the first chunk so that connection and HTTP errors surface inside the retry loop."""
     first = next(gen, None)
     return gen, (first.delta or "") if first is not None else ""
+
+
+def _finish_reason(chunk: Any) -> str | None:
+    choices = getattr(chunk.raw, "choices", None) or []
+    return getattr(choices[0], "finish_reason", None) if choices else None
 
 
 def call_with_retries(call: Callable[[], T], retries: int, deadline_s: float, sleep: Callable[[float], None]) -> T:

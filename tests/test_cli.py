@@ -88,3 +88,11 @@ def test_corrupt_index_exits_3_and_says_how_to_rebuild(env) -> None:  # type: ig
     p = run(["ask", "anything"], env)
     assert p.returncode == 3 and "--rebuild" in p.stderr and "Traceback" not in p.stderr
     assert run(["ingest", "--rebuild"], env).returncode == 0
+
+
+def test_chat_keeps_history_so_a_follow_up_is_rewritten(env) -> None:  # type: ignore[no-untyped-def]
+    turns = "Who is Salal Sadatian?\nWhat did he say about relations with Russia?\n"
+    p = run(["chat"], env, stdin=turns)
+    assert p.returncode == 0, p.stderr
+    assert "(read as: What did Salal Sadatian say about relations with Russia?)" in p.stdout
+    assert "It is not right to break relations with Russia" in p.stdout

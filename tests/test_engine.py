@@ -52,3 +52,54 @@ def test_other_languages_are_answered_or_abstained(engine) -> None:  # type: ign
     for q in ("¿Cuántos misiles envió Irán a Rusia?", "伊朗向俄罗斯出售了多少导弹？"):
         a = engine.ask(q)
         assert a.answer and (a.abstained or a.citations)
+
+
+def test_stream_yields_verified_text_then_the_same_answer_as_ask(engine) -> None:  # type: ignore[no-untyped-def]
+    q = "What is Iran bartering its missiles and drones for?"
+    events = list(engine.stream(q))
+    assert isinstance(events[-1], Answer) and all(isinstance(e, str) for e in events[:-1])
+    assert events[-2] == events[-1].answer
+    assert events[-1].to_dict() | {"timings": {}} == engine.ask(q).to_dict() | {"timings": {}}
+
+
+def test_a_follow_up_is_answered_through_its_standalone_rewrite(engine) -> None:  # type: ignore[no-untyped-def]
+    history = [
+        {"role": "user", "content": "Who wrote the opinion piece about the Iranian MP confirming missile exports?"},
+        {"role": "assistant", "content": "Shay Khatiri."},
+    ]
+    a = engine.ask("Where does he work?", history)
+    assert a.question == "Where does he work?" and a.standalone_question == "Where does Shay Khatiri work?"
+    assert "Yorktown Institute" in a.answer and not a.abstained
+    assert engine.ask("Where does he work?").standalone_question == ""  # no history, no rewrite
+
+
+@pytest.mark.parametrize(
+    ("text", "done"),
+    [
+        ("Iran sent missiles [1]", ""),
+        ("Iran sent missiles [1]. Russia", "Iran sent missiles [1]."),
+        ("Iran sent missiles. [1] Russia pays", "Iran sent missiles. [1]"),
+        ("One [1]. Two [2]. Thr", "One [1]. Two [2]."),
+    ],
+)
+def test_complete_prefix_holds_back_the_sentence_still_being_written(text: str, done: str) -> None:
+    from rag.engine import complete_prefix
+
+    assert text[: complete_prefix(text)].strip() == done
+
+
+def test_offline_answers_pass_the_verifier_unchanged_on_every_eval_question(engine) -> None:  # type: ignore[no-untyped-def]
+    """The offline backend quotes verbatim, so the verifier must keep every sentence it writes."""
+    import json
+
+    from rag.config import PROJECT_ROOT
+    from rag.grounding import MARKER
+
+    items = [json.loads(line) for line in (PROJECT_ROOT / "eval" / "dataset.jsonl").open(encoding="utf-8")]
+    for item in items:
+        q = engine.rewriter.rewrite(item["user_input"], item.get("history"))
+        retrieval = engine.retriever.retrieve(q)
+        draft = engine.backend.draft(q, retrieval)
+        verified = engine.verifier.verify(draft.text, retrieval.passages, q)
+        assert verified.dropped == [], (item["id"], verified.dropped)
+        assert MARKER.sub("", verified.text).split() == MARKER.sub("", draft.text).split(), item["id"]

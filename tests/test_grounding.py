@@ -112,3 +112,15 @@ def test_a_sentence_repeated_five_times_is_cited_once() -> None:
     text = " ".join(["Iran has sent as many as 200 short range missiles to Russia. [1]"] * 5)
     out = verify(text)
     assert len(out.citations) == 1
+
+
+def test_a_sentence_about_coverage_stands_uncited_but_cannot_bring_new_numbers_or_names() -> None:
+    v = Verifier(TEXTS.__getitem__)
+    kept = v.verify("The articles do not say how many drones.", SOURCES, "How many drones?")
+    assert kept.text == "The articles do not say how many drones." and not kept.dropped
+    named = v.verify("The articles do not mention Shoigu.", SOURCES, "Did Shoigu visit?")
+    assert named.text == "The articles do not mention Shoigu."
+    smuggled = v.verify("The articles do not say so, but Iran sold 5000 missiles.", SOURCES, "Did Iran sell missiles?")
+    assert smuggled.text == "" and smuggled.dropped and smuggled.abstained
+    name = v.verify("The articles do not say, but Putin approved it.", SOURCES, "Who approved it?")
+    assert name.text == "" and name.dropped

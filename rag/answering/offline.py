@@ -80,7 +80,11 @@ def analyse_question(question: str) -> QuestionInfo:
     elif re.match(r"^(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", low):
         kind = "yesno"
     terms = list(dict.fromkeys(content_terms(q)))
-    return QuestionInfo(kind, tuple(terms), tuple(focus), focus_text, tuple(sorted(names(q))), frozenset(numbers(q)))
+    # Short acronyms (MP, UN, EU) are often spelled out in the text ("member of parliament"), so
+    # their absence from the corpus is no reason to abstain.
+    acronyms = {w.lower() for w in re.findall(r"\b[A-Z]{2,3}s?\b", q)}
+    asked_names = tuple(sorted(names(q) - acronyms))
+    return QuestionInfo(kind, tuple(terms), tuple(focus), focus_text, asked_names, frozenset(numbers(q)))
 
 
 class OfflineBackend:
