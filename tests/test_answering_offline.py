@@ -69,3 +69,33 @@ def test_abstention_shows_what_the_articles_do_say(engine) -> None:  # type: ign
 )
 def test_question_kinds(question: str, kind: str) -> None:
     assert analyse_question(question).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "thing"),
+    [
+        ("What is the name of the Persian Gulf port that Iran may lend to China’s navy?", "port"),
+        ("What is that port called?", "port"),
+        ("What are the names of the three islands in the Strait of Hormuz?", "islands"),
+        ("What is the port used for?", ""),
+    ],
+)
+def test_a_question_asking_for_a_name_is_recognised(question: str, thing: str) -> None:
+    from rag.answering.offline import name_asked
+
+    assert name_asked(question) == thing
+
+
+def test_a_sentence_gives_a_name_only_when_a_new_proper_noun_is_attached_to_the_thing() -> None:
+    from rag.answering.offline import gives_name
+
+    assert gives_name("It may lend the port of Chabahar to China.", "port", ())
+    assert gives_name("It may lend Chabahar port to China.", "port", ())
+    assert not gives_name("It may lend a port in the Persian Gulf to China.", "port", ())
+    assert not gives_name("An Azerbaijan-Turkey corridor across Armenia.", "corridor", ("azerbaijan-turkey",))
+
+
+def test_asking_the_name_of_something_the_articles_do_not_name_abstains(engine) -> None:  # type: ignore[no-untyped-def]
+    a = engine.ask("What is the name of the Persian Gulf port that Iran may lend to China’s navy?")
+    assert a.abstained and a.reason == "The articles do not name the port."
+    assert "25-year security agreement" in a.answer  # and says what the articles do say

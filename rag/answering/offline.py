@@ -33,7 +33,7 @@ _PRONOUN_START = re.compile(r"^(He|She|They|It|This|These|That|His|Her|Their)\b"
 
 @dataclass(frozen=True)
 class QuestionInfo:
-    kind: str  # number | date | person | place | reason | yesno | what
+    kind: str  # number | date | name | person | place | reason | yesno | what
     terms: tuple[str, ...]  # stemmed content terms, unique, in order
     focus: tuple[str, ...]  # stemmed terms of "how many X" (number questions)
     focus_text: str  # the words of "how many X", as asked
@@ -55,13 +55,41 @@ class Candidate:
     confidence: float = 0.0  # the score with every question term at full weight: gates MIN_SCORE
 
 
+_NAME_OF = re.compile(r"\bwhat (?:is|are|was|were) the names? of (?:the |that |this |those |these )?(.+)", re.I)
+_CALLED = re.compile(r"\bwhat (?:is|are|was|were) (?:the |that |this |those |these )(.+?) (?:called|named)\b", re.I)
+_HEAD_END = re.compile(r"\s(?:that|which|who|in|across|on|at|from|to|for|of|with|near)\s|[,?]")
+
+
+def name_asked(question: str) -> str:
+    """The thing whose name is asked ("What is that port called?" -> "port"), or ""."""
+    m = _NAME_OF.search(question) or _CALLED.search(question)
+    if not m:
+        return ""
+    phrase = _HEAD_END.split(m.group(1) + " ", maxsplit=1)[0].strip()
+    return phrase.split()[-1] if phrase else ""
+
+
+def gives_name(sentence: str, thing: str, asked_names: tuple[str, ...]) -> bool:
+    """Does the sentence name the thing ("the port of Chabahar", "Chabahar port", "the port, Chabahar")?
+    A capitalised word the question already used ("the Azerbaijan-Turkey corridor") is no answer."""
+    stem_ = re.escape(thing.rstrip("s"))
+    after = re.finditer(rf"\b{stem_}s?\b(?:\s*,\s*|\s+(?:of|called|named|known as)\s+)(?:the\s+)?([A-Z][\w’'-]+)", sentence)
+    before = re.finditer(rf"(?<![.!?]\s)\b([A-Z][\w’'-]+)\s+{stem_}s?\b", sentence)
+    found = {m.group(1).lower().removesuffix("’s").removesuffix("'s") for m in (*after, *before)}
+    asked = set(asked_names)
+    return any(not set(part.split("-")) <= asked and part not in asked for part in found)
+
+
 def analyse_question(question: str) -> QuestionInfo:
     q = question.strip()
     low = q.lower()
     kind = "what"
     focus: list[str] = []
     focus_text = ""
-    if m := re.search(r"\bhow (many|much)\b(.*)", low):
+    if named := name_asked(q):
+        kind, focus_text = "name", named
+        focus = content_terms(named)
+    elif m := re.search(r"\bhow (many|much)\b(.*)", low):
         kind = "number"
         tail = q[m.start(2) :]
         tail = re.split(r"\b(?:has|have|had|did|does|do|is|are|was|were|will|would|can|could)\b", tail, flags=re.I)[0]
@@ -168,6 +196,8 @@ def answers_kind(info: QuestionInfo, text: str) -> bool:
         return not info.focus or any(f in terms for f in info.focus)
     if info.kind == "date":
         return has_date(text)
+    if info.kind == "name":
+        return gives_name(text, info.focus_text, info.names)
     return True
 
 
@@ -210,4 +240,6 @@ def abstain_reason(info: QuestionInfo, candidates: list[Candidate]) -> str:
         return f"The articles give no number{topic}."
     if info.kind == "date":
         return "The articles do not say when."
+    if info.kind == "name":
+        return f"The articles do not name the {info.focus_text}."
     return "The articles do not answer this question."
