@@ -18,7 +18,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from eval import judge
 from eval import metrics as m
+from eval import verifier_check as vc
 from rag.errors import EXIT_OK, EXIT_USAGE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +52,8 @@ METRICS: dict[str, tuple[str, bool]] = {
     "abstention_precision": ("abstentions that were right", True),
     "abstention_recall": ("unanswerable items abstained on", True),
     "false_premise_correction": ("false premises corrected", True),
+    "verifier_bad_dropped": ("scripted wrong sentences the verifier dropped", True),
+    "verifier_good_kept": ("scripted faithful sentences the verifier kept", True),
     "latency_p50_s": ("answer latency, median (s)", False),
     "latency_p95_s": ("answer latency, 95th percentile (s)", False),
 }
@@ -74,6 +78,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="write these aggregates as the baseline",
     )
     p.add_argument("--no-gate", action="store_true", help="report only; never exit 1 on a gate")
+    p.add_argument(
+        "--judge",
+        action="store_true",
+        help="also score answers with an LLM judge (needs OPENAI_API_KEY or OPENAI_BASE_URL; never in CI; never gates)",
+    )
+    p.add_argument("--judge-model", default="", help="the judge's model (default: RAG_OPENAI_MODEL)")
     return p.parse_args(argv)
 
 
@@ -348,8 +358,9 @@ def quiet_libraries() -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def evaluate(items: Sequence[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], int]:
-    """Bring the index up to date, open the engine, ask and score every item; also returns top_k."""
+def evaluate(items: Sequence[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], int, list[dict[str, Any]]]:
+    """Bring the index up to date, open the engine, ask and score every item; also returns top_k
+    and the verifier check's results (eval/verifier_check.py)."""
     from rag.config import load_settings, prepare_offline_env
 
     prepare_offline_env()
@@ -362,7 +373,8 @@ def evaluate(items: Sequence[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], 
     engine = open_engine(settings)
     retriever = engine.retriever
     texts = {aid: retriever.article_text(aid) for aid in retriever.articles}
-    return ask_all(items, engine, settings.top_k, texts), settings.top_k
+    checks = vc.check_all(vc.load_set(), engine)
+    return ask_all(items, engine, settings.top_k, texts), settings.top_k, checks
 
 
 def write_reports(report_dir: Path, report: Mapping[str, Any], markdown: str) -> None:
@@ -373,16 +385,54 @@ def write_reports(report_dir: Path, report: Mapping[str, Any], markdown: str) ->
     print(f"\nwrote {report_dir / 'eval.json'} and {report_dir / 'eval.md'}")
 
 
+def judge_model(args: argparse.Namespace) -> Any:
+    """The judge's chat model, or UsageError when the judge may not or cannot run."""
+    from rag.config import load_settings
+    from rag.llm import ChatModel, build_llm
+
+    settings = load_settings()
+    if settings.ci:
+        raise UsageError("--judge never runs in CI (CI is set): an LLM judge is slow, paid and not reproducible")
+    if not settings.openai_configured():
+        raise UsageError("--judge needs OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible server)")
+    if args.judge_model:
+        settings = settings.model_copy(update={"openai_model": args.judge_model})
+    return ChatModel(build_llm(settings), settings.openai_max_retries, settings.openai_deadline)
+
+
+def run_judge(model: Any, results: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any], str]:
+    """Judge every item; returns the report section and its text (a table and the disagreements)."""
+    from rag.llm import Message
+
+    def complete(messages: list[tuple[str, str]]) -> str:
+        return str(model.complete([Message(role, content) for role, content in messages]))
+
+    judged = [judge.judge_item(r, complete) for r in results]
+    summary = judge.summary(judged)
+    lines = ["LLM judge (RAGAS-style; reported, never gating):"]
+    lines += [f"  {name:20s} {fmt(name, value):>6s}  n={n}" for name, (value, n) in summary.items()]
+    found = judge.disagreements(results, judged)
+    lines.append("where the judge and the deterministic checks disagree:" if found else "no disagreements")
+    lines += [f"  {d}" for d in found]
+    errors = [f"  {j['id']}: {j['error']}" for j in judged if j["error"]]
+    if errors:
+        lines += ["judge errors:", *errors]
+    section = {"summary": {k: {"value": v, "n": n} for k, (v, n) in summary.items()}, "items": judged}
+    return section | {"disagreements": found}, "\n".join(lines)
+
+
 def run(args: argparse.Namespace) -> int:
     subset = bool(args.ids or args.limit)
+    model = judge_model(args) if args.judge else None  # refuse before the long run, not after
     if args.update_baseline and subset:
         raise UsageError("--update-baseline needs the full dataset; drop --ids and --limit")
     items = select_items(load_items(args.dataset), args.ids, args.limit)
     if not items:
         raise UsageError("no items selected; check --ids and --limit")
     gates = load_gates(args.gates)
-    results, top_k = evaluate(items)
+    results, top_k, checks = evaluate(items)
     agg = aggregate(results)
+    agg.update(vc.verifier_metrics(checks))
     backends = sorted({r["full_answer"]["backend"] for r in results})
     label = args.backend or ",".join(backends)
     header = f"backend: {label} (answers from: {', '.join(backends)}); items: {len(results)}; top_k: {top_k}"
@@ -393,10 +443,17 @@ def run(args: argparse.Namespace) -> int:
     print(f"\n{header}\n\n{table}\n\npassed per tag:\n{tags}")
     if not all(r["passed"] for r in results):
         print(f"\nfailing items:\n{format_failures(results)}")
+    if misses := vc.format_misses(checks):
+        print(f"\nverifier check misses:\n{misses}")
     run_info = {"backend": label, "backends": backends, "items": len(results), "top_k": top_k}
     metrics = {k: {"value": v, "n": n} for k, (v, n) in agg.items()}
-    report = {"run": run_info, "metrics": metrics, "gates": gates, "items": results}
-    write_reports(args.report_dir, report, format_markdown(table, tags, results, header))
+    report = {"run": run_info, "metrics": metrics, "gates": gates, "items": results, "verifier_check": checks}
+    markdown = format_markdown(table, tags, results, header)
+    if model is not None:
+        report["judge"], judge_text = run_judge(model, results)
+        print(f"\n{judge_text}")
+        markdown += f"\n## LLM judge\n\n```\n{judge_text}\n```\n"
+    write_reports(args.report_dir, report, markdown)
     if args.update_baseline:
         write_baseline(args.baseline, agg, label, len(results))
         print(f"wrote baseline {args.baseline}")
@@ -417,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return run(args)
-    except UsageError as e:
+    except (UsageError, vc.VerifierSetError) as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE
     except RagError as e:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rag.chunking import sentence_spans
-from rag.text import content_terms, has_negation, names, numbers, words
+from rag.text import content_terms, has_negation, names, negated_terms, numbers, words
 from rag.types import ArticleMeta, Citation, Passage
 
 log = logging.getLogger(__name__)
@@ -225,16 +225,45 @@ def check_claim(claim: str, quote: str, coverage: float) -> str:
     if missing_numbers:
         return f"number {', '.join(_fmt(n) for n in sorted(missing_numbers))} not in the cited text"
     quote_words = _word_set(quote)
-    missing_names = {n for n in names(claim) if n not in quote_words}
+    missing_names = {n for n in names(claim) if not name_in(n, quote_words, quote)}
     if missing_names:
         return f"name(s) {', '.join(sorted(missing_names))} not in the cited text"
-    if has_negation(claim) != has_negation(quote):
+    if negation_differs(claim, quote):
         return "negation differs from the cited text"
     if swapped := swapped_roles(claim, quote):
         return f"roles differ from the cited text ({swapped})"
     if coverage < MIN_COVERAGE:
         return f"only {coverage:.0%} of the claim's content is in the cited text"
     return ""
+
+
+DEMONYM_SUFFIXES = ("ian", "ean", "an", "ese", "ish", "i", "n")
+
+
+def name_in(name: str, quote_words: set[str], quote: str) -> bool:
+    """Is the name in the quote, allowing a demonym ("Iran" / "Iranian") and an acronym of the
+    quote's capitalised words ("UN" / "United Nations")? Anything looser would let names slip."""
+    if name in quote_words:
+        return True
+    for w in quote_words:
+        longer, shorter = (w, name) if len(w) > len(name) else (name, w)
+        if len(shorter) >= 4 and longer.startswith(shorter) and longer[len(shorter) :] in DEMONYM_SUFFIXES:
+            return True
+    if 2 <= len(name) <= 5 and name.isalpha():
+        caps = re.findall(r"\b[A-Z][a-z]+(?:\s+(?:of\s+)?[A-Z][a-z]+)+", quote)
+        initials = {"".join(w[0] for w in run.split() if w[0].isupper()).lower() for run in caps}
+        return name in initials
+    return False
+
+
+def negation_differs(claim: str, quote: str) -> bool:
+    """A negation in one and not the other. A negation in the quote counts only when its scope
+    shares a term with the claim (or has no content words: "but he did not do so"), so that a
+    two-sentence quote is not held against a claim for a "not" about something else."""
+    if has_negation(claim):
+        return not has_negation(quote)
+    claim_terms = set(content_terms(claim))
+    return any(not scope or scope & claim_terms for scope in negated_terms(quote))
 
 
 def _word_set(text: str) -> set[str]:
@@ -254,9 +283,11 @@ def swapped_roles(claim: str, quote: str) -> str:
     claim_names = names(claim)
     q_pairs = {(qw[i], qw[j]) for i in range(len(qw)) for j in range(i + 1, min(i + 3, len(qw)))}
     for i, w in enumerate(cw[:-1]):
-        if w not in ROLE_PREPOSITIONS:
-            continue
+        if w not in ROLE_PREPOSITIONS or (w == "to" and i > 0 and cw[i - 1] == "according"):
+            continue  # "according to X" names a source, not a role
         nxt = cw[i + 1] if cw[i + 1] != "the" or i + 2 >= len(cw) else cw[i + 2]
-        if nxt in claim_names and nxt in qw and (w, nxt) not in q_pairs:
+        if nxt not in claim_names or not name_in(nxt, set(qw), quote):
+            continue
+        if not any(a == w and name_in(nxt, {b}, b) for a, b in q_pairs):
             return f"'{w} {nxt}'"
     return ""

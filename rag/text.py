@@ -138,3 +138,15 @@ def names(text: str) -> set[str]:
 
 def has_negation(text: str) -> bool:
     return any(w in NEGATIONS or w.endswith("n't") for w in words(text))
+
+
+def negated_terms(text: str, span: int = 6) -> list[set[str]]:
+    """For each negation in the text, the content terms of the words that follow it (its scope,
+    roughly: up to `span` words, stopping at a clause break)."""
+    out = []
+    for clause in re.split(r"[,;:.!?“”\"]|\bbut\b", text):
+        ws = words(clause)
+        for i, w in enumerate(ws):
+            if w in NEGATIONS or w.endswith("n't"):
+                out.append(set(content_terms(" ".join(ws[i + 1 : i + 1 + span]))))
+    return out

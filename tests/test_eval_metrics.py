@@ -225,3 +225,26 @@ def test_bad_gate_is_a_usage_error(tmp_path: Path) -> None:
     path.write_text("[hit_at_kk]\nmin = 0.5\n")
     with pytest.raises(run.UsageError, match="hit_at_kk"):
         run.load_gates(path)
+
+
+def test_verifier_check_metrics_and_citation_resolution_by_hand() -> None:
+    from eval.verifier_check import VerifierSetError, resolve, verifier_metrics
+
+    results = [
+        {"expect": "drop", "ok": True},
+        {"expect": "drop", "ok": False},
+        {"expect": "drop", "ok": True},
+        {"expect": "keep", "ok": True},
+    ]
+    assert verifier_metrics(results) == {"verifier_bad_dropped": (2 / 3, 3), "verifier_good_kept": (1.0, 1)}
+    item = {"id": "x", "sentence": "Iran barters {cite:wheat} and sells {cite:oil}."}
+    assert resolve(item, ["no", "wheat and soy", "oil to China"]) == "Iran barters [2] and sells [3]."
+    with pytest.raises(VerifierSetError, match="'gold'"):
+        resolve({"id": "y", "sentence": "Gold {cite:gold}."}, ["wheat"])
+
+
+def test_the_verifier_set_exercises_every_rule() -> None:
+    from eval.verifier_check import load_set
+
+    rules = {item["rule"] for item in load_set() if item["expect"] == "drop"}
+    assert {"number", "negation", "roles", "name", "wrong article", "coverage", "no citation", "out of range"} <= rules

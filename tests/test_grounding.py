@@ -137,3 +137,37 @@ def test_known_limits_a_reversed_exchange_without_names_passes() -> None:
     # a preposition, so no rule fires. The verifier checks wording, not meaning: this is a limit.
     out = verify("Iran is bartering wheat and soy in exchange for missiles and drones. [1]")
     assert out.citations and not out.dropped
+
+
+@pytest.mark.parametrize(
+    ("name", "quote", "found"),
+    [
+        ("iran", "the Iranian military", True),  # demonym
+        ("iranian", "Iran said", True),
+        ("un", "the United Nations embargo", True),  # acronym of capitalised words
+        ("us", "the United States", True),
+        ("ira", "the Iranian military", False),  # too short to be a stem
+        ("russia", "the Iranian military", False),
+        ("uk", "the United Nations", False),
+    ],
+)
+def test_a_name_may_appear_as_its_demonym_or_acronym_and_nothing_looser(name: str, quote: str, found: bool) -> None:
+    from rag.grounding import _word_set, name_in
+
+    assert name_in(name, _word_set(quote), quote) is found
+
+
+def test_a_negation_in_the_quote_counts_only_when_it_is_about_the_claim() -> None:
+    from rag.grounding import negation_differs
+
+    two = "“It is not right to break relations with Russia.” He wants 8% growth and a balance."
+    assert not negation_differs("He wants 8% growth and a balance.", two)
+    assert negation_differs("It is right to break relations with Russia.", two)
+    assert negation_differs("He intervened.", "He could have intervened, but he did not do so.")
+    assert negation_differs("Iran has not supplied drones.", "Iran has supplied drones.")
+
+
+def test_according_to_names_a_source_not_a_role() -> None:
+    quote = "The Iranian military has, according to Antony Blinken, provided 200 missiles to Russia."
+    assert swapped_roles("According to Antony Blinken, Iran provided 200 missiles to Russia.", quote) == ""
+    assert swapped_roles("According to Antony Blinken, Russia provided 200 missiles to Iran.", quote) == "'to iran'"

@@ -73,7 +73,9 @@ def gives_name(sentence: str, thing: str, asked_names: tuple[str, ...]) -> bool:
     """Does the sentence name the thing ("the port of Chabahar", "Chabahar port", "the port, Chabahar")?
     A capitalised word the question already used ("the Azerbaijan-Turkey corridor") is no answer."""
     stem_ = re.escape(thing.rstrip("s"))
-    after = re.finditer(rf"\b{stem_}s?\b(?:\s*,\s*|\s+(?:of|called|named|known as)\s+)(?:the\s+)?([A-Z][\w’'-]+)", sentence)
+    after = re.finditer(
+        rf"\b{stem_}s?\b(?:\s*,\s*|\s+(?:of|called|named|known as)\s+)(?:the\s+)?([A-Z][\w’'-]+)", sentence
+    )
     before = re.finditer(rf"(?<![.!?]\s)\b([A-Z][\w’'-]+)\s+{stem_}s?\b", sentence)
     found = {m.group(1).lower().removesuffix("’s").removesuffix("'s") for m in (*after, *before)}
     asked = set(asked_names)
