@@ -1,0 +1,130 @@
+"""The web chat in a real browser (Debian's headless Chromium driven by Playwright): ask, watch the answer
+stream in, click [1], and find exactly the cited quote highlighted and in view in the article panel;
+rate the answer and find the verdict in the feedback log. Saves docs/screenshot.png.
+
+Needs /usr/bin/chromium (never `playwright install`: it downloads). Skipped without it, except in CI
+(CI=true), where a missing browser is a failure: .ci/run installs it."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _web import load_app_module, serve
+
+from rag.config import PROJECT_ROOT, Settings, load_settings
+from rag.feedback import read_feedback
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+QUESTION = "What does Iran receive in return for the missiles it sends to Russia?"
+SCREENSHOT = PROJECT_ROOT / "docs" / "screenshot.png"
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI") == "true":
+        raise RuntimeError(f"{CHROMIUM} is missing in CI: .ci/run must install Debian's chromium")
+    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def web_settings(real_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return load_settings(
+        corpus_dir=real_settings.corpus_dir,
+        index_dir=real_settings.index_dir,
+        feedback_log=tmp_path_factory.mktemp("browser") / "feedback.jsonl",
+    )
+
+
+@pytest.fixture(scope="module")
+def url(engine, web_settings: Settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    with serve(load_app_module().create_server(engine, web_settings)) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def page(url: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.set_default_timeout(60_000)
+        page.goto(url)
+        yield page
+        browser.close()
+
+
+def test_ask_click_a_citation_and_see_its_quote_highlighted(page, engine, web_settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    expected = engine.ask(QUESTION)  # the offline backend is deterministic: the page must show this answer
+    first = expected.citations[0]
+
+    examples = page.locator("#chat button.example")
+    assert examples.count() >= 3 and QUESTION in examples.first.inner_text()  # the empty chat suggests questions
+
+    page.fill("#question textarea", QUESTION)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#chat .answer a.cite")  # the final, verified answer with its links
+    assert page.locator("#chat .streaming").count() == 0
+    sources = page.locator("#chat .sources li")
+    assert sources.count() == len(expected.citations)
+    assert first.quote in sources.first.inner_text()
+
+    page.locator("#chat .answer a.cite", has_text="[1]").first.click()
+    mark = page.wait_for_selector("#article-panel mark#cited-quote")
+    assert mark.text_content() == first.quote
+    panel = page.inner_text("#article-panel .article-head")
+    assert first.title in panel
+    assert in_view(page), "the highlighted quote must be scrolled into view"
+
+    page.locator("#chat button[aria-label='Like']").last.click()
+    page.wait_for_selector("#feedback-status :text('saved')")
+    records = wait_for_records(web_settings.feedback_log, 1)
+    assert records[-1]["verdict"] == "up" and records[-1]["question"] == QUESTION
+    assert records[-1]["citations"][0]["quote"] == first.quote and records[-1]["backend"] == "offline"
+
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+
+
+def test_an_abstention_is_shown_as_such(page) -> None:  # type: ignore[no-untyped-def]
+    page.fill("#question textarea", "How many Shahed drones has Iran sold to Russia?")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#chat .abstained")
+    last = page.locator("#chat .abstained").last
+    assert "Not answered by the articles" in last.inner_text()
+    assert "What the articles do say" in page.locator("#chat .sources-heading").last.inner_text()
+
+
+def in_view(page) -> bool:  # type: ignore[no-untyped-def]
+    """The mark lies inside the visible part of its scrolling box and of the window."""
+    return bool(
+        page.evaluate(
+            """() => {
+              const mark = document.querySelector('#article-panel mark#cited-quote').getBoundingClientRect();
+              const box = document.querySelector('#article-panel .article-text').getBoundingClientRect();
+              return mark.top >= box.top - 1 && mark.top < box.bottom && mark.top >= 0 && mark.top < innerHeight;
+            }"""
+        )
+    )
+
+
+def wait_for_records(path: Path, count: int) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        records = read_feedback(path).records
+        if len(records) >= count:
+            return records
+        time.sleep(0.1)
+    raise AssertionError(f"no feedback record in {path}")
