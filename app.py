@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+import uuid
 from typing import Any
 
 import gradio as gr
@@ -76,7 +77,7 @@ CSS = """
 #chat .sources { margin-top: 0.6rem; font-size: 0.92em; border-top: 1px solid #ddd; padding-top: 0.4rem; }
 #chat .sources ul { list-style: none; padding-left: 0; margin: 0.2rem 0; }
 #chat .sources-heading { font-weight: 600; }
-#chat .source-quote { margin: 0.15rem 0 0.4rem 1.2rem; font-style: italic; }
+#chat .sources blockquote.source-quote { margin: 0.1rem 0 0.4rem 1.2rem !important; font-style: italic; }
 #chat .byline, #chat .standalone { color: #666; font-size: 0.9em; }
 #chat .abstained { background: #fff4e5; border-left: 4px solid #f0a020; padding: 0.3rem 0.5rem; margin-bottom: 0.4rem; }
 #chat .notice { color: #8a5300; font-size: 0.9em; }
@@ -107,7 +108,7 @@ def build_ui(engine: Any, settings: Settings) -> gr.Blocks:
             yield "", [*messages, {"role": "assistant", "content": f"Sorry, that failed: {e}"}], session
             return
         assert answer is not None, "engine.stream() must end with the Answer"
-        data = answer.to_dict()
+        data = {**answer.to_dict(), "answer_id": uuid.uuid4().hex}  # ties a later comment to its vote
         session["answers"][str(turn)] = data
         session["turns"] += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}]
         yield "", [*messages, {"role": "assistant", "content": render_answer(data, turn)}], session
@@ -138,7 +139,7 @@ def build_ui(engine: Any, settings: Settings) -> gr.Blocks:
     def record(data: dict, verdict: str, comment: str, request: gr.Request, session: dict, turn: Any) -> tuple:
         user = getattr(getattr(request, "state", None), "user", "") or ""
         try:
-            feedback.append(make_record(data, verdict, comment, user=user, answer_id=f"{id(session)}-{turn}"))
+            feedback.append(make_record(data, verdict, comment, user=user, answer_id=data["answer_id"]))
         except FeedbackError as e:
             log.error("%s", e)
             return f"Could not save your feedback: {e}", session
@@ -171,9 +172,12 @@ def build_ui(engine: Any, settings: Settings) -> gr.Blocks:
                 )
                 with gr.Row():
                     comment = gr.Textbox(
-                        show_label=False, placeholder="Optional: a comment on the answer you just rated", scale=4
+                        elem_id="comment",
+                        show_label=False,
+                        placeholder="Optional: a comment on the answer you just rated",
+                        scale=4,
                     )
-                    send_comment = gr.Button("Send comment", scale=1)
+                    send_comment = gr.Button("Send comment", elem_id="send-comment", scale=1)
                 status = gr.Markdown(elem_id="feedback-status")
             with gr.Column(scale=2):
                 article = gr.HTML(ARTICLE_PLACEHOLDER, elem_id="article-panel", js_on_load=SCROLL_JS)

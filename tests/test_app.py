@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,21 @@ def test_plain_http_client_gets_a_cited_answer(app_process, article_texts) -> No
         timeout=60,
     )
     assert follow_up.status_code == 200 and "abstained" in follow_up.json()
+
+
+def test_several_staff_asking_at_once_all_get_the_same_answer_as_one_alone(app_process) -> None:  # type: ignore[no-untyped-def]
+    url, _ = app_process
+    questions = [QUESTION, "How many Shahed drones has Iran sold to Russia?"] * 3
+
+    def ask(question: str) -> dict[str, Any]:
+        r = httpx.post(f"{url}/api/ask", json={"question": question}, timeout=120)
+        assert r.status_code == 200
+        return {k: v for k, v in r.json().items() if k != "timings"}
+
+    alone = {q: ask(q) for q in set(questions)}
+    with ThreadPoolExecutor(max_workers=len(questions)) as pool:
+        together = list(pool.map(ask, questions))
+    assert together == [alone[q] for q in questions]
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from _web import load_app_module, serve
 
+from rag.auth import add_user
 from rag.config import PROJECT_ROOT, Settings, load_settings
 from rag.feedback import read_feedback
 
@@ -54,22 +55,30 @@ def url(engine, web_settings: Settings) -> Iterator[str]:  # type: ignore[no-unt
 
 
 @pytest.fixture(scope="module")
-def page(url: str) -> Iterator[Any]:
+def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.set_default_timeout(60_000)
-        page.goto(url)
-        yield page
+        yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser, url: str) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(url)
+    yield page
+    context.close()
 
 
 def test_ask_click_a_citation_and_see_its_quote_highlighted(page, engine, web_settings: Settings) -> None:  # type: ignore[no-untyped-def]
     expected = engine.ask(QUESTION)  # the offline backend is deterministic: the page must show this answer
     first = expected.citations[0]
 
+    page.wait_for_selector("#chat button.example")
     examples = page.locator("#chat button.example")
     assert examples.count() >= 3 and QUESTION in examples.first.inner_text()  # the empty chat suggests questions
 
@@ -93,6 +102,13 @@ def test_ask_click_a_citation_and_see_its_quote_highlighted(page, engine, web_se
     records = wait_for_records(web_settings.feedback_log, 1)
     assert records[-1]["verdict"] == "up" and records[-1]["question"] == QUESTION
     assert records[-1]["citations"][0]["quote"] == first.quote and records[-1]["backend"] == "offline"
+
+    page.fill("#comment textarea", "Right article, but say who supplies what.")
+    page.click("#send-comment")
+    page.wait_for_selector("#feedback-status :text('comment saved')")
+    records = wait_for_records(web_settings.feedback_log, 2)
+    assert records[-1]["comment"] == "Right article, but say who supplies what." and records[-1]["verdict"] == "up"
+    assert records[-1]["answer_id"] == records[-2]["answer_id"]  # the comment belongs to the rated answer
 
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
@@ -128,3 +144,31 @@ def wait_for_records(path: Path, count: int) -> list[dict[str, Any]]:
             return records
         time.sleep(0.1)
     raise AssertionError(f"no feedback record in {path}")
+
+
+def test_with_login_on_the_browser_logs_in_and_feedback_names_the_user(
+    browser, engine, web_settings: Settings, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    add_user(tmp_path / "users", "alice", "pw-for-alice")
+    settings = load_settings(
+        corpus_dir=web_settings.corpus_dir,
+        index_dir=web_settings.index_dir,
+        users_file=tmp_path / "users",
+        feedback_log=tmp_path / "feedback.jsonl",
+    )
+    with serve(load_app_module().create_server(engine, settings)) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(url)
+        assert "/login" in page.url and page.locator("input[name=password]").count() == 1
+        page.fill("input[name=username]", "alice")
+        page.fill("input[name=password]", "pw-for-alice")
+        page.click("button[type=submit]")
+        page.fill("#question textarea", QUESTION)
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#chat .answer a.cite")
+        page.locator("#chat button[aria-label='Dislike']").last.click()
+        (record,) = wait_for_records(settings.feedback_log, 1)
+        assert record["verdict"] == "down" and record["user"] == "alice"
+        context.close()
