@@ -66,7 +66,7 @@ def read_users(path: Path) -> dict[str, str]:
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except OSError as e:
-        raise ConfigError(f"Cannot read the users file {path} ({e}). Add a user: python -m rag adduser NAME") from e
+        raise ConfigError(f"Cannot read the users file {path} ({e}). Create it: python -m rag adduser NAME") from e
     users: dict[str, str] = {}
     for number, line in enumerate(lines, start=1):
         if not line.strip() or line.lstrip().startswith("#"):
