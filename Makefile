@@ -19,10 +19,12 @@ $(STAMP): requirements.txt requirements-model.txt
 ingest: install
 	$(PY) -m rag ingest
 
+# The web chat on RAG_HOST:RAG_PORT (default 127.0.0.1:7860); app.py builds the index if missing.
 run: ingest
-	$(PY) -m rag chat
+	$(PY) app.py
 
-chat: run
+chat: ingest
+	$(PY) -m rag chat
 
 # The eval gate runs first so that pytest's summary is the closing line of the run.
 test: install
@@ -34,7 +36,7 @@ eval: install
 
 lint:
 	$(PY) -m ruff check rag tests app.py eval
-	$(PY) -m ruff format --check rag tests
+	$(PY) -m ruff format --check rag tests app.py
 
 typecheck:
 	$(PY) -m mypy rag

@@ -4,6 +4,9 @@ Public API: load_settings / Settings, ingest, open_engine (a LlamaIndex query en
 Answer / Citation, and the RagError family. Everything else is internal.
 """
 
+import logging
+from collections.abc import Callable
+
 from rag.config import Settings, load_settings, prepare_offline_env
 from rag.engine import GroundedQueryEngine, open_engine
 from rag.errors import (
@@ -34,5 +37,21 @@ __all__ = [
     "ingest",
     "load_settings",
     "open_engine",
+    "open_or_build",
     "prepare_offline_env",
 ]
+
+
+def open_or_build(settings: Settings, on_build: Callable[[str], None] | None = None) -> GroundedQueryEngine:
+    """Open the engine; with no index yet (embedded store only), build it from corpus/ first.
+
+    on_build receives one line before and one after the build (the entry point shows them)."""
+    say = on_build or logging.getLogger(__name__).warning
+    try:
+        return open_engine(settings)
+    except IndexMissingError:
+        if settings.uses_chroma_server:
+            raise
+        say(f"No index yet: building it from {settings.corpus_dir} (python -m rag ingest) ...")
+        say(ingest(settings).summary())
+        return open_engine(settings)

@@ -59,6 +59,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
     p = sub.add_parser("chat", help="interactive question loop in the terminal")
     p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("adduser", help="add or replace a web login in RAG_USERS_FILE (asks for the password)")
+    p.add_argument("name")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from stdin (scripts)")
+    p.set_defaults(func=cmd_adduser)
     return parser.parse_args(argv)
 
 
@@ -157,6 +162,25 @@ def format_answer(answer: Answer) -> str:
         lines.append(f"    “{c.quote}”")
         lines.append(f"    article {c.article_id}, characters {c.start}-{c.end}, support {c.support:.2f}")
     return "\n".join(lines)
+
+
+def cmd_adduser(args: argparse.Namespace, settings: Settings) -> int:
+    """Write NAME's scrypt hash to the users file; the web app's login is on when RAG_USERS_FILE is set."""
+    import getpass
+
+    from rag.auth import add_user
+
+    if settings.users_file is None:
+        raise ConfigError("Set RAG_USERS_FILE to the users file first (the web login is on when it is set).")
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"Password for {args.name}: ")
+        if getpass.getpass("Again: ") != password:
+            raise ConfigError("The two passwords differ; run adduser again.")
+    add_user(settings.users_file, args.name, password)
+    print(f"{args.name} can log in (users file {settings.users_file}).", file=sys.stderr)
+    return EXIT_OK
 
 
 if __name__ == "__main__":

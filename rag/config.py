@@ -73,6 +73,13 @@ class Settings(BaseSettings):
         False, validation_alias=AliasChoices("CI")
     )  # set by CI systems; the eval's LLM judge refuses to run
 
+    # web app (app.py, rag.api): feedback log, login, concurrency
+    feedback_log: Path = PROJECT_ROOT / "feedback" / "feedback.jsonl"
+    users_file: Path | None = None  # login is on when set; add users with `python -m rag adduser NAME`
+    session_secret: SecretStr | None = Field(None, min_length=16)  # signs login cookies; unset: new per process
+    session_hours: float = Field(12.0, gt=0, le=24 * 30)
+    concurrency_limit: int = Field(4, gt=0, le=64)  # questions answered at once per process (UI and API each)
+
     @model_validator(mode="after")
     def _reject_unknown_env(self) -> Settings:
         # pydantic-settings silently ignores unknown RAG_* variables; a typo must fail instead.

@@ -1,0 +1,217 @@
+"""The web chat in a real browser (Debian's headless Chromium driven by Playwright): ask, watch the answer
+stream in, click [1], and find exactly the cited quote highlighted and in view in the article panel;
+rate the answer and find the verdict in the feedback log. Saves a screenshot (see SCREENSHOTS).
+
+Needs /usr/bin/chromium (never `playwright install`: it downloads). Skipped without it, except in CI
+(CI=true), where a missing browser is a failure: .ci/run installs it."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _web import load_app_module, serve
+
+from rag.auth import add_user
+from rag.config import PROJECT_ROOT, Settings, load_settings
+from rag.feedback import read_feedback
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+QUESTION = "What does Iran receive in return for the missiles it sends to Russia?"
+# Every run saves reports/screenshot.png (git-ignored); UPDATE_SCREENSHOT=1 also refreshes the README's.
+SCREENSHOTS = [PROJECT_ROOT / "reports" / "screenshot.png"] + (
+    [PROJECT_ROOT / "docs" / "screenshot.png"] if os.environ.get("UPDATE_SCREENSHOT") == "1" else []
+)
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI") == "true":
+        raise RuntimeError(f"{CHROMIUM} is missing in CI: .ci/run must install Debian's chromium")
+    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def web_settings(real_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return load_settings(
+        corpus_dir=real_settings.corpus_dir,
+        index_dir=real_settings.index_dir,
+        feedback_log=tmp_path_factory.mktemp("browser") / "feedback.jsonl",
+    )
+
+
+@pytest.fixture(scope="module")
+def url(engine, web_settings: Settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    with serve(load_app_module().create_server(engine, web_settings)) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser, url: str) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(url)
+    yield page
+    context.close()
+
+
+def test_ask_click_a_citation_and_see_its_quote_highlighted(page, engine, web_settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    expected = engine.ask(QUESTION)  # the offline backend is deterministic: the page must show this answer
+    first = expected.citations[0]
+
+    page.wait_for_selector("#chat button.example")
+    examples = page.locator("#chat button.example")
+    assert examples.count() >= 3 and QUESTION in examples.first.inner_text()  # the empty chat suggests questions
+
+    page.fill("#question textarea", QUESTION)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#chat .answer a.cite")  # the final, verified answer with its links
+    assert page.locator("#chat .streaming").count() == 0
+    sources = page.locator("#chat .sources li")
+    assert sources.count() == len(expected.citations)
+    assert first.quote in sources.first.inner_text()
+
+    page.locator("#chat .answer a.cite", has_text="[1]").first.click()
+    mark = page.wait_for_selector("#article-panel mark#cited-quote")
+    assert mark.text_content() == first.quote
+    panel = page.inner_text("#article-panel .article-head")
+    assert first.title in panel
+    assert in_view(page), "the highlighted quote must be scrolled into view"
+
+    page.locator("#chat button[aria-label='Like']").last.click()
+    page.wait_for_selector("#feedback-status :text('saved')")
+    records = wait_for_records(web_settings.feedback_log, 1)
+    assert records[-1]["verdict"] == "up" and records[-1]["question"] == QUESTION
+    assert records[-1]["citations"][0]["quote"] == first.quote and records[-1]["backend"] == "offline"
+
+    page.fill("#comment textarea", "Right article, but say who supplies what.")
+    page.click("#send-comment")
+    page.wait_for_selector("#feedback-status :text('comment saved')")
+    records = wait_for_records(web_settings.feedback_log, 2)
+    assert records[-1]["comment"] == "Right article, but say who supplies what." and records[-1]["verdict"] == "up"
+    assert records[-1]["answer_id"] == records[-2]["answer_id"]  # the comment belongs to the rated answer
+
+    for path in SCREENSHOTS:
+        path.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(path))
+
+
+def test_an_abstention_is_shown_as_such(page) -> None:  # type: ignore[no-untyped-def]
+    page.fill("#question textarea", "How many Shahed drones has Iran sold to Russia?")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#chat .abstained")
+    last = page.locator("#chat .abstained").last
+    assert "Not answered by the articles" in last.inner_text()
+    assert "What the articles do say" in page.locator("#chat .sources-heading").last.inner_text()
+
+
+class SentenceStreamingEngine:
+    """The real engine, streamed one cited sentence at a time with a pause, as engine.stream() is meant to."""
+
+    def __init__(self, engine: Any, pause: float) -> None:
+        self.engine, self.retriever, self.pause = engine, engine.retriever, pause
+
+    def ask(self, question: str, history: list[dict[str, str]] | None = None) -> Any:
+        return self.engine.ask(question, history)
+
+    def stream(self, question: str, history: list[dict[str, str]] | None = None) -> Iterator[Any]:
+        answer = self.engine.ask(question, history)
+        sentences = re.split(r"(?<=\]) ", answer.answer)
+        for i in range(1, len(sentences) + 1):
+            time.sleep(self.pause)
+            yield " ".join(sentences[:i])
+        yield answer
+
+
+def test_the_answer_streams_in_before_its_sources(browser, engine, web_settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    question = "What does Iran receive in return for the missiles?"
+    final = engine.ask(question)
+    assert final.answer.count("] ") >= 1, "needs an answer of several cited sentences"
+    with serve(load_app_module().create_server(SentenceStreamingEngine(engine, 1.0), web_settings)) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(url)
+        page.fill("#question textarea", question)
+        page.keyboard.press("Enter")
+        partial = page.wait_for_selector("#chat .streaming:has-text('[1]')").inner_text().rstrip("▍").strip()
+        assert partial and final.answer.startswith(partial) and len(partial) < len(final.answer)
+        assert page.locator("#chat .sources").count() == 0  # sources come with the verified whole
+        page.wait_for_selector("#chat .answer a.cite")
+        assert page.locator("#chat .streaming").count() == 0
+        assert page.locator("#chat .sources li").count() == len(final.citations)
+        context.close()
+
+
+def in_view(page) -> bool:  # type: ignore[no-untyped-def]
+    """The mark lies inside the visible part of its scrolling box and of the window."""
+    return bool(
+        page.evaluate(
+            """() => {
+              const mark = document.querySelector('#article-panel mark#cited-quote').getBoundingClientRect();
+              const box = document.querySelector('#article-panel .article-text').getBoundingClientRect();
+              return mark.top >= box.top - 1 && mark.top < box.bottom && mark.top >= 0 && mark.top < innerHeight;
+            }"""
+        )
+    )
+
+
+def wait_for_records(path: Path, count: int) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        records = read_feedback(path).records
+        if len(records) >= count:
+            return records
+        time.sleep(0.1)
+    raise AssertionError(f"no feedback record in {path}")
+
+
+def test_with_login_on_the_browser_logs_in_and_feedback_names_the_user(
+    browser, engine, web_settings: Settings, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    add_user(tmp_path / "users", "alice", "pw-for-alice")
+    settings = load_settings(
+        corpus_dir=web_settings.corpus_dir,
+        index_dir=web_settings.index_dir,
+        users_file=tmp_path / "users",
+        feedback_log=tmp_path / "feedback.jsonl",
+    )
+    with serve(load_app_module().create_server(engine, settings)) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(url)
+        assert "/login" in page.url and page.locator("input[name=password]").count() == 1
+        page.fill("input[name=username]", "alice")
+        page.fill("input[name=password]", "pw-for-alice")
+        page.click("button[type=submit]")
+        page.fill("#question textarea", QUESTION)
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#chat .answer a.cite")
+        page.locator("#chat button[aria-label='Dislike']").last.click()
+        (record,) = wait_for_records(settings.feedback_log, 1)
+        assert record["verdict"] == "down" and record["user"] == "alice"
+        context.close()

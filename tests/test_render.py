@@ -1,0 +1,94 @@
+"""HTML of the web chat: [n] links, sources, abstentions, and the article with exactly the quote marked."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from rag.render import link_markers, locate_quote, parse_cite_target, render_answer, render_article
+
+TEXT = "Intro <b>bold</b> & more.\nIran sends missiles [1] to Russia.\nThe end."
+QUOTE = "Iran sends missiles [1] to Russia."
+START = TEXT.index(QUOTE)
+CITATION = {
+    "n": 1,
+    "article_id": "a1",
+    "title": "Missiles & <wheat>",
+    "title_is_editorial": True,
+    "author": "Ann Writer",
+    "outlet": "",
+    "published": "2024-09-10",
+    "url": "https://example.org/a1",
+    "quote": QUOTE,
+    "start": START,
+    "end": START + len(QUOTE),
+}
+
+
+def marked(html: str) -> str:
+    (inner,) = re.findall(r'<mark id="cited-quote"[^>]*>(.*?)</mark>', html, flags=re.S)
+    return unescape(inner)
+
+
+def test_the_mark_holds_exactly_the_quote_and_everything_is_escaped() -> None:
+    html = render_article(TEXT, CITATION)
+    assert marked(html) == QUOTE
+    assert "<b>bold</b>" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html
+    assert "Missiles &amp; &lt;wheat&gt;" in html and "(title ours)" in html
+    assert "Ann Writer, 2024-09-10" in html and 'href="https://example.org/a1"' in html
+    text_only = unescape(re.sub(r"<[^>]+>", "", html.split('class="article-text">')[1]))
+    assert text_only == TEXT  # the article itself, unchanged around the mark
+
+
+def test_a_quote_whose_offsets_went_stale_is_found_again_or_reported() -> None:
+    moved = "New first line.\n" + TEXT
+    assert locate_quote(moved, CITATION) == (START + 16, START + 16 + len(QUOTE))
+    assert marked(render_article(moved, CITATION)) == QUOTE
+    gone = render_article("A different article.", CITATION)
+    assert "<mark" not in gone and "no longer in the article" in gone
+
+
+def test_only_markers_with_a_citation_become_links() -> None:
+    html = link_markers("A <x> [1] and [2].", turn=3, known=[1])
+    assert '<a class="cite" href="#cite-3-1"' in html and "[2]" in html and "#cite-3-2" not in html
+    assert "&lt;x&gt;" in html
+
+
+def test_an_answer_lists_its_sources_with_quotes() -> None:
+    answer = {
+        "question": "q",
+        "answer": "Iran sends missiles to Russia. [1]",
+        "abstained": False,
+        "citations": [CITATION],
+    }
+    html = render_answer(answer, turn=1)
+    assert html.count('href="#cite-1-1"') == 2  # in the text and in the sources
+    assert "Sources" in html and "“Iran sends missiles [1] to Russia.”" in unescape(html)
+    assert "Searched for" not in html and "Not answered" not in html
+
+
+def test_an_abstention_says_so_with_its_reason_and_what_the_articles_cover() -> None:
+    answer = {
+        "question": "How many drones?",
+        "answer": "The articles give no number. What the articles do say: Iran sends missiles. [1]",
+        "abstained": True,
+        "reason": "The articles give no number.",
+        "citations": [CITATION],
+    }
+    html = render_answer(answer, turn=5)
+    assert "Not answered by the articles." in html and "What the articles do say" in html
+    assert html.count("The articles give no number.") == 1  # the reason is already in the text
+    other = render_answer({**answer, "answer": "Nothing.", "citations": []}, turn=5)
+    assert "The articles give no number." in other
+
+
+def test_the_standalone_rewrite_of_a_follow_up_is_shown() -> None:
+    answer = {"question": "and China?", "standalone_question": "What did Iran say about China?", "answer": "x"}
+    assert "Searched for: <q>What did Iran say about China?</q>" in render_answer(answer, turn=3)
+
+
+def test_cite_targets_parse_strictly() -> None:
+    assert parse_cite_target("cite-3-1") == (3, 1) == parse_cite_target("#cite-3-1")
+    assert parse_cite_target("3-12") == (3, 12)
+    for bad in ("", "cite-", "cite-a-1", "cite-1-1; drop", "cite-1"):
+        assert parse_cite_target(bad) is None
