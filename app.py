@@ -35,7 +35,7 @@ from rag.render import ARTICLE_PLACEHOLDER, parse_cite_target, render_answer, re
 log = logging.getLogger("app")
 
 EXAMPLES = [
-    "What does Iran receive in return for the missiles it sends to Russia?",
+    "What is Iran bartering its missiles and drones for?",
     "Which missiles did Iran send to Russia?",
     "What did Blinken say about the missile transfers?",
     "How many Shahed drones has Iran sold to Russia?",

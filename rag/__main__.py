@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 
 from rag.config import Settings, load_settings, prepare_offline_env
-from rag.errors import EXIT_OK, EXIT_USAGE, ConfigError, IndexMissingError, QuestionError, RagError, exit_status
+from rag.errors import EXIT_OK, EXIT_USAGE, ConfigError, QuestionError, RagError, exit_status
 from rag.types import Answer
 
 
@@ -76,18 +76,10 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def open_or_build(settings: Settings):  # type: ignore[no-untyped-def]
-    """Open the engine; with no index yet, build it first (and say so on stderr)."""
-    from rag.engine import open_engine
-    from rag.ingest import ingest
+    """The engine; with no index yet, rag.open_or_build builds it first and says so on stderr."""
+    from rag import open_or_build as open_or_build_engine
 
-    try:
-        return open_engine(settings)
-    except IndexMissingError:
-        if settings.uses_chroma_server:
-            raise
-        print("No index yet: building it from corpus/ (python -m rag ingest) ...", file=sys.stderr)
-        print(ingest(settings).summary(), file=sys.stderr)
-        return open_engine(settings)
+    return open_or_build_engine(settings, on_build=lambda line: print(line, file=sys.stderr))
 
 
 def iter_questions(items: list[str]) -> Iterator[str]:

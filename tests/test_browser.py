@@ -31,7 +31,7 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-QUESTION = "What does Iran receive in return for the missiles it sends to Russia?"
+QUESTION = "What is Iran bartering its missiles and drones for?"
 # Every run saves reports/screenshot.png (git-ignored); UPDATE_SCREENSHOT=1 also refreshes the README's.
 SCREENSHOTS = [PROJECT_ROOT / "reports" / "screenshot.png"] + (
     [PROJECT_ROOT / "docs" / "screenshot.png"] if os.environ.get("UPDATE_SCREENSHOT") == "1" else []
