@@ -40,7 +40,13 @@ class CutStream:
     text: str  # sent as deltas, then the connection is closed without [DONE]
 
 
-Step = str | Callable[[dict[str, Any]], str] | Status | Hang | Malformed | CutStream
+@dataclass
+class Slow:
+    reply: str | Callable[[dict[str, Any]], str]
+    seconds_per_word: float  # streamed word by word with this pause, like a slow model
+
+
+Step = str | Callable[[dict[str, Any]], str] | Status | Hang | Malformed | CutStream | Slow
 
 
 def sources(request: dict[str, Any]) -> dict[int, str]:
@@ -95,6 +101,9 @@ class OpenAIStub:
                     self._raw(200, step.body.encode(), "application/json")
                 elif isinstance(step, CutStream):
                     self._stream(request, step.text, cut=True)
+                elif isinstance(step, Slow):
+                    text = step.reply(request) if callable(step.reply) else step.reply
+                    self._stream(request, text, cut=False, pause=step.seconds_per_word)
                 else:
                     text = step(request) if callable(step) else step
                     if request.get("stream"):
@@ -114,7 +123,7 @@ class OpenAIStub:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def _stream(self, request: dict[str, Any], text: str, cut: bool) -> None:
+            def _stream(self, request: dict[str, Any], text: str, cut: bool, pause: float = 0.0) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Connection", "close")
@@ -122,6 +131,7 @@ class OpenAIStub:
                 for piece in re.findall(r"\S+\s*", text):  # word by word, like a model
                     self.wfile.write(f"data: {json.dumps(chunk(request, piece))}\n\n".encode())
                     self.wfile.flush()
+                    time.sleep(pause)
                 if cut:
                     self.wfile.write(b'data: {"id": "c", "choices": [{"delta": {"content": "and th')
                     self.wfile.flush()
@@ -168,3 +178,20 @@ def chunk(request: dict[str, Any], piece: str) -> dict[str, Any]:
 def running(script: list[Step]) -> Iterator[OpenAIStub]:
     with OpenAIStub(script) as stub:
         yield stub
+
+
+def engine_with_stub_model(engine: Any, settings: Any, url: str, **overrides: Any) -> Any:
+    """The session engine's retriever and verifier, with the stub at `url` as the chat model."""
+    from rag.engine import GroundedQueryEngine, choose_backend, choose_model
+    from rag.followup import FollowUpRewriter
+
+    values = {"openai_base_url": url, "backend": "openai", "openai_timeout": 2.0, "openai_max_retries": 2}
+    settings = settings.model_copy(update=values | overrides)
+    model = choose_model(settings)
+    return GroundedQueryEngine(
+        retriever=engine.retriever,
+        backend=choose_backend(settings, engine.retriever, model),
+        verifier=engine.verifier,
+        rewriter=FollowUpRewriter(model, settings.follow_up_turns),
+        settings=settings,
+    )

@@ -10,10 +10,9 @@ from typing import Any
 import pytest
 
 from rag.answering.openai import build_messages, escape
-from rag.engine import GroundedQueryEngine, choose_backend, choose_model
-from rag.followup import FollowUpRewriter
+from rag.engine import GroundedQueryEngine
 from rag.types import Answer
-from tests.openai_stub import CutStream, Hang, Malformed, Status, cite, running, sources
+from tests.openai_stub import CutStream, Hang, Malformed, Status, cite, engine_with_stub_model, running, sources
 
 BARTER_Q = "What does Iran receive in return for the missiles it sends to Russia?"
 OFFLINE_Q = "What is Iran bartering its missiles and drones for?"  # the offline backend answers it
@@ -28,16 +27,7 @@ def ask(engine, real_settings):  # type: ignore[no-untyped-def]
     """ask(stub, question, history=None, **settings) -> Answer, through an engine whose model is the stub."""
 
     def make_engine(stub: Any, **overrides: Any) -> GroundedQueryEngine:
-        values = {"openai_base_url": stub.url, "backend": "openai", "openai_timeout": 2.0, "openai_max_retries": 2}
-        settings = real_settings.model_copy(update=values | overrides)
-        model = choose_model(settings)
-        return GroundedQueryEngine(
-            retriever=engine.retriever,
-            backend=choose_backend(settings, engine.retriever, model),
-            verifier=engine.verifier,
-            rewriter=FollowUpRewriter(model, settings.follow_up_turns),
-            settings=settings,
-        )
+        return engine_with_stub_model(engine, real_settings, stub.url, **overrides)  # type: ignore[no-any-return]
 
     def run(stub: Any, question: str, history: list[dict[str, str]] | None = None, **overrides: Any) -> Answer:
         return make_engine(stub, **overrides).ask(question, history)

@@ -8,7 +8,6 @@ Needs /usr/bin/chromium (never `playwright install`: it downloads). Skipped with
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -128,42 +127,39 @@ def test_an_abstention_is_shown_as_such(page) -> None:  # type: ignore[no-untype
     assert "What the articles do say" in page.locator("#chat .sources-heading").last.inner_text()
 
 
-class SentenceStreamingEngine:
-    """The real engine, streamed one cited sentence at a time with a pause, as engine.stream() is meant to."""
+def test_the_answer_streams_in_a_verified_sentence_at_a_time_before_its_sources(  # type: ignore[no-untyped-def]
+    browser, engine, real_settings, web_settings: Settings
+) -> None:
+    """The real engine with a slow model (the OpenAI stub, streaming word by word): the chat shows
+    the first verified sentence while the model is still writing, never the unverified one."""
+    from tests.openai_stub import Slow, cite, engine_with_stub_model, running
 
-    def __init__(self, engine: Any, pause: float) -> None:
-        self.engine, self.retriever, self.pause = engine, engine.retriever, pause
+    def reply(r: dict[str, Any]) -> str:
+        return (
+            f"Iran is bartering missiles and drones in exchange for wheat and soy [{cite(r, 'wheat and soy')}]. "
+            "Russia also pays in gold bars. "
+            f"Iran officially denied the report [{cite(r, 'officially denied')}]."
+        )
 
-    def ask(self, question: str, history: list[dict[str, str]] | None = None) -> Any:
-        return self.engine.ask(question, history)
-
-    def stream(self, question: str, history: list[dict[str, str]] | None = None) -> Iterator[Any]:
-        answer = self.engine.ask(question, history)
-        sentences = re.split(r"(?<=\]) ", answer.answer)
-        for i in range(1, len(sentences) + 1):
-            time.sleep(self.pause)
-            yield " ".join(sentences[:i])
-        yield answer
-
-
-def test_the_answer_streams_in_before_its_sources(browser, engine, web_settings: Settings) -> None:  # type: ignore[no-untyped-def]
-    question = "What does Iran receive in return for the missiles?"
-    final = engine.ask(question)
-    assert final.answer.count("] ") >= 1, "needs an answer of several cited sentences"
-    with serve(load_app_module().create_server(SentenceStreamingEngine(engine, 1.0), web_settings)) as url:
-        context = browser.new_context()
-        page = context.new_page()
-        page.set_default_timeout(60_000)
-        page.goto(url)
-        page.fill("#question textarea", question)
-        page.keyboard.press("Enter")
-        partial = page.wait_for_selector("#chat .streaming:has-text('[1]')").inner_text().rstrip("▍").strip()
-        assert partial and final.answer.startswith(partial) and len(partial) < len(final.answer)
-        assert page.locator("#chat .sources").count() == 0  # sources come with the verified whole
-        page.wait_for_selector("#chat .answer a.cite")
-        assert page.locator("#chat .streaming").count() == 0
-        assert page.locator("#chat .sources li").count() == len(final.citations)
-        context.close()
+    question = "What does Iran receive in return for the missiles it sends to Russia?"
+    with running([Slow(reply, 0.4)]) as stub:
+        streaming = engine_with_stub_model(engine, real_settings, stub.url, openai_timeout=10.0)
+        with serve(load_app_module().create_server(streaming, web_settings)) as url:
+            context = browser.new_context()
+            page = context.new_page()
+            page.set_default_timeout(60_000)
+            page.goto(url)
+            page.fill("#question textarea", question)
+            page.keyboard.press("Enter")
+            partial = page.wait_for_selector("#chat .streaming:has-text('[1]')").inner_text().rstrip("▍").strip()
+            assert partial == "Iran is bartering missiles and drones in exchange for wheat and soy. [1]"
+            assert page.locator("#chat .sources").count() == 0  # sources come with the verified whole
+            page.wait_for_selector("#chat .answer a.cite")
+            assert page.locator("#chat .streaming").count() == 0
+            text = page.locator("#chat .answer").last.inner_text()
+            assert "gold" not in text and "officially denied the report" in text
+            assert page.locator("#chat .sources li").count() == 2
+            context.close()
 
 
 def in_view(page) -> bool:  # type: ignore[no-untyped-def]
