@@ -19,7 +19,7 @@ from llama_index.core.base.response.schema import Response
 from llama_index.core.query_engine import CustomQueryEngine
 from llama_index.core.schema import NodeWithScore, TextNode
 
-from rag.answering import Backend, Draft, draft_events
+from rag.answering import Backend, Draft, draft_events, final_event
 from rag.answering.offline import OfflineBackend
 from rag.answering.openai import OpenAIBackend
 from rag.chunking import sentence_spans
@@ -73,12 +73,7 @@ class GroundedQueryEngine(CustomQueryEngine):
 
     def ask(self, question: str, history: list[dict[str, str]] | None = None) -> Answer:
         """Answer one question (history: earlier turns, oldest first)."""
-        answer = None
-        for event in self.stream(question, history):
-            if isinstance(event, Answer):
-                answer = event
-        assert answer is not None
-        return answer
+        return final_event(self.stream(question, history), Answer)
 
     def stream(self, question: str, history: list[dict[str, str]] | None = None) -> Iterator[str | Answer]:
         """Answer one question progressively: yields the verified answer text so far (str, growing

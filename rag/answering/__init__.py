@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from rag.retrieval import Retrieval
 
@@ -39,3 +39,17 @@ def draft_events(backend: Backend, question: str, retrieval: Retrieval) -> Itera
         yield backend.draft(question, retrieval)
     else:
         yield from stream(question, retrieval)
+
+
+T = TypeVar("T")
+
+
+def final_event(events: Iterator[object], kind: type[T]) -> T:
+    """The last event of a stream that is a `kind` (a stream of text deltas ends with its result)."""
+    last = None
+    for event in events:
+        if isinstance(event, kind):
+            last = event
+    if last is None:
+        raise RuntimeError(f"the stream ended without a {kind.__name__}")
+    return last

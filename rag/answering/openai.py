@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
-from rag.answering import ABSTAIN_PREFIX, Backend, Draft
+from rag.answering import ABSTAIN_PREFIX, Backend, Draft, final_event
 from rag.llm import ChatModel, LLMError, Message
 from rag.retrieval import Retrieval
 from rag.types import Passage
@@ -78,12 +78,7 @@ class OpenAIBackend:
         self.max_sentences = max_sentences
 
     def draft(self, question: str, retrieval: Retrieval) -> Draft:
-        final = None
-        for event in self.draft_stream(question, retrieval):
-            if isinstance(event, Draft):
-                final = event
-        assert final is not None
-        return final
+        return final_event(self.draft_stream(question, retrieval), Draft)
 
     def draft_stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Draft]:
         """Text deltas as the model writes them, then the Draft (the offline one if the model failed)."""
