@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rag.chunking import sentence_spans
-from rag.text import content_terms, has_negation, names, negated_terms, numbers, words
+from rag.text import content_terms, name_in, names, negation_differs, numbers, word_set, words
 from rag.types import ArticleMeta, Citation, Passage
 
 log = logging.getLogger(__name__)
@@ -176,7 +176,7 @@ def check_meta(sentence: str, question: str, passages: tuple[Passage, ...]) -> s
     extra_numbers = numbers(sentence) - numbers(known)
     if extra_numbers:
         return f"number {', '.join(_fmt(n) for n in sorted(extra_numbers))} in an uncited sentence"
-    extra_names = {n for n in names(sentence) if n not in _word_set(known)}
+    extra_names = {n for n in names(sentence) if n not in word_set(known)}
     if extra_names:
         return f"name(s) {', '.join(sorted(extra_names))} in an uncited sentence"
     return ""
@@ -224,7 +224,7 @@ def check_claim(claim: str, quote: str, coverage: float) -> str:
     missing_numbers = numbers(claim) - numbers(quote)
     if missing_numbers:
         return f"number {', '.join(_fmt(n) for n in sorted(missing_numbers))} not in the cited text"
-    quote_words = _word_set(quote)
+    quote_words = word_set(quote)
     missing_names = {n for n in names(claim) if not name_in(n, quote_words, quote)}
     if missing_names:
         return f"name(s) {', '.join(sorted(missing_names))} not in the cited text"
@@ -235,41 +235,6 @@ def check_claim(claim: str, quote: str, coverage: float) -> str:
     if coverage < MIN_COVERAGE:
         return f"only {coverage:.0%} of the claim's content is in the cited text"
     return ""
-
-
-DEMONYM_SUFFIXES = ("ian", "ean", "an", "ese", "ish", "i", "n")
-
-
-def name_in(name: str, quote_words: set[str], quote: str) -> bool:
-    """Is the name in the quote, allowing a demonym ("Iran" / "Iranian") and an acronym of the
-    quote's capitalised words ("UN" / "United Nations")? Anything looser would let names slip."""
-    if name in quote_words:
-        return True
-    for w in quote_words:
-        longer, shorter = (w, name) if len(w) > len(name) else (name, w)
-        if len(shorter) >= 4 and longer.startswith(shorter) and longer[len(shorter) :] in DEMONYM_SUFFIXES:
-            return True
-    if 2 <= len(name) <= 5 and name.isalpha():
-        caps = re.findall(r"\b[A-Z][a-z]+(?:\s+(?:of\s+)?[A-Z][a-z]+)+", quote)
-        initials = {"".join(w[0] for w in run.split() if w[0].isupper()).lower() for run in caps}
-        return name in initials
-    return False
-
-
-def negation_differs(claim: str, quote: str) -> bool:
-    """A negation in one and not the other. A negation in the quote counts only when its scope
-    shares a term with the claim (or has no content words: "but he did not do so"), so that a
-    two-sentence quote is not held against a claim for a "not" about something else."""
-    if has_negation(claim):
-        return not has_negation(quote)
-    claim_terms = set(content_terms(claim))
-    return any(not scope or scope & claim_terms for scope in negated_terms(quote))
-
-
-def _word_set(text: str) -> set[str]:
-    """Lower-cased words, possessives also without their 's ("Kyiv's" -> "kyiv")."""
-    out = set(words(text))
-    return out | {w[:-2] for w in out if w.endswith("'s")}
 
 
 def _fmt(n: float) -> str:

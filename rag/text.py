@@ -127,7 +127,7 @@ def has_date(text: str) -> bool:
 def names(text: str) -> set[str]:
     """Capitalised words not opening a sentence (a cheap proper-noun detector), lower-cased."""
     out: set[str] = set()
-    for m in re.finditer(r"(?<![.!?“\"]\s)(?<!^)\b([A-Z][a-zA-Z’']+)", text.strip()):
+    for m in re.finditer(r"(?<![.!?“\"]\s)(?<!^)(?<!\()\b([A-Z][a-zA-Z’']+)", text.strip()):
         w = m.group(1).lower().replace("’", "'")
         if w.endswith("'s"):
             w = w[:-2]
@@ -150,3 +150,38 @@ def negated_terms(text: str, span: int = 6) -> list[set[str]]:
             if w in NEGATIONS or w.endswith("n't"):
                 out.append(set(content_terms(" ".join(ws[i + 1 : i + 1 + span]))))
     return out
+
+
+DEMONYM_SUFFIXES = ("ian", "ean", "an", "ese", "ish", "i", "n")
+
+
+def name_in(name: str, quote_words: set[str], quote: str) -> bool:
+    """Is the name in the quote, allowing a demonym ("Iran" / "Iranian") and an acronym of the
+    quote's capitalised words ("UN" / "United Nations")? Anything looser would let names slip."""
+    if name in quote_words:
+        return True
+    for w in quote_words:
+        longer, shorter = (w, name) if len(w) > len(name) else (name, w)
+        if len(shorter) >= 4 and longer.startswith(shorter) and longer[len(shorter) :] in DEMONYM_SUFFIXES:
+            return True
+    if 2 <= len(name) <= 5 and name.isalpha():
+        caps = re.findall(r"\b[A-Z][a-z]+(?:\s+(?:of\s+)?[A-Z][a-z]+)+", quote)
+        initials = {"".join(w[0] for w in run.split() if w[0].isupper()).lower() for run in caps}
+        return name in initials
+    return False
+
+
+def negation_differs(claim: str, quote: str) -> bool:
+    """A negation in one and not the other. A negation in the quote counts only when its scope
+    shares a term with the claim (or has no content words: "but he did not do so"), so that a
+    two-sentence quote is not held against a claim for a "not" about something else."""
+    if has_negation(claim):
+        return not has_negation(quote)
+    claim_terms = set(content_terms(claim))
+    return any(not scope or scope & claim_terms for scope in negated_terms(quote))
+
+
+def word_set(text: str) -> set[str]:
+    """Lower-cased words, possessives also without their 's ("Kyiv's" -> "kyiv")."""
+    out = set(words(text))
+    return out | {w[:-2] for w in out if w.endswith("'s")}

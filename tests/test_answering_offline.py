@@ -99,3 +99,23 @@ def test_asking_the_name_of_something_the_articles_do_not_name_abstains(engine) 
     a = engine.ask("What is the name of the Persian Gulf port that Iran may lend to China’s navy?")
     assert a.abstained and a.reason == "The articles do not name the port."
     assert "25-year security agreement" in a.answer  # and says what the articles do say
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many missiles did the Wall Street Journal say had arrived in Russia?",  # 200 is Blinken's figure
+        "How many Russian military personnel were trained on Iran’s Project 360 missiles?",  # 360 is a name
+        "How big is the discount at which Iran sells its oil to China?",  # a discount, no size
+        "What is the range, in kilometres, of the short-range missiles Iran sent to Russia?",  # no kilometres
+        "Which Iranian officials did Sergei Shoigu meet during his visit to Tehran?",  # no official named
+    ],
+)
+def test_questions_whose_answer_the_articles_lack_abstain(engine, question: str) -> None:  # type: ignore[no-untyped-def]
+    a = engine.ask(question)
+    assert a.abstained and a.reason, a.answer
+
+
+def test_a_figure_is_answered_when_the_name_that_pins_it_is_in_the_sentence_or_the_one_before(engine) -> None:  # type: ignore[no-untyped-def]
+    assert "200" in engine.ask("How many short range missiles did Antony Blinken say Iran provided to Russia?").answer
+    assert "2022" in engine.ask("In what year does the article say Russia invaded Ukraine?").answer

@@ -152,13 +152,13 @@ def test_known_limits_a_reversed_exchange_without_names_passes() -> None:
     ],
 )
 def test_a_name_may_appear_as_its_demonym_or_acronym_and_nothing_looser(name: str, quote: str, found: bool) -> None:
-    from rag.grounding import _word_set, name_in
+    from rag.text import name_in, word_set
 
-    assert name_in(name, _word_set(quote), quote) is found
+    assert name_in(name, word_set(quote), quote) is found
 
 
 def test_a_negation_in_the_quote_counts_only_when_it_is_about_the_claim() -> None:
-    from rag.grounding import negation_differs
+    from rag.text import negation_differs
 
     two = "“It is not right to break relations with Russia.” He wants 8% growth and a balance."
     assert not negation_differs("He wants 8% growth and a balance.", two)

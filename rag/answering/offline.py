@@ -11,13 +11,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from rag.answering import Draft
 from rag.retrieval import KeywordIndex, Retrieval
-from rag.text import STOPWORDS, content_terms, has_date, names, numbers, quantities, stem
+from rag.text import STOPWORDS, content_terms, has_date, name_in, names, numbers, quantities, stem, word_set
 from rag.types import Passage
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 # Weights and thresholds, set on the hand-written questions in tests/test_answering_offline.py.
 DENSE_WEIGHT, LEXICAL_WEIGHT, TYPE_BONUS = 0.6, 0.4, 0.08
 NAME_WEIGHT = 0.6  # share of its IDF weight a name in the question keeps in lexical scoring
+COMMON_NAME_SHARE = 0.25  # a name in at least this share of chunks does not pin a question down
 MIN_SCORE = 0.40  # below this the best sentence does not answer the question
 KEEP_RATIO = 0.85  # further sentences must score at least this share of the best one
 RELATED_MIN_LEXICAL = 0.25  # an abstention shows a related sentence only above this overlap
@@ -39,6 +40,9 @@ class QuestionInfo:
     focus_text: str  # the words of "how many X", as asked
     names: tuple[str, ...]  # proper nouns in the question, lower-cased
     numbers: frozenset[float]  # numbers the question states ("the 20-year agreement")
+    unit: str = ""  # "kilometres" in "what is the range, in kilometres": the answer must use it
+    names_subject: bool = False  # "Who is Abbas Araghchi?" asks about a name; "Which official ...?" asks for one
+    required_names: tuple[str, ...] = ()  # names a number/date answer must mention (set by the backend)
 
 
 @dataclass(frozen=True)
@@ -53,8 +57,14 @@ class Candidate:
     score: float  # ranks candidates (names in the question down-weighted)
     passage: Passage
     confidence: float = 0.0  # the score with every question term at full weight: gates MIN_SCORE
+    context: str = ""  # the sentence before it in its paragraph, from any passage that holds both
 
 
+HOW_BIG = re.compile(r"\bhow (?:big|large|high|far|old|steep|deep) (?:is|are|was|were) (?:the |a |an )?([\w’'-]+)")
+UNITS = r"kilomet(?:re|er)s|km|miles|met(?:re|er)s|dollars|euros|tonnes|tons|barrels|percent"
+UNIT = re.compile(rf"\bin ({UNITS})\b")
+PEOPLE = r"officials?|persons?|people|ministers?|lawmakers?|leaders?|politicians?|spokes\w+|diplomats?"
+PERSON_WHICH = re.compile(rf"^which (?:[\w-]+ )?(?:{PEOPLE})\b")
 _NAME_OF = re.compile(r"\bwhat (?:is|are|was|were) the names? of (?:the |that |this |those |these )?(.+)", re.I)
 _CALLED = re.compile(r"\bwhat (?:is|are|was|were) (?:the |that |this |those |these )(.+?) (?:called|named)\b", re.I)
 _HEAD_END = re.compile(r"\s(?:that|which|who|in|across|on|at|from|to|for|of|with|near)\s|[,?]")
@@ -97,11 +107,14 @@ def analyse_question(question: str) -> QuestionInfo:
         tail = re.split(r"\b(?:has|have|had|did|does|do|is|are|was|were|will|would|can|could)\b", tail, flags=re.I)[0]
         focus = content_terms(tail)
         focus_text = " ".join(w for w in re.findall(r"[\w’'-]+", tail) if w.lower() not in STOPWORDS)
-    elif re.search(r"\bwhat (number|percentage|share|amount)\b|\bhow long\b", low):
+    elif m := HOW_BIG.search(low):
+        kind, focus = "number", content_terms(m.group(1))
+        focus_text = m.group(1)
+    elif re.search(r"\bwhat (number|percentage|share|amount)\b|\bhow long\b", low) or UNIT.search(low):
         kind = "number"
     elif re.search(r"^(when|since when)\b|\b(what|which) (year|date|month|day|time)\b|\bwhen\b", low):
         kind = "date"
-    elif re.search(r"^who\b|\bwhom\b|\bwhose\b|\bwho (is|was|are|were)\b", low):
+    elif re.search(r"^who\b|\bwhom\b|\bwhose\b|\bwho (is|was|are|were)\b", low) or PERSON_WHICH.search(low):
         kind = "person"
     elif re.search(r"^where\b|\bwhere\b", low):
         kind = "place"
@@ -114,7 +127,11 @@ def analyse_question(question: str) -> QuestionInfo:
     # their absence from the corpus is no reason to abstain.
     acronyms = {w.lower() for w in re.findall(r"\b[A-Z]{2,3}s?\b", q)}
     asked_names = tuple(sorted(names(q) - acronyms))
-    return QuestionInfo(kind, tuple(terms), tuple(focus), focus_text, asked_names, frozenset(numbers(q)))
+    unit = m.group(1) if (m := UNIT.search(low)) else ""
+    names_subject = bool(re.match(r"^(who|what) (is|was|are|were) (the )?[A-Z]", q))
+    return QuestionInfo(
+        kind, tuple(terms), tuple(focus), focus_text, asked_names, frozenset(numbers(q)), unit, names_subject
+    )
 
 
 class OfflineBackend:
@@ -129,11 +146,12 @@ class OfflineBackend:
             return Draft("", abstained=True, reason="The index holds no articles yet.", backend=self.name)
         info = analyse_question(question)
         keywords = self._keywords()
+        info = replace(info, required_names=distinctive_names(info.names, keywords))
         missing = [n for n in info.names if keywords.doc_freq.get(stem(n), 0) == 0]
         candidates = score_sentences(info, retrieval, keywords)
         if missing:
             return self._abstain(f"The articles do not mention {', '.join(m.title() for m in missing)}.", candidates)
-        answering = [c for c in candidates if answers_kind(info, c.text)]
+        answering = [c for c in candidates if answers_kind(info, c.text, c.context)]
         if not answering or answering[0].confidence < MIN_SCORE:
             return self._abstain(abstain_reason(info, candidates), candidates)
         chosen = select(answering, info, self.max_sentences)
@@ -159,6 +177,7 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
         # asked: "What did Araghchi tweet?" wants the tweet, not the sentence introducing Araghchi.
         weights = {t: w * NAME_WEIGHT if t in name_terms else w for t, w in weights.items()}
     total = sum(weights.values()) or 1.0
+    before = sentences_before(retrieval.passages)
     seen: set[tuple[str, int]] = set()
     out: list[Candidate] = []
     for n, p in enumerate(retrieval.passages, start=1):
@@ -171,12 +190,26 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             terms = set(content_terms(text))
             lexical = sum(w for t, w in weights.items() if t in terms) / total
             lexical_full = sum(w for t, w in full.items() if t in terms) / full_total
-            bonus = TYPE_BONUS if info.kind in ("number", "date") and answers_kind(info, text) else 0.0
+            context = before.get((p.article_id, s), "")
+            fits = info.kind in ("number", "date") and answers_kind(info, text, context)
+            bonus = TYPE_BONUS if fits else 0.0
             score = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * lexical + bonus
             confidence = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * max(lexical, lexical_full) + bonus
-            out.append(Candidate(n, i, s, e, text, dense, lexical, score, p, confidence))
+            out.append(Candidate(n, i, s, e, text, dense, lexical, score, p, confidence, context))
     out.sort(key=lambda c: -c.score)
     log.debug("top sentences: %s", [(round(c.score, 3), c.text[:40]) for c in out[:5]])
+    return out
+
+
+def sentences_before(passages: tuple[Passage, ...]) -> dict[tuple[str, int], str]:
+    """(article, sentence start) -> the sentence before it in the same paragraph, wherever the
+    passages hold the two together (a sentence opening one chunk may follow its context in another)."""
+    out: dict[tuple[str, int], str] = {}
+    for p in passages:
+        spans, base = p.chunk.sentences, p.chunk.start
+        for (s0, e0), (s1, _) in zip(spans, spans[1:]):
+            if "\n" not in p.chunk.text[e0 - base : s1 - base]:
+                out.setdefault((p.article_id, s1), p.chunk.text[s0 - base : e0 - base])
     return out
 
 
@@ -187,17 +220,28 @@ def _dense(query_vector: np.ndarray, passage: Passage, i: int) -> float:
     return float(vectors[i] @ query_vector)
 
 
-def answers_kind(info: QuestionInfo, text: str) -> bool:
+def answers_kind(info: QuestionInfo, text: str, context: str = "") -> bool:
     """Can this sentence answer this kind of question at all?"""
     if not info.numbers <= numbers(text):  # a number in the question pins what it asks about
         return False
+    if info.kind in ("number", "date") and info.required_names:
+        # "How many did the Wall Street Journal say ...?" is not answered by Blinken's figure. The
+        # sentence before counts too, as pronouns point there ("the country they invaded in 2022").
+        seen = f"{context} {text}"
+        if not all(name_in(n, word_set(seen), seen) for n in info.required_names):
+            return False
     if info.kind == "number":
-        if not quantities(text):
+        if not quantities(text) - info.numbers:  # "Project 360" in the question is no answer to "how many"
             return False
         terms = set(content_terms(text))
+        if info.unit and stem(info.unit) not in terms:
+            return False
         return not info.focus or any(f in terms for f in info.focus)
     if info.kind == "date":
         return has_date(text)
+    if info.kind == "person" and not info.names_subject:
+        asked = set(info.names)
+        return any(n not in asked for n in names(text))  # "Which official ...?" needs a name the question lacks
     if info.kind == "name":
         return gives_name(text, info.focus_text, info.names)
     return True
@@ -223,6 +267,13 @@ def render(c: Candidate) -> str:
     """The sentence, verbatim, with its marker; a sentence opening on a pronoun gets the one before."""
     prev = previous_sentence(c)
     return f"{prev} [{c.n}] {c.text} [{c.n}]" if prev else f"{c.text} [{c.n}]"
+
+
+def distinctive_names(asked: tuple[str, ...], keywords: KeywordIndex) -> tuple[str, ...]:
+    """The question's names that are rare enough in the corpus to pin what it asks about
+    ("Wall Street Journal", "Pezeshkian"), leaving out ones found nearly everywhere ("Iran")."""
+    size = max(keywords.size, 1)
+    return tuple(n for n in asked if keywords.doc_freq.get(stem(n), 0) / size < COMMON_NAME_SHARE)
 
 
 def previous_sentence(c: Candidate) -> str:
