@@ -67,6 +67,10 @@ class Settings(BaseSettings):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
 
+    # how the offline MiniLM runs: onnxruntime if installed (auto), insist on it, or pure numpy;
+    # all three give the same vectors, so an index built with one is read by the others
+    minilm_runtime: Literal["auto", "onnx", "numpy"] = "auto"
+
     @model_validator(mode="after")
     def _reject_unknown_env(self) -> Settings:
         # pydantic-settings silently ignores unknown RAG_* variables; a typo must fail instead.
