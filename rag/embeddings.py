@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 MINILM_WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 MINILM_MAX_TOKENS = 256  # sentence_bert_config.json: max_seq_length
 MINILM_DIM = 384
+MINILM_MODEL_NAME = "all-MiniLM-L6-v2"  # stored in the index; the same for every runtime (same vectors)
 MINILM_EPS = 1e-12  # config.json: layer_norm_eps
 # Rows x padded length per forward pass. Measured on a 2-core AVX-512 CPU with onnxruntime:
 # ~400 tokens a batch keeps the activations in L2; bigger batches got slower, not faster.
@@ -353,7 +354,7 @@ class MiniLMEmbedding(BaseEmbedding):
     _encoder: MiniLMEncoder = PrivateAttr()
 
     def __init__(self, encoder: MiniLMEncoder | None = None, **kwargs: Any) -> None:
-        kwargs.setdefault("model_name", "all-MiniLM-L6-v2")
+        kwargs.setdefault("model_name", MINILM_MODEL_NAME)
         super().__init__(**kwargs)
         self._encoder = encoder or MiniLMEncoder()
 
@@ -379,6 +380,11 @@ class MiniLMEmbedding(BaseEmbedding):
 
     async def _aget_text_embedding(self, text: str) -> list[float]:
         return self._get_text_embedding(text)
+
+
+def embedding_model_name(settings: Settings) -> str:
+    """The name build_embedding(settings).model_name will have, without loading the model."""
+    return MINILM_MODEL_NAME if settings.embedding == "minilm" else settings.openai_embedding_model
 
 
 def build_embedding(settings: Settings) -> BaseEmbedding:

@@ -23,7 +23,7 @@ from llama_index.core.schema import TextNode
 from rag.chunking import chunk_article, make_splitter
 from rag.config import Settings
 from rag.corpus import CorpusProblem, load_corpus
-from rag.embeddings import MiniLMEmbedding, build_embedding
+from rag.embeddings import MiniLMEmbedding, build_embedding, embedding_model_name
 from rag.store import Store, drop_index, open_store
 from rag.types import Article, Chunk
 
@@ -61,19 +61,27 @@ def ingest(
 ) -> IngestReport:
     """Bring the index in line with corpus/: add, replace and delete articles as needed."""
     t0 = time.perf_counter()
-    embed_model = embed_model or build_embedding(settings)
+    if embed_model is None and settings.embedding != "minilm":
+        embed_model = build_embedding(settings)  # cheap, and checks the OpenAI settings up front
     corpus = load_corpus(settings.corpus_dir, settings.max_article_chars)
     if rebuild:
         drop_index(settings)
-    store = open_store(settings, embed_model.model_name, create=True)
+    model_name = embed_model.model_name if embed_model else embedding_model_name(settings)
+    store = open_store(settings, model_name, create=True)
     report = IngestReport(problems=list(corpus.problems))
     indexed = store.indexed_articles()
     todo = [a for a in corpus.articles if indexed.get(a.id, {}).get("content_hash") != a.content_hash]
     report.unchanged = len(corpus.articles) - len(todo)
-    splitter = make_splitter(settings.chunk_size, settings.chunk_overlap, _token_counter(embed_model))
-    planned = [(a, chunk_article(a, splitter)) for a in todo]
+    if todo and embed_model is None:  # an unchanged corpus never loads the model
+        embed_model = build_embedding(settings)
+    planned: list[tuple[Article, list[Chunk]]] = []
+    if todo:
+        assert embed_model is not None
+        splitter = make_splitter(settings.chunk_size, settings.chunk_overlap, _token_counter(embed_model))
+        planned = [(a, chunk_article(a, splitter)) for a in todo]
     bar = _progress_bar(sum(len(c) for _, c in planned), progress)
     for article, chunks in planned:
+        assert embed_model is not None
         embedded, deleted = _index_article(store, article, chunks, embed_model, settings)
         report.chunks_embedded += embedded
         report.chunks_deleted += deleted

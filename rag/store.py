@@ -53,8 +53,16 @@ class Store:
         return str((got["documents"] or [""])[0])
 
     def put_article(self, meta: ArticleMeta, text: str, content_hash: str, n_chunks: int) -> None:
-        metadata = {**meta.as_metadata(), "content_hash": content_hash, "n_chunks": n_chunks}
-        self.articles.upsert(ids=[meta.id], documents=[text], metadatas=[metadata], embeddings=[_ARTICLE_VECTOR])
+        self.put_articles([(meta, text, content_hash, n_chunks)])
+
+    def put_articles(self, records: list[tuple[ArticleMeta, str, str, int]]) -> None:
+        """put_article for many articles in one call (bulk loads)."""
+        self.articles.upsert(
+            ids=[meta.id for meta, _, _, _ in records],
+            documents=[text for _, text, _, _ in records],
+            metadatas=[{**m.as_metadata(), "content_hash": h, "n_chunks": n} for m, _, h, n in records],
+            embeddings=[_ARTICLE_VECTOR] * len(records),
+        )
 
     def delete_article(self, article_id: str) -> None:
         self.chunks.delete(where={"article_id": article_id})
