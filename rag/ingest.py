@@ -94,7 +94,7 @@ def ingest(
         report.removed.append(article_id)
     orphans = store.orphan_chunk_ids(current)  # chunks left by an ingest killed mid-way
     if orphans:
-        store.chunks.delete(ids=orphans)
+        store.delete_chunks(orphans)
         report.chunks_deleted += len(orphans)
     report.chunks_total = store.chunks.count()
     report.seconds = time.perf_counter() - t0
@@ -114,7 +114,7 @@ def _index_article(
         store.vector_store.add([to_node(c, v, s) for c, v, s in zip(batch, vectors, sentence_vectors)])
     stale = sorted(existing - {c.id for c in chunks})
     if stale:
-        store.chunks.delete(ids=stale)
+        store.delete_chunks(stale)
     store.put_article(article.meta, article.text, article.content_hash, len(chunks))
     log.debug("%s: %d chunks added, %d deleted", article.id, len(new), len(stale))
     return len(new), len(stale)

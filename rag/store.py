@@ -9,6 +9,7 @@ This module does not chunk, embed or rank.
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 2
 # Article records carry no meaningful vector; Chroma needs one, so each gets this constant.
 _ARTICLE_VECTOR = [1.0]
+GENERATION_KEY = "generation"  # metadata of the articles collection, see Store.generation
 
 
 @dataclass
@@ -63,10 +65,26 @@ class Store:
             metadatas=[{**m.as_metadata(), "content_hash": h, "n_chunks": n} for m, _, h, n in records],
             embeddings=[_ARTICLE_VECTOR] * len(records),
         )
+        self._touch()
 
     def delete_article(self, article_id: str) -> None:
         self.chunks.delete(where={"article_id": article_id})
         self.articles.delete(ids=[article_id])
+        self._touch()
+
+    def delete_chunks(self, ids: list[str]) -> None:
+        self.chunks.delete(ids=ids)
+        self._touch()
+
+    def generation(self) -> str | None:
+        """A token that every change made through this class replaces: a cheap "did anything change?"
+        for other processes (None for an index written before this token existed)."""
+        fresh = self.client.get_collection(self.articles.name, embedding_function=None)
+        value = (fresh.metadata or {}).get(GENERATION_KEY)
+        return str(value) if value is not None else None
+
+    def _touch(self) -> None:
+        self.articles.modify(metadata={GENERATION_KEY: uuid.uuid4().hex})
 
     def chunk_ids(self, article_id: str) -> set[str]:
         return set(self.chunks.get(where={"article_id": article_id}, include=[])["ids"])
