@@ -31,7 +31,7 @@ from rag.types import ArticleMeta, Chunk
 REAL_CORPUS = PROJECT_ROOT / "corpus"
 SENTENCES_PER_CHUNK = 5  # ~110 word pieces: like the real chunks (chunk_size 128)
 CHUNKS_PER_ARTICLE = 10
-GENERATOR_VERSION = 1  # bump when the text or vectors change, so cached stores are rebuilt
+GENERATOR_VERSION = 2  # bump when the text or vectors change, so cached stores are rebuilt
 
 
 class Words:

@@ -96,6 +96,8 @@ def ingest(
     if orphans:
         store.delete_chunks(orphans)
         report.chunks_deleted += len(orphans)
+    if store.generation() is None:  # an index from before the token: give replicas a cheap change check
+        store.touch()
     report.chunks_total = store.chunks.count()
     report.seconds = time.perf_counter() - t0
     log.info(report.summary())

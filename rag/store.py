@@ -65,16 +65,16 @@ class Store:
             metadatas=[{**m.as_metadata(), "content_hash": h, "n_chunks": n} for m, _, h, n in records],
             embeddings=[_ARTICLE_VECTOR] * len(records),
         )
-        self._touch()
+        self.touch()
 
     def delete_article(self, article_id: str) -> None:
         self.chunks.delete(where={"article_id": article_id})
         self.articles.delete(ids=[article_id])
-        self._touch()
+        self.touch()
 
     def delete_chunks(self, ids: list[str]) -> None:
         self.chunks.delete(ids=ids)
-        self._touch()
+        self.touch()
 
     def generation(self) -> str | None:
         """A token that every change made through this class replaces: a cheap "did anything change?"
@@ -83,7 +83,8 @@ class Store:
         value = (fresh.metadata or {}).get(GENERATION_KEY)
         return str(value) if value is not None else None
 
-    def _touch(self) -> None:
+    def touch(self) -> None:
+        """Replace the generation token: tells other processes that the index changed."""
         self.articles.modify(metadata={GENERATION_KEY: uuid.uuid4().hex})
 
     def chunk_ids(self, article_id: str) -> set[str]:
