@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -72,22 +73,8 @@ def ingest(
     indexed = store.indexed_articles()
     todo = [a for a in corpus.articles if indexed.get(a.id, {}).get("content_hash") != a.content_hash]
     report.unchanged = len(corpus.articles) - len(todo)
-    if todo and embed_model is None:  # an unchanged corpus never loads the model
-        embed_model = build_embedding(settings)
-    planned: list[tuple[Article, list[Chunk]]] = []
-    if todo:
-        assert embed_model is not None
-        splitter = make_splitter(settings.chunk_size, settings.chunk_overlap, _token_counter(embed_model))
-        planned = [(a, chunk_article(a, splitter)) for a in todo]
-    bar = _progress_bar(sum(len(c) for _, c in planned), progress)
-    for article, chunks in planned:
-        assert embed_model is not None
-        embedded, deleted = _index_article(store, article, chunks, embed_model, settings)
-        report.chunks_embedded += embedded
-        report.chunks_deleted += deleted
-        (report.updated if article.id in indexed else report.added).append(article.id)
-        bar.update(len(chunks))
-    bar.close()
+    if todo:  # an unchanged corpus never loads the model
+        _index_articles(store, todo, embed_model or build_embedding(settings), settings, report, indexed, progress)
     current = [a.id for a in corpus.articles]
     for article_id in sorted(set(indexed) - set(current)):
         store.delete_article(article_id)
@@ -102,6 +89,27 @@ def ingest(
     report.seconds = time.perf_counter() - t0
     log.info(report.summary())
     return report
+
+
+def _index_articles(
+    store: Store,
+    todo: list[Article],
+    embed_model: BaseEmbedding,
+    settings: Settings,
+    report: IngestReport,
+    indexed: dict[str, Any],
+    progress: bool | None,
+) -> None:
+    splitter = make_splitter(settings.chunk_size, settings.chunk_overlap, _token_counter(embed_model))
+    planned = [(a, chunk_article(a, splitter)) for a in todo]
+    bar = _progress_bar(sum(len(c) for _, c in planned), progress)
+    for article, chunks in planned:
+        embedded, deleted = _index_article(store, article, chunks, embed_model, settings)
+        report.chunks_embedded += embedded
+        report.chunks_deleted += deleted
+        (report.updated if article.id in indexed else report.added).append(article.id)
+        bar.update(len(chunks))
+    bar.close()
 
 
 def _index_article(

@@ -120,7 +120,8 @@ class Retriever:
             self.keywords = KeywordIndex(nodes, self.settings.candidate_k)
             self.articles = {k: _meta_from_store(k, v) for k, v in indexed.items()}
             self._texts = {}
-            retrievers = [self._dense] + ([self.keywords.retriever] if self.keywords.retriever else [])
+            retrievers: list[BaseRetriever] = [self._dense]
+            retrievers += [self.keywords.retriever] if self.keywords.retriever else []
             self._fusion = QueryFusionRetriever(
                 retrievers,
                 mode="reciprocal_rerank",
