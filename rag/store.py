@@ -88,7 +88,12 @@ class Store:
         self.articles.modify(metadata={GENERATION_KEY: uuid.uuid4().hex})
 
     def chunk_ids(self, article_id: str) -> set[str]:
-        return set(self.chunks.get(where={"article_id": article_id}, include=[])["ids"])
+        return self.chunk_ids_of([article_id])
+
+    def chunk_ids_of(self, article_ids: list[str]) -> set[str]:
+        """Ids of the stored chunks of any of these articles (one read)."""
+        where: Any = {"article_id": {"$in": article_ids}}
+        return set(self.chunks.get(where=where, include=[])["ids"])
 
     def orphan_chunk_ids(self, article_ids: list[str]) -> list[str]:
         where: Any = {"article_id": {"$nin": article_ids}} if article_ids else None
