@@ -60,7 +60,7 @@ def cpu_facts() -> tuple[int, float, int, str]:
     return cores, (max(mhz) / 1000 if mhz else 2.0), lanes, model.strip()
 
 
-def numpy_gemm_gflops(n: int = 1536, repeats: int = 5) -> float:
+def numpy_gemm_gflops(n: int = 1536, repeats: int = 10) -> float:
     a = np.random.default_rng(0).standard_normal((n, n), dtype=np.float32)
     b = a.T.copy()
     a @ b
@@ -72,7 +72,7 @@ def numpy_gemm_gflops(n: int = 1536, repeats: int = 5) -> float:
     return 2.0 * n**3 / best / 1e9
 
 
-def onnx_gemm_gflops(n: int = 1536, repeats: int = 5) -> float:
+def onnx_gemm_gflops(n: int = 1536, repeats: int = 10) -> float:
     """A lone MatMul in onnxruntime with as many threads as cores: MLAS's practical peak."""
     import onnxruntime as ort  # type: ignore[import-untyped]
     from onnx import TensorProto, helper, numpy_helper

@@ -63,29 +63,33 @@ def embedding_throughput(encoder: MiniLMEncoder, texts: Sequence[str], peak: Pea
 # ---------------------------------------------------------------- ingest
 
 
-def ingest_throughput(settings: Settings, encoder_model: Any, peak: Peak) -> dict[str, Any]:
-    """End-to-end ingest of settings.corpus_dir into a fresh index, with the model already loaded.
+def ingest_throughput(settings: Settings, model: Any, peak: Peak, rounds: int = 2) -> dict[str, Any]:
+    """End-to-end ingest of settings.corpus_dir into fresh indexes, with the model already loaded.
 
-    End to end = read files, chunk, embed (chunk and sentence vectors), write to Chroma. Then the
-    bare embedding throughput of the very same chunk texts, for the ratio.
+    End to end = read files, chunk, embed (chunk and sentence vectors), write to Chroma. Each round
+    ingests into a new folder and then times bare `encode` of the very same chunk texts, so both
+    see the same machine load; the best of each is compared (the load comes and goes).
     """
     from rag.ingest import ingest
     from rag.store import open_store
 
-    t = time.perf_counter()
-    report = ingest(settings, embed_model=encoder_model, progress=False)
-    seconds = time.perf_counter() - t
-    store = open_store(settings, encoder_model.model_name)
-    texts = store.chunks.get(include=["documents"])["documents"] or []
-    bare = embedding_throughput(encoder_model.encoder, texts, peak, rounds=1)
-    ingest_rate = report.chunks_embedded / seconds
+    ingest_rates, bare_rates, chunks = [], [], 0
+    for i in range(rounds):
+        run = settings.model_copy(update={"index_dir": Path(f"{settings.index_dir}-{i}")})
+        t = time.perf_counter()
+        report = ingest(run, embed_model=model, progress=False)
+        ingest_rates.append(report.chunks_embedded / (time.perf_counter() - t))
+        texts = open_store(run, model.model_name).chunks.get(include=["documents"])["documents"] or []
+        bare_rates.append(len(texts) / timed(lambda texts=texts: model.encoder.encode(texts)))  # type: ignore[misc]
+        chunks = report.chunks_embedded
     return {
-        "articles": len(report.added),
-        "chunks": report.chunks_embedded,
-        "seconds": seconds,
-        "chunks_per_s": ingest_rate,
-        "bare_embedding_chunks_per_s": bare["passages_per_s"],
-        "ratio_to_bare_embedding": ingest_rate / bare["passages_per_s"],
+        "chunks": chunks,
+        "rounds": rounds,
+        "chunks_per_s": max(ingest_rates),
+        "bare_embedding_chunks_per_s": max(bare_rates),
+        "ratio_to_bare_embedding": max(ingest_rates) / max(bare_rates),
+        "all_ingest_chunks_per_s": ingest_rates,
+        "all_bare_chunks_per_s": bare_rates,
     }
 
 
