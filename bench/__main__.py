@@ -132,6 +132,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     step("cold start")
     out["cold_cli"] = m.cold_cli(base, questions[0], runs=1 if quick else 3)
     out["app"] = {"status": "skipped (--quick)"} if quick else m.app_cold_start(base, questions[:20])
+    if out["app"].get("status") == "ok" and out["generated_stores"]:
+        largest = max(out["generated_stores"], key=int)
+        out["app_" + largest] = m.app_cold_start(cached_store(args.cache, base, int(largest))[0], questions[:20])
 
     step("peak memory")
     out["rss"] = {"real": m.engine_rss(base, 30 if quick else len(questions))}

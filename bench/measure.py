@@ -198,9 +198,10 @@ def peak_rss_mb(pid: int) -> float:
     return int(match.group(1)) / 1024 if match else float("nan")
 
 
-def app_cold_start(settings: Settings, questions: Sequence[str], timeout: float = 90.0) -> dict[str, Any]:
+def app_cold_start(
+    settings: Settings, questions: Sequence[str], timeout: float = 90.0, app: Path = PROJECT_ROOT / "app.py"
+) -> dict[str, Any]:
     """`python app.py` to GET /healthz 200, then its peak RSS after answering questions over HTTP."""
-    app = PROJECT_ROOT / "app.py"
     if not app.exists():
         return {"status": "n/a (no app.py yet)"}
     port = free_port()

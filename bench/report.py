@@ -64,6 +64,12 @@ def rows(r: dict[str, Any]) -> list[list[str]]:
                 _met(ok),
             ]
         )
+    sizes = [k for k in r["latency"] if k.isdigit()]
+    if sizes:
+        largest = max(sizes, key=int)
+        growth = r["latency"][largest]["ours"]["p95_ms"] / r["latency"]["real"]["ours"]["p95_ms"]
+        chunks = r["latency"][largest]["chunks"] / r["latency"]["real"]["chunks"]
+        out.append(["answer p95 growth, real -> largest", f"{growth:.2f}x for {chunks:,.0f}x the chunks", "", "-"])
     cli = r["cold_cli"]
     out.append(
         [
@@ -86,6 +92,9 @@ def rows(r: dict[str, Any]) -> list[list[str]]:
         out.append(
             ["app peak RSS, real corpus", f"{app['peak_rss_mb']:.0f} MB", "< 1 GB", _met(app["peak_rss_mb"] < 1024)]
         )
+        for key in (k for k in r if k.startswith("app_") and r[k].get("status") == "ok"):
+            size = key.removeprefix("app_")
+            out.append([f"app peak RSS, {int(size) // 1000}k generated", f"{r[key]['peak_rss_mb']:.0f} MB", "", "-"])
     else:
         out.append(["cold app: start -> /healthz 200", app.get("status", "n/a"), "< 8 s", "-"])
     for key, rss in r["rss"].items():

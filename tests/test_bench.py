@@ -48,3 +48,28 @@ def test_quick_benchmark_runs_and_ratios_are_near_target(tmp_path: Path) -> None
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "answer p50/p95, real corpus" in proc.stdout
     assert out.exists()
+
+
+STUB_APP = """
+import http.server, json, os
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200 if self.path == "/healthz" else 404); self.end_headers()
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        body = json.dumps({"answer": "stub", "citations": []}).encode()
+        self.send_response(200); self.end_headers(); self.wfile.write(body)
+    def log_message(self, *args): pass
+http.server.HTTPServer((os.environ["RAG_HOST"], int(os.environ["RAG_PORT"])), H).serve_forever()
+"""
+
+
+def test_app_cold_start_is_ready_for_app_py(tmp_path: Path, make_settings) -> None:  # type: ignore[no-untyped-def]
+    from bench.measure import app_cold_start
+
+    assert app_cold_start(make_settings(), ["q"], app=tmp_path / "absent.py") == {"status": "n/a (no app.py yet)"}
+    stub = tmp_path / "app.py"
+    stub.write_text(STUB_APP)
+    result = app_cold_start(make_settings(), ["q1", "q2"], app=stub)
+    assert result["status"] == "ok" and result["asked"] == 2
+    assert 0 < result["healthz_200_s"] < 60 and result["peak_rss_mb"] > 1
