@@ -34,9 +34,10 @@ MINILM_MAX_TOKENS = 256  # sentence_bert_config.json: max_seq_length
 MINILM_DIM = 384
 MINILM_MODEL_NAME = "all-MiniLM-L6-v2"  # stored in the index; the same for every runtime (same vectors)
 MINILM_EPS = 1e-12  # config.json: layer_norm_eps
-# Rows x padded length per forward pass. Measured on a 2-core AVX-512 CPU with onnxruntime:
-# ~400 tokens a batch keeps the activations in L2; bigger batches got slower, not faster.
-BATCH_TOKENS = 512
+# Rows x padded length per forward pass. Swept 128-1024 on a 2-core AVX-512 CPU with onnxruntime
+# (noisy, shared machine): 256-384 was best for ~35- and ~110-token texts; 768+ was 15-50% slower
+# (the activations no longer fit in the 2 MB L2).
+BATCH_TOKENS = 384
 Runtime = Literal["auto", "onnx", "numpy"]
 
 
