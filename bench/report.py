@@ -12,12 +12,22 @@ def _met(ok: bool | None) -> str:
 def rows(r: dict[str, Any]) -> list[list[str]]:
     out = [["measure", "value", "target", "met"]]
     peak, emb = r["peak"], r["embedding"]
-    out.append(["CPU fp32 peak, theoretical", f"{peak['theoretical_gflops']:.0f} GFLOP/s", "", "-"])
+    implied = peak["measured_gflops"] / (peak["cores"] * peak["fma_units"] * peak["simd_lanes"] * 2)
+    out.append(
+        [
+            "CPU fp32 peak, theoretical",
+            f"{peak['theoretical_gflops']:.0f} GFLOP/s ({peak['cores']} cores x {peak['ghz']:.2f} GHz nominal x "
+            f"{peak['fma_units']} FMA x {peak['simd_lanes']} lanes x 2)",
+            "",
+            "-",
+        ]
+    )
     out.append(
         [
             "CPU fp32 peak, measured GEMM",
             f"{peak['measured_gflops']:.0f} GFLOP/s "
-            f"(onnx {peak['onnx_gemm_gflops']:.0f}, numpy {peak['numpy_gemm_gflops']:.0f})",
+            f"(onnx {peak['onnx_gemm_gflops']:.0f}, numpy {peak['numpy_gemm_gflops']:.0f}; "
+            f"= {implied:.1f} GHz at 2 FMA x {peak['simd_lanes']} lanes)",
             "",
             "-",
         ]
@@ -31,7 +41,7 @@ def rows(r: dict[str, Any]) -> list[list[str]]:
                 f"embedding, {e['runtime']}, {label} (~{e['mean_tokens']:.0f} tok)",
                 f"{e['passages_per_s']:.0f}/s = {e['gflops']:.0f} GFLOP/s = {share_t:.0%} theor. / {share_m:.0%} GEMM",
                 target,
-                _met(share_t >= 0.5) if target else "-",
+                _met(min(share_t, share_m) >= 0.5) if target else "-",  # against the higher peak
             ]
         )
     out.append(["onnx speed-up over numpy", f"{emb['onnx_speedup_over_numpy']:.1f}x", "", "-"])
@@ -39,8 +49,8 @@ def rows(r: dict[str, Any]) -> list[list[str]]:
     out.append(
         [
             f"ingest end to end ({ing['chunks']} chunks)",
-            f"{ing['chunks_per_s']:.0f} chunks/s = {ing['ratio_to_bare_embedding']:.0%} of bare "
-            f"{ing['bare_embedding_chunks_per_s']:.0f}/s",
+            f"{ing['chunks_per_s']:.0f} chunks/s; {ing['ratio_to_bare_embedding']:.0%} of bare "
+            f"(median of {ing['rounds']} paired rounds; bare {ing['bare_embedding_chunks_per_s']:.0f}/s)",
             ">= 80% of bare",
             _met(ing["ratio_to_bare_embedding"] >= 0.8),
         ]
