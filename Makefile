@@ -5,7 +5,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install run test ingest chat lint typecheck eval clean
+.PHONY: install run test ingest chat lint typecheck eval clean bench
 
 install: $(STAMP)
 
@@ -33,6 +33,11 @@ test: install
 
 eval: install
 	$(PY) -m eval.run
+
+# Speed on this machine: prints a table, writes reports/bench.json (several minutes; the first run
+# also builds the generated 10k/100k-chunk stores under reports/bench-cache/).
+bench: install
+	$(PY) -m bench
 
 lint:
 	$(PY) -m ruff check rag tests app.py eval

@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     session_hours: float = Field(12.0, gt=0, le=24 * 30)
     concurrency_limit: int = Field(4, gt=0, le=64)  # questions answered at once per process (UI and API each)
 
+    # how the offline MiniLM runs: onnxruntime if installed (auto), insist on it, or pure numpy;
+    # all three give the same vectors, so an index built with one is read by the others
+    minilm_runtime: Literal["auto", "onnx", "numpy"] = "auto"
+
     @model_validator(mode="after")
     def _reject_unknown_env(self) -> Settings:
         # pydantic-settings silently ignores unknown RAG_* variables; a typo must fail instead.

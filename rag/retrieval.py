@@ -2,7 +2,10 @@
 
 LlamaIndex does the retrieving: a VectorIndexRetriever over the Chroma store, a BM25Retriever built
 from the chunks held in the store (not from local files, so replicas sharing a Chroma server agree),
-and a QueryFusionRetriever that fuses them. The keyword side is rebuilt when the store changes.
+and a QueryFusionRetriever that fuses them. The keyword side is rebuilt when the store changes
+(checked every REFRESH_SECONDS through the store's generation token, which costs one small read).
+Both sides carry chunks without their packed sentence vectors, which are read for the final
+passages only: at 100k chunks that keeps the keyword side small and the fusion cheap.
 This module does not write answers.
 """
 
@@ -15,13 +18,14 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import Stemmer
 from llama_index.core import QueryBundle, VectorStoreIndex
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.llms import MockLLM
-from llama_index.core.retrievers import QueryFusionRetriever
+from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever
 from llama_index.core.schema import NodeWithScore, TextNode
 from llama_index.retrievers.bm25 import BM25Retriever
 
@@ -34,6 +38,12 @@ from rag.types import ArticleMeta, Chunk, Passage
 log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 2.0  # how often to look for changes made by another process
+# What a chunk node carries through retrieval and fusion, in this order on both sides (fusion
+# identifies a node by a hash of its text and metadata). The packed sentence vectors stay in Chroma.
+NODE_KEYS = ("article_id", "start", "end", "sentence_spans")
+BULKY_KEY = "sentence_vectors"
+PAGE = 5000  # chunks per read when the keyword side is rebuilt
+PACKED_CACHE = 20_000  # packed sentence vectors kept in memory (~2.5 kB each)
 
 
 @dataclass(frozen=True)
@@ -71,11 +81,16 @@ class Retriever:
         self.store = store
         self.embed_model = embed_model
         self.settings = settings
-        self._dense = VectorStoreIndex.from_vector_store(store.vector_store, embed_model=embed_model).as_retriever(
-            similarity_top_k=settings.candidate_k
+        self._packed: dict[str, str] = {}  # chunk id -> packed sentence vectors, see _Slim
+        self._dense = _Slim(
+            VectorStoreIndex.from_vector_store(store.vector_store, embed_model=embed_model).as_retriever(
+                similarity_top_k=settings.candidate_k
+            ),
+            self._packed,
         )
         self._lock = threading.Lock()
         self._fingerprint = ""
+        self._generation: str | None = None
         self._checked_at = 0.0
         self.articles: dict[str, ArticleMeta] = {}
         self._texts: dict[str, str] = {}
@@ -90,18 +105,23 @@ class Retriever:
             return
         with self._lock:
             self._checked_at = now
+            generation = self.store.generation()
+            if generation is not None and generation == self._generation and not force:
+                return
             indexed = self.store.indexed_articles()
             fingerprint = hashlib.sha256(
                 json.dumps(sorted((k, v.get("content_hash")) for k, v in indexed.items())).encode()
             ).hexdigest()
+            self._generation = generation
             if fingerprint == self._fingerprint and not force:
                 return
             t0 = time.perf_counter()
-            nodes = [n for n in self.store.vector_store.get_nodes(None) if isinstance(n, TextNode)]
+            nodes = self._keyword_nodes()
             self.keywords = KeywordIndex(nodes, self.settings.candidate_k)
             self.articles = {k: _meta_from_store(k, v) for k, v in indexed.items()}
             self._texts = {}
-            retrievers = [self._dense] + ([self.keywords.retriever] if self.keywords.retriever else [])
+            retrievers: list[BaseRetriever] = [self._dense]
+            retrievers += [self.keywords.retriever] if self.keywords.retriever else []
             self._fusion = QueryFusionRetriever(
                 retrievers,
                 mode="reciprocal_rerank",
@@ -112,6 +132,18 @@ class Retriever:
             )
             self._fingerprint = fingerprint
             log.info("keyword index: %d chunks in %.2f s", len(nodes), time.perf_counter() - t0)
+
+    def _keyword_nodes(self) -> list[TextNode]:
+        """Every chunk in the store as a slim node, read page by page (no JSON parsing per chunk)."""
+        nodes: list[TextNode] = []
+        offset = 0
+        while True:
+            got = self.store.chunks.get(include=["documents", "metadatas"], limit=PAGE, offset=offset)
+            for chunk_id, text, md in zip(got["ids"], got["documents"] or [], got["metadatas"] or []):
+                nodes.append(_slim_node(chunk_id, text or "", dict(md or {})))
+            if len(got["ids"]) < PAGE:
+                return nodes
+            offset += PAGE
 
     def article_text(self, article_id: str) -> str:
         if article_id not in self._texts:
@@ -125,11 +157,25 @@ class Retriever:
             return Retrieval(question, vector, ())
         bundle = QueryBundle(query_str=question, embedding=vector.tolist())
         results = self._fusion.retrieve(bundle)
-        passages = tuple(p for p in (self._to_passage(r) for r in results) if p is not None)
+        packed = self._sentence_vectors([r.node.node_id for r in results])
+        passages = tuple(p for p in (self._to_passage(r, packed) for r in results) if p is not None)
         log.debug("retrieved %s", [(p.chunk.id[:8], round(p.score, 4)) for p in passages])
         return Retrieval(question, vector, passages)
 
-    def _to_passage(self, result: NodeWithScore) -> Passage | None:
+    def _sentence_vectors(self, chunk_ids: list[str]) -> dict[str, str]:
+        """chunk id -> its packed sentence vectors, for the few chunks that made the cut.
+
+        Dense hits brought theirs along; keyword-only hits are read from the store in one call.
+        """
+        found = {i: self._packed[i] for i in chunk_ids if i in self._packed}
+        missing = [i for i in chunk_ids if i not in found]
+        if missing:
+            got = self.store.chunks.get(ids=missing, include=["metadatas"])
+            for i, md in zip(got["ids"], got["metadatas"] or []):
+                found[i] = self._packed[i] = str((md or {}).get(BULKY_KEY, ""))
+        return found
+
+    def _to_passage(self, result: NodeWithScore, packed: dict[str, str]) -> Passage | None:
         md = result.node.metadata
         meta = self.articles.get(md.get("article_id", ""))
         if meta is None:  # chunk of an article being deleted by a concurrent ingest
@@ -142,8 +188,49 @@ class Retriever:
             end=int(md["end"]),
             sentences=tuple(tuple(s) for s in json.loads(md.get("sentence_spans", "[]"))),  # type: ignore[misc]
         )
-        vectors = unpack_vectors(md.get("sentence_vectors", ""))
+        vectors = unpack_vectors(packed.get(result.node.node_id, ""))
         return Passage(chunk=chunk, meta=meta, score=float(result.score or 0.0), sentence_vectors=vectors)
+
+
+class _Slim(BaseRetriever):
+    """The dense retriever, its nodes reduced to NODE_KEYS like the keyword side's (see _slim_node).
+
+    The packed sentence vectors it strips go to `packed` (chunk id -> vectors). A chunk id is
+    derived from the chunk's content, so an entry never goes stale; the dict is only bounded.
+    """
+
+    def __init__(self, inner: BaseRetriever, packed: dict[str, str]) -> None:
+        super().__init__()
+        self._inner = inner
+        self._packed = packed
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        results = self._inner.retrieve(query_bundle)
+        if len(self._packed) > PACKED_CACHE:
+            self._packed.clear()
+        for r in results:
+            md = r.node.metadata
+            if BULKY_KEY in md:
+                self._packed[r.node.node_id] = str(md[BULKY_KEY])
+            r.node.metadata = {k: md[k] for k in NODE_KEYS if k in md}
+        return results
+
+
+def _slim_node(chunk_id: str, text: str, md: dict[str, Any]) -> TextNode:
+    """A chunk as rag.ingest.to_node wrote it, minus the packed sentence vectors.
+
+    Built from Chroma's flat metadata; equal (text, metadata, hence LlamaIndex's node hash and the
+    text BM25 indexes) to the dense side's node after _Slim.
+    """
+    return TextNode(
+        id_=chunk_id,
+        text=text,
+        start_char_idx=md.get("start"),
+        end_char_idx=md.get("end"),
+        metadata={k: md[k] for k in NODE_KEYS if k in md},
+        excluded_embed_metadata_keys=["sentence_spans", BULKY_KEY],
+        excluded_llm_metadata_keys=["sentence_spans", BULKY_KEY],
+    )
 
 
 def _meta_from_store(article_id: str, md: dict[str, object]) -> ArticleMeta:

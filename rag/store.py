@@ -9,6 +9,7 @@ This module does not chunk, embed or rank.
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 2
 # Article records carry no meaningful vector; Chroma needs one, so each gets this constant.
 _ARTICLE_VECTOR = [1.0]
+GENERATION_KEY = "generation"  # metadata of the articles collection, see Store.generation
 
 
 @dataclass
@@ -53,15 +55,45 @@ class Store:
         return str((got["documents"] or [""])[0])
 
     def put_article(self, meta: ArticleMeta, text: str, content_hash: str, n_chunks: int) -> None:
-        metadata = {**meta.as_metadata(), "content_hash": content_hash, "n_chunks": n_chunks}
-        self.articles.upsert(ids=[meta.id], documents=[text], metadatas=[metadata], embeddings=[_ARTICLE_VECTOR])
+        self.put_articles([(meta, text, content_hash, n_chunks)])
+
+    def put_articles(self, records: list[tuple[ArticleMeta, str, str, int]]) -> None:
+        """put_article for many articles in one call (bulk loads)."""
+        self.articles.upsert(
+            ids=[meta.id for meta, _, _, _ in records],
+            documents=[text for _, text, _, _ in records],
+            metadatas=[{**m.as_metadata(), "content_hash": h, "n_chunks": n} for m, _, h, n in records],
+            embeddings=[_ARTICLE_VECTOR] * len(records),
+        )
+        self.touch()
 
     def delete_article(self, article_id: str) -> None:
         self.chunks.delete(where={"article_id": article_id})
         self.articles.delete(ids=[article_id])
+        self.touch()
+
+    def delete_chunks(self, ids: list[str]) -> None:
+        self.chunks.delete(ids=ids)
+        self.touch()
+
+    def generation(self) -> str | None:
+        """A token that every change made through this class replaces: a cheap "did anything change?"
+        for other processes (None for an index written before this token existed)."""
+        fresh = self.client.get_collection(self.articles.name, embedding_function=None)
+        value = (fresh.metadata or {}).get(GENERATION_KEY)
+        return str(value) if value is not None else None
+
+    def touch(self) -> None:
+        """Replace the generation token: tells other processes that the index changed."""
+        self.articles.modify(metadata={GENERATION_KEY: uuid.uuid4().hex})
 
     def chunk_ids(self, article_id: str) -> set[str]:
-        return set(self.chunks.get(where={"article_id": article_id}, include=[])["ids"])
+        return self.chunk_ids_of([article_id])
+
+    def chunk_ids_of(self, article_ids: list[str]) -> set[str]:
+        """Ids of the stored chunks of any of these articles (one read)."""
+        where: Any = {"article_id": {"$in": article_ids}}
+        return set(self.chunks.get(where=where, include=[])["ids"])
 
     def orphan_chunk_ids(self, article_ids: list[str]) -> list[str]:
         where: Any = {"article_id": {"$nin": article_ids}} if article_ids else None

@@ -1,0 +1,101 @@
+"""The onnxruntime MiniLM graph against the numpy reference encoder and sentence-transformers."""
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag.config import load_settings
+from rag.embeddings import MiniLMEncoder, build_embedding, length_batches
+from rag.errors import EmbeddingError
+
+REFERENCE = Path(__file__).parent / "data" / "minilm_reference.json"
+SPAN_TEXTS = [
+    "Iran sells missiles to Russia. The weather in Lisbon was mild.",
+    "On September 6, 2024, the Wall Street Journal reported it. Iran denied the report. Tehran said so.",
+    "short",
+]
+
+
+@pytest.fixture(scope="module")
+def onnx_encoder() -> MiniLMEncoder:
+    return MiniLMEncoder(runtime="onnx")
+
+
+@pytest.fixture(scope="module")
+def numpy_encoder() -> MiniLMEncoder:
+    return MiniLMEncoder(runtime="numpy", verify=False)
+
+
+def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+
+
+def test_onnx_is_the_default_when_installed(embed_model) -> None:  # type: ignore[no-untyped-def]
+    assert embed_model.encoder.runtime == "onnx"
+
+
+def test_onnx_vectors_match_sentence_transformers(onnx_encoder: MiniLMEncoder) -> None:
+    ref = json.loads(REFERENCE.read_text())
+    ours = onnx_encoder.encode(ref["texts"])
+    theirs = np.array(ref["vectors"], dtype=np.float32)
+    assert cosines(ours, theirs).min() >= 0.99999
+    assert np.abs(ours - theirs).max() < 1e-4
+
+
+def test_onnx_token_states_match_numpy(onnx_encoder: MiniLMEncoder, numpy_encoder: MiniLMEncoder) -> None:
+    rng = np.random.default_rng(0)
+    ids = rng.integers(1000, 30000, size=(3, 40))
+    mask = np.ones((3, 40), np.float32)
+    mask[1, 25:] = 0
+    mask[2, 3:] = 0
+    ids[mask == 0] = 0
+    real = mask > 0
+    ours = onnx_encoder.token_states(ids, mask)[real]
+    reference = numpy_encoder.numpy_token_states(ids, mask)[real]
+    assert np.abs(ours - reference).max() < 1e-4
+
+
+def test_onnx_sentence_vectors_match_numpy(onnx_encoder: MiniLMEncoder, numpy_encoder: MiniLMEncoder) -> None:
+    spans = [[(0, 30), (31, 62)], [(0, 57), (58, 79), (80, 97)], [(0, 5)]]
+    vec_o, spans_o = onnx_encoder.encode_with_spans(SPAN_TEXTS, spans)
+    vec_n, spans_n = numpy_encoder.encode_with_spans(SPAN_TEXTS, spans)
+    assert cosines(vec_o, vec_n).min() >= 0.99999
+    for ours, reference in zip(spans_o, spans_n):
+        assert ours.shape == reference.shape
+        assert cosines(ours, reference).min() >= 0.99999
+
+
+def test_length_batches_group_similar_lengths_within_budget() -> None:
+    lengths = [100, 5, 7, 300, 6, 99, 8]
+    batches = length_batches(lengths, max_rows=3, max_tokens=210)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    assert batches[0] == [1, 4, 2]  # shortest first, at most 3 rows
+    for b in batches:
+        assert len(b) <= 3
+        assert len(b) == 1 or len(b) * max(lengths[i] for i in b) <= 210
+    assert [3] in batches  # longer than the budget: alone
+
+
+def test_forced_onnx_without_onnxruntime_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import now raises ImportError
+    with pytest.raises(EmbeddingError, match="RAG_MINILM_RUNTIME=numpy"):
+        MiniLMEncoder(runtime="onnx", verify=False)
+
+
+def test_auto_falls_back_to_numpy(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    with caplog.at_level(logging.WARNING, logger="rag.embeddings"):
+        encoder = MiniLMEncoder(verify=False)
+    assert encoder.runtime == "numpy"
+    assert "numpy" in caplog.text
+
+
+def test_setting_selects_the_runtime_and_keeps_the_model_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAG_MINILM_RUNTIME", "numpy")
+    model = build_embedding(load_settings())
+    assert model.encoder.runtime == "numpy"  # type: ignore[attr-defined]
+    assert model.model_name == "all-MiniLM-L6-v2"  # same vectors, same index
