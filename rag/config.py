@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     session_hours: float = Field(12.0, gt=0, le=24 * 30)
     concurrency_limit: int = Field(4, gt=0, le=64)  # questions answered at once per process (UI and API each)
 
+    # per-client limits (rag.limits): per logged-in user when the login is on, else per client IP
+    rate_limit_per_minute: int = Field(30, ge=0, le=100_000)  # questions a minute; 0 turns the limit off
+    rate_limit_burst: int = Field(10, gt=0, le=10_000)  # questions at once before the per-minute pace applies
+    max_request_bytes: int = Field(1_048_576, ge=4096, le=64 * 1_048_576)  # POST /api/ask body; larger: 413
+
     @model_validator(mode="after")
     def _reject_unknown_env(self) -> Settings:
         # pydantic-settings silently ignores unknown RAG_* variables; a typo must fail instead.
