@@ -23,6 +23,7 @@ from typing import Any
 class Status:
     code: int
     headers: dict[str, str] = field(default_factory=dict)
+    message: str = ""  # the error message in the body (default: "scripted <code>")
 
 
 @dataclass
@@ -61,6 +62,7 @@ class OpenAIStub:
     def __init__(self, script: list[Step]) -> None:
         self.script = list(script)
         self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []  # the HTTP headers of each request (e.g. Authorization)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -85,12 +87,13 @@ class OpenAIStub:
                     self._send(404, {"error": {"message": "not found"}})
                     return
                 request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                stub.headers.append(dict(self.headers.items()))
                 step = stub.next_step(request)
                 if isinstance(step, Hang):
                     time.sleep(step.seconds)
                     step = "Too late."
                 if isinstance(step, Status):
-                    self._send(step.code, {"error": {"message": f"scripted {step.code}"}}, step.headers)
+                    self._send(step.code, {"error": {"message": step.message or f"scripted {step.code}"}}, step.headers)
                 elif isinstance(step, Malformed):
                     self._raw(200, step.body.encode(), "application/json")
                 elif isinstance(step, CutStream):
