@@ -94,6 +94,8 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError("chunk_overlap must be smaller than chunk_size")
+        if self.index_dir.exists() and not self.index_dir.is_dir():  # --rebuild would not remove it either
+            raise ValueError(f"index_dir {self.index_dir} is a file, not a folder: move it away or set RAG_INDEX_DIR")
         return self
 
     @property
