@@ -2,7 +2,8 @@
 run the real openai client and LlamaIndex code against scripted replies and faults.
 
 Each request takes the next step of the script (the last step repeats). A step is a reply text,
-or a function of the request returning one, or a fault: Status, Hang, Malformed, CutStream.
+or a function of the request returning one, or a fault: Status, Hang, Malformed, CutStream,
+StallStream.
 Every request body is recorded, so tests can read the prompts the model was sent.
 """
 
@@ -41,7 +42,13 @@ class CutStream:
     text: str  # sent as deltas, then the connection is closed without [DONE]
 
 
-Step = str | Callable[[dict[str, Any]], str] | Status | Hang | Malformed | CutStream
+@dataclass
+class StallStream:
+    text: str  # sent as deltas, then the server goes quiet for `seconds` with the connection open
+    seconds: float
+
+
+Step = str | Callable[[dict[str, Any]], str] | Status | Hang | Malformed | CutStream | StallStream
 
 
 def sources(request: dict[str, Any]) -> dict[int, str]:
@@ -98,6 +105,8 @@ class OpenAIStub:
                     self._raw(200, step.body.encode(), "application/json")
                 elif isinstance(step, CutStream):
                     self._stream(request, step.text, cut=True)
+                elif isinstance(step, StallStream):
+                    self._stream(request, step.text, cut=True, stall=step.seconds)
                 else:
                     text = step(request) if callable(step) else step
                     if request.get("stream"):
@@ -117,7 +126,7 @@ class OpenAIStub:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def _stream(self, request: dict[str, Any], text: str, cut: bool) -> None:
+            def _stream(self, request: dict[str, Any], text: str, cut: bool, stall: float = 0.0) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Connection", "close")
@@ -125,6 +134,8 @@ class OpenAIStub:
                 for piece in re.findall(r"\S+\s*", text):  # word by word, like a model
                     self.wfile.write(f"data: {json.dumps(chunk(request, piece))}\n\n".encode())
                     self.wfile.flush()
+                if stall:
+                    time.sleep(stall)
                 if cut:
                     self.wfile.write(b'data: {"id": "c", "choices": [{"delta": {"content": "and th')
                     self.wfile.flush()
