@@ -67,6 +67,17 @@ def test_a_stream_that_goes_quiet_mid_answer_is_abandoned_within_the_timeout(eng
     assert elapsed < 10.0, elapsed  # one read timeout, not the 30 s stall
 
 
+def test_no_retry_starts_that_could_end_past_the_deadline(engine, real_settings) -> None:  # type: ignore[no-untyped-def]
+    with running([Hang(5)]) as stub:
+        values = {"openai_base_url": stub.url, "openai_timeout": 0.5, "openai_deadline": 1.2, "openai_max_retries": 5}
+        t0 = time.monotonic()
+        a = model_engine(engine, real_settings, **values).ask(QUESTION)
+        elapsed = time.monotonic() - t0
+    # after 0.5 s a retry would wait ~0.5 s and could time out 0.5 s later, at ~1.5 s: past 1.2 s
+    assert len(stub.requests) == 1 and a.backend == "offline" and "timed out after 1 attempt" in a.notice
+    assert elapsed < 1.2 + 0.5, elapsed  # the deadline, plus the answer's own work
+
+
 def test_a_slow_model_answers_when_it_finishes_within_the_deadline(engine, real_settings) -> None:  # type: ignore[no-untyped-def]
     def reply(r: dict[str, Any]) -> str:
         return f"Iran is bartering missiles and drones in exchange for wheat and soy [{cite(r, 'wheat and soy')}]."
