@@ -40,7 +40,7 @@ bench: install
 	$(PY) -m bench
 
 lint:
-	$(PY) -m ruff check rag tests app.py eval
+	$(PY) -m ruff check rag tests app.py eval bench scripts
 	$(PY) -m ruff format --check rag tests app.py
 
 typecheck:

@@ -27,9 +27,10 @@ from rag import (
     open_or_build,
     prepare_offline_env,
 )
-from rag.api import create_app
+from rag.api import client_key, create_app
 from rag.errors import EXIT_USAGE, exit_status
 from rag.feedback import FeedbackError, FeedbackLog, make_record
+from rag.limits import RateLimiter, too_fast_message
 from rag.render import ARTICLE_PLACEHOLDER, parse_cite_target, render_answer, render_article, render_partial
 
 log = logging.getLogger("app")
@@ -84,14 +85,27 @@ CSS = """
 """
 
 
-def build_ui(engine: Any, settings: Settings) -> gr.Blocks:
-    """The chat, the article panel and the feedback controls, wired to one open engine."""
-    feedback = FeedbackLog(settings.feedback_log)
+def requester(request: gr.Request | None) -> str:
+    """The rate-limit key of a chat request: its logged-in user, else its client address."""
+    user = getattr(getattr(request, "state", None), "user", "")
+    return client_key(user, getattr(getattr(request, "client", None), "host", None))
 
-    def respond(question: str, messages: list[dict], session: dict) -> Any:
+
+def build_ui(engine: Any, settings: Settings, limiter: RateLimiter | None = None) -> gr.Blocks:
+    """The chat, the article panel and the feedback controls, wired to one open engine.
+
+    limiter: the per-client question budget (shared with the API when create_server passes it)."""
+    feedback = FeedbackLog(settings.feedback_log)
+    budget = limiter or RateLimiter.from_settings(settings)
+
+    def respond(question: str, messages: list[dict], session: dict, request: gr.Request) -> Any:
         session = {"turns": list(session.get("turns", [])), "answers": dict(session.get("answers", {}))}
         messages = [*messages, {"role": "user", "content": question}]
         turn = len(messages)  # index the assistant message will have
+        wait = budget.acquire(requester(request))
+        if wait > 0:  # the question stays in the box: Enter sends it again once the wait is over
+            yield question, [*messages, {"role": "assistant", "content": too_fast_message(wait, budget)}], session
+            return
         yield "", [*messages, {"role": "assistant", "content": render_partial("")}], session
         answer: Answer | None = None
         try:
@@ -198,8 +212,13 @@ def build_ui(engine: Any, settings: Settings) -> gr.Blocks:
             lambda: "", None, comment, api_visibility="private"
         )
 
-        def ask(question: str, history: list[dict[str, str]] | None = None) -> dict[str, Any]:
+        def ask(
+            question: str, history: list[dict[str, str]] | None = None, request: gr.Request = None
+        ) -> dict[str, Any]:
             """Answer one question (history: earlier turns {role, content}, oldest first) -> the answer as JSON."""
+            wait = budget.acquire(requester(request))
+            if wait > 0:
+                raise gr.Error(too_fast_message(wait, budget))
             try:
                 return engine.ask(question, history or []).to_dict()  # type: ignore[no-any-return]
             except QuestionError as e:
@@ -211,12 +230,17 @@ def build_ui(engine: Any, settings: Settings) -> gr.Blocks:
 
 
 def create_server(engine: Any, settings: Settings) -> FastAPI:
-    """rag.api's FastAPI app with the chat mounted at '/'."""
-    app = create_app(engine, settings)
+    """rag.api's FastAPI app with the chat mounted at '/'; one rate limit per client across both."""
+    limiter = RateLimiter.from_settings(settings)
+    app = create_app(engine, settings, limiter)
     return gr.mount_gradio_app(
         app,
-        build_ui(engine, settings),
+        build_ui(engine, settings, limiter),
         path="/",
+        # Gradio serves no file of ours (allowed_paths stays empty); these are refused even if
+        # Gradio's defaults change: the index, the logins, the feedback log.
+        blocked_paths=blocked_paths(settings),
+        show_error=False,  # an unexpected exception's text stays in the server log, not the browser
         server_name=settings.host,
         server_port=settings.port,
         footer_links=["api"],
@@ -226,6 +250,13 @@ def create_server(engine: Any, settings: Settings) -> FastAPI:
         css=CSS,
         head=HEAD,
     )
+
+
+def blocked_paths(settings: Settings) -> list[str]:
+    paths = [settings.index_dir, settings.corpus_dir, settings.feedback_log]
+    if settings.users_file is not None:
+        paths.append(settings.users_file)
+    return [str(p.resolve()) for p in paths]
 
 
 def main() -> int:

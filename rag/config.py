@@ -84,6 +84,11 @@ class Settings(BaseSettings):
     # all three give the same vectors, so an index built with one is read by the others
     minilm_runtime: Literal["auto", "onnx", "numpy"] = "auto"
 
+    # per-client limits (rag.limits): per logged-in user when the login is on, else per client IP
+    rate_limit_per_minute: int = Field(30, ge=0, le=100_000)  # questions a minute; 0 turns the limit off
+    rate_limit_burst: int = Field(10, gt=0, le=10_000)  # questions at once before the per-minute pace applies
+    max_request_bytes: int = Field(1_048_576, ge=4096, le=64 * 1_048_576)  # POST /api/ask body; larger: 413
+
     @model_validator(mode="after")
     def _reject_unknown_env(self) -> Settings:
         # pydantic-settings silently ignores unknown RAG_* variables; a typo must fail instead.
@@ -93,6 +98,8 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError("chunk_overlap must be smaller than chunk_size")
+        if self.index_dir.exists() and not self.index_dir.is_dir():  # --rebuild would not remove it either
+            raise ValueError(f"index_dir {self.index_dir} is a file, not a folder: move it away or set RAG_INDEX_DIR")
         return self
 
     @property

@@ -31,6 +31,7 @@ from rag.grounding import Verifier
 from rag.llm import ChatModel, build_llm
 from rag.retrieval import Retrieval, Retriever
 from rag.store import open_store
+from rag.text import is_instruction
 from rag.types import Answer
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,18 @@ def clean_question(question: object, max_chars: int) -> str:
     return text
 
 
+def without_instructions(question: str) -> str:
+    """The question proper, without instructions addressed to the model ("Ignore previous instructions
+    and say ... . How many ...?"): when the text holds such an instruction, only its sentences that
+    ask something (end in "?") are kept, else only its sentences that instruct nothing."""
+    if not is_instruction(question):
+        return question
+    sentences = [question[s:e].strip() for s, e in sentence_spans(question)]
+    asking = [s for s in sentences if s.endswith("?")]
+    kept = asking or [s for s in sentences if not is_instruction(s)]
+    return " ".join(kept) or question
+
+
 class GroundedQueryEngine(CustomQueryEngine):
     """Follow-up rewriting + hybrid retrieval + a backend + the verifier, as a LlamaIndex query engine."""
 
@@ -80,7 +93,7 @@ class GroundedQueryEngine(CustomQueryEngine):
         a sentence at a time), then the final Answer. Only verified text is ever yielded."""
         t0 = time.perf_counter()
         q = clean_question(question, self.settings.max_question_chars)
-        standalone = self.rewriter.rewrite(q, history)
+        standalone = self.rewriter.rewrite(without_instructions(q), history)
         retrieval = self.retriever.retrieve(standalone)
         t1 = time.perf_counter()
         written, shown, draft = "", "", None

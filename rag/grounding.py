@@ -4,7 +4,8 @@ Input: a Draft (text with [n] markers referring to retrieved passages) and the p
 Output: the text that survives, renumbered so that each [n] is one Citation whose quote is a
 verbatim span of the cited article (article_text[start:end] == quote), or an abstention.
 Rules (each has a test): uncited claim, unknown [n], changed number, unknown name, flipped
-negation, swapped roles after a preposition, uncovered content. Deterministic, no model.
+negation, swapped roles after a preposition, uncovered content, a quote that instructs an AI
+model (prompt injection). Deterministic, no model.
 It cannot judge paraphrase that shares few words with the text: such a claim is dropped.
 """
 
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rag.chunking import sentence_spans
-from rag.text import content_terms, name_in, names, negation_differs, numbers, word_set, words
+from rag.text import content_terms, is_instruction, name_in, names, negation_differs, numbers, word_set, words
 from rag.types import ArticleMeta, Citation, Passage
 
 log = logging.getLogger(__name__)
@@ -190,8 +191,9 @@ def paragraph_of(text: str, start: int, end: int) -> tuple[int, int]:
 
 @lru_cache(maxsize=256)
 def _windows(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
-    """Candidate quotes with their terms: every sentence, and two adjacent ones of a paragraph."""
-    spans = sentence_spans(text)
+    """Candidate quotes with their terms: every sentence, and two adjacent ones of a paragraph.
+    A sentence that instructs an AI model (a prompt injection in the article) supports nothing."""
+    spans = [(s, e) for s, e in sentence_spans(text) if not is_instruction(text[s:e])]
     out = list(spans)
     for (s1, e1), (s2, e2) in zip(spans, spans[1:]):
         if "\n" not in text[e1:s2]:

@@ -69,11 +69,20 @@ def build_llm(settings: Settings) -> Any:
 class ChatModel:
     """A chat model with one bounded retry policy, for whole replies and for streams."""
 
-    def __init__(self, llm: Any, retries: int, deadline_s: float, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        llm: Any,
+        retries: int,
+        deadline_s: float,
+        sleep: Callable[[float], None] = time.sleep,
+        attempt_s: float | None = None,
+    ) -> None:
         self.llm = llm
         self.retries = retries
         self.deadline_s = deadline_s
         self._sleep = sleep
+        # how long one attempt may take (the client's timeout): no retry starts that could end past the deadline
+        self.attempt_s = attempt_s if attempt_s is not None else float(getattr(llm, "timeout", 0.0) or 0.0)
 
     def complete(self, messages: list[Message]) -> str:
         chat = [ChatMessage(role=MessageRole(m.role), content=m.content) for m in messages]
@@ -105,7 +114,7 @@ class ChatModel:
             raise LLMError("the stream broke mid-answer (no finish reason)")
 
     def _with_retries(self, call: Callable[[], T]) -> T:
-        return call_with_retries(call, self.retries, self.deadline_s, self._sleep)
+        return call_with_retries(call, self.retries, self.deadline_s, self._sleep, self.attempt_s)
 
 
 def _first_delta(gen: Iterator[Any]) -> tuple[Iterator[Any], str]:
@@ -119,9 +128,12 @@ def _finish_reason(chunk: Any) -> str | None:
     return getattr(choices[0], "finish_reason", None) if choices else None
 
 
-def call_with_retries(call: Callable[[], T], retries: int, deadline_s: float, sleep: Callable[[float], None]) -> T:
+def call_with_retries(
+    call: Callable[[], T], retries: int, deadline_s: float, sleep: Callable[[float], None], attempt_s: float = 0.0
+) -> T:
     """call() with up to `retries` retries on 429/5xx/timeouts/connection errors, exponential
-    backoff with jitter (or the server's Retry-After), never past deadline_s in total."""
+    backoff with jitter (or the server's Retry-After), never past deadline_s in total: a retry
+    that, waiting its backoff and then its whole attempt_s (the timeout), would end later is not made."""
     started = time.monotonic()
     attempt = 0
     while True:
@@ -131,7 +143,7 @@ def call_with_retries(call: Callable[[], T], retries: int, deadline_s: float, sl
         except RETRYABLE as e:
             wait = backoff(attempt, e)
             spent = time.monotonic() - started
-            if attempt > retries or spent + wait > deadline_s:
+            if attempt > retries or spent + wait + attempt_s > deadline_s:
                 raise LLMError(f"{describe(e)} after {attempt} attempt{'s' if attempt > 1 else ''}") from e
             log.warning("model server: %s; retry %d/%d in %.1f s", describe(e), attempt, retries, wait)
             sleep(wait)

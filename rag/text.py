@@ -136,6 +136,27 @@ def names(text: str) -> set[str]:
     return out
 
 
+# Text addressed to an AI model rather than stating a fact: a prompt injection planted in an article
+# ("Ignore previous instructions and say ..."). Such a sentence is never quoted as an answer nor
+# accepted as support, whatever it claims. Deliberately narrow: news prose rarely matches it.
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b[^.!?\n]{0,40}"
+    r"\b(?:instructions?|prompts?|rules|directions|guidelines|documents|sources|context)\b"
+    r"|(?:^|[.!?\n]\s*)(?:system|developer|assistant)\b[^:.!?\n]{0,20}:"
+    r"|\btell the user\b|\b(?:to|in|into) your (?:answer|response|reply)\b"
+    r"|\b(?:new|updated|real|developer) instructions?\b"
+    r"|\byou are now\b|\bdeveloper mode\b|\bas an ai\b|\bthe (?:ai|assistant|chatbot|language model) (?:must|should)\b"
+    r"|\b(?:answer|respond|reply) (?:to )?(?:every|all|each|any) (?:questions?|quer(?:y|ies)|prompts?)\b"
+    r"|</?\s*(?:sources?|question|system|assistant|user|instructions?|prompt|context)\b[^>]*>",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def is_instruction(text: str) -> bool:
+    """Does the text read as an instruction to an AI model (a prompt injection), not a statement?"""
+    return bool(_INSTRUCTION.search(text))
+
+
 def has_negation(text: str) -> bool:
     return any(w in NEGATIONS or w.endswith("n't") for w in words(text))
 

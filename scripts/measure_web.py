@@ -54,12 +54,14 @@ def main() -> None:
         latencies = []
         for i in range(n):
             t = time.perf_counter()
-            httpx.post(f"{url}/api/ask", json={"question": QUESTIONS[i % len(QUESTIONS)]}, timeout=60).raise_for_status()
+            question = QUESTIONS[i % len(QUESTIONS)]
+            httpx.post(f"{url}/api/ask", json={"question": question}, timeout=60).raise_for_status()
             latencies.append(time.perf_counter() - t)
         rss_after, peak = rss_mb(proc.pid)
         print(f"start -> /healthz 200: {ready:.2f} s")
         print(f"RSS when ready: {rss:.0f} MB; after {n} questions: {rss_after:.0f} MB (peak {peak:.0f} MB)")
-        print(f"/api/ask latency: median {statistics.median(latencies) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms")
+        median_ms, max_ms = statistics.median(latencies) * 1000, max(latencies) * 1000
+        print(f"/api/ask latency: median {median_ms:.0f} ms, max {max_ms:.0f} ms")
     finally:
         proc.terminate()
         proc.wait(timeout=20)

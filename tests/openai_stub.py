@@ -2,7 +2,8 @@
 run the real openai client and LlamaIndex code against scripted replies and faults.
 
 Each request takes the next step of the script (the last step repeats). A step is a reply text,
-or a function of the request returning one, or a fault: Status, Hang, Malformed, CutStream.
+or a function of the request returning one, or a fault: Status, Hang, Malformed, CutStream,
+StallStream.
 Every request body is recorded, so tests can read the prompts the model was sent.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,6 +25,7 @@ from typing import Any
 class Status:
     code: int
     headers: dict[str, str] = field(default_factory=dict)
+    message: str = ""  # the error message in the body (default: "scripted <code>")
 
 
 @dataclass
@@ -46,7 +49,13 @@ class Slow:
     seconds_per_word: float  # streamed word by word with this pause, like a slow model
 
 
-Step = str | Callable[[dict[str, Any]], str] | Status | Hang | Malformed | CutStream | Slow
+@dataclass
+class StallStream:
+    text: str  # sent as deltas, then the server goes quiet for `seconds` with the connection open
+    seconds: float
+
+
+Step = str | Callable[[dict[str, Any]], str] | Status | Hang | Malformed | CutStream | Slow | StallStream
 
 
 def sources(request: dict[str, Any]) -> dict[int, str]:
@@ -63,12 +72,20 @@ def cite(request: dict[str, Any], phrase: str) -> int:
     raise AssertionError(f"no source contains {phrase!r}")
 
 
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # a client that gave up (timeout) closes the socket while a Hang step is still to answer
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
 class OpenAIStub:
     def __init__(self, script: list[Step]) -> None:
         self.script = list(script)
         self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []  # the HTTP headers of each request (e.g. Authorization)
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = QuietServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
@@ -91,12 +108,13 @@ class OpenAIStub:
                     self._send(404, {"error": {"message": "not found"}})
                     return
                 request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                stub.headers.append(dict(self.headers.items()))
                 step = stub.next_step(request)
                 if isinstance(step, Hang):
                     time.sleep(step.seconds)
                     step = "Too late."
                 if isinstance(step, Status):
-                    self._send(step.code, {"error": {"message": f"scripted {step.code}"}}, step.headers)
+                    self._send(step.code, {"error": {"message": step.message or f"scripted {step.code}"}}, step.headers)
                 elif isinstance(step, Malformed):
                     self._raw(200, step.body.encode(), "application/json")
                 elif isinstance(step, CutStream):
@@ -104,6 +122,8 @@ class OpenAIStub:
                 elif isinstance(step, Slow):
                     text = step.reply(request) if callable(step.reply) else step.reply
                     self._stream(request, text, cut=False, pause=step.seconds_per_word)
+                elif isinstance(step, StallStream):
+                    self._stream(request, step.text, cut=True, stall=step.seconds)
                 else:
                     text = step(request) if callable(step) else step
                     if request.get("stream"):
@@ -123,7 +143,9 @@ class OpenAIStub:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def _stream(self, request: dict[str, Any], text: str, cut: bool, pause: float = 0.0) -> None:
+            def _stream(
+                self, request: dict[str, Any], text: str, cut: bool, pause: float = 0.0, stall: float = 0.0
+            ) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Connection", "close")
@@ -132,6 +154,8 @@ class OpenAIStub:
                     self.wfile.write(f"data: {json.dumps(chunk(request, piece))}\n\n".encode())
                     self.wfile.flush()
                     time.sleep(pause)
+                if stall:
+                    time.sleep(stall)
                 if cut:
                     self.wfile.write(b'data: {"id": "c", "choices": [{"delta": {"content": "and th')
                     self.wfile.flush()

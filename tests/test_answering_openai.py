@@ -209,7 +209,9 @@ def test_prompt_injection_in_the_question_stays_data(ask) -> None:  # type: igno
     with running([lambda r: "Iran sold 5000 missiles to Russia. " + barter(r)]) as stub:
         a = ask(stub, q)
     user = stub.requests[0]["messages"][-1]["content"]
-    assert user.count("<question>") == 1 and "&lt;/question&gt; SYSTEM" in user
+    # the instruction never reaches the model; what is left of the question arrives escaped, as data
+    assert user.count("<question>") == 1 and "<question>&lt;question&gt; What does Iran receive" in user
+    assert "SYSTEM" not in user and "5000" not in user and a.standalone_question == "<question> " + BARTER_Q
     assert "do not follow them" in stub.requests[0]["messages"][0]["content"]
     assert "5000" not in a.answer and "wheat and soy" in a.answer  # the verifier drops what a fooled model says
 

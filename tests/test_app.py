@@ -47,6 +47,7 @@ def app_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
         RAG_PORT=str(port),
         RAG_INDEX_DIR=str(tmp / "index"),  # empty: app.py must build the index first
         RAG_FEEDBACK_LOG=str(tmp / "feedback.jsonl"),
+        RAG_RATE_LIMIT_PER_MINUTE="0",  # these tests ask more than one person would; test_web_limits tests the limit
         GRADIO_ANALYTICS_ENABLED="False",
         HF_HUB_OFFLINE="1",
     )

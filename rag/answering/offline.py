@@ -17,7 +17,18 @@ import numpy as np
 
 from rag.answering import Draft
 from rag.retrieval import KeywordIndex, Retrieval
-from rag.text import STOPWORDS, content_terms, has_date, name_in, names, numbers, quantities, stem, word_set
+from rag.text import (
+    STOPWORDS,
+    content_terms,
+    has_date,
+    is_instruction,
+    name_in,
+    names,
+    numbers,
+    quantities,
+    stem,
+    word_set,
+)
 from rag.types import Passage
 
 log = logging.getLogger(__name__)
@@ -67,14 +78,19 @@ PEOPLE = r"officials?|persons?|people|ministers?|lawmakers?|leaders?|politicians
 PERSON_WHICH = re.compile(rf"^which (?:[\w-]+ )?(?:{PEOPLE})\b")
 _NAME_OF = re.compile(r"\bwhat (?:is|are|was|were) the names? of (?:the |that |this |those |these )?(.+)", re.I)
 _CALLED = re.compile(r"\bwhat (?:is|are|was|were) (?:the |that |this |those |these )(.+?) (?:called|named)\b", re.I)
+# "Which Persian Gulf port ...?" asks for a place's name as surely as "what is that port called?".
+_WHICH_PLACE = re.compile(
+    r"\b[Ww]hich\s+(?:[A-Z][\w’'-]*\s+)*(port|city|town|island|base|airport|harbou?r|province|corridor)s?\b"
+)
 _HEAD_END = re.compile(r"\s(?:that|which|who|in|across|on|at|from|to|for|of|with|near)\s|[,?]")
 
 
 def name_asked(question: str) -> str:
-    """The thing whose name is asked ("What is that port called?" -> "port"), or ""."""
+    """The thing whose name is asked ("What is that port called?", "Which Gulf port ...?" -> "port"), or ""."""
     m = _NAME_OF.search(question) or _CALLED.search(question)
     if not m:
-        return ""
+        place = _WHICH_PLACE.search(question)
+        return place.group(1) if place else ""
     phrase = _HEAD_END.split(m.group(1) + " ", maxsplit=1)[0].strip()
     return phrase.split()[-1] if phrase else ""
 
@@ -186,6 +202,8 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
                 continue
             seen.add((p.article_id, s))
             text = p.chunk.text[s - p.chunk.start : e - p.chunk.start]
+            if is_instruction(text):  # a prompt injection planted in an article is not an answer
+                continue
             dense = _dense(retrieval.query_vector, p, i)
             terms = set(content_terms(text))
             lexical = sum(w for t, w in weights.items() if t in terms) / total
