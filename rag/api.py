@@ -22,6 +22,7 @@ from rag.auth import ASGIApp, Authenticator, LoginMiddleware, Receive, Scope, Se
 from rag.config import Settings
 from rag.errors import IndexCorruptError, IndexMissingError, QuestionError, RagError
 from rag.limits import RateLimiter, retry_after, too_fast_message
+from rag.types import Answer
 
 log = logging.getLogger(__name__)
 
@@ -39,40 +40,6 @@ class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(description="The question, in plain text.", examples=["What does Iran get for the missiles?"])
     history: list[Turn] = Field(default_factory=list, max_length=MAX_TURNS, description="Earlier turns, oldest first.")
-
-
-class CitationOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    n: int
-    article_id: str
-    title: str
-    title_is_editorial: bool
-    author: str
-    outlet: str
-    published: str
-    url: str
-    quote: str = Field(description="== article_text[start:end]")
-    start: int
-    end: int
-    passage: str
-    passage_start: int
-    passage_end: int
-    support: float
-
-
-class AnswerOut(BaseModel):
-    model_config = ConfigDict(extra="allow")  # new Answer fields pass through
-    question: str
-    answer: str = Field(description="Text with [n] markers, one per cited claim.")
-    abstained: bool
-    reason: str
-    citations: list[CitationOut]
-    backend: str
-    notice: str
-    standalone_question: str
-    dropped: list[str]
-    flagged: list[str]
-    timings: dict[str, float]
 
 
 class Problem(BaseModel):
@@ -106,7 +73,7 @@ def create_app(engine: Any, settings: Settings, limiter: RateLimiter | None = No
 
     @app.post(
         "/api/ask",
-        response_model=AnswerOut,
+        response_model=Answer,  # the dataclass itself: the schema cannot drift from what every surface returns
         summary="Answer one question (a follow-up in the light of the history)",
         responses={
             413: {"model": Problem, "description": "Request body over RAG_MAX_REQUEST_BYTES"},

@@ -190,6 +190,19 @@ def choose_backend(settings: Settings, retriever: Retriever, model: ChatModel | 
     return OpenAIBackend(model, offline, settings.max_answer_sentences)
 
 
+def with_backend(engine: GroundedQueryEngine, settings: Settings) -> GroundedQueryEngine:
+    """The same open index (retriever, verifier) answering with the backend and follow-up rewriter
+    that `settings` choose: another model without reopening the store (tests, fault scripts)."""
+    model = choose_model(settings)
+    return GroundedQueryEngine(
+        retriever=engine.retriever,
+        backend=choose_backend(settings, engine.retriever, model),
+        verifier=engine.verifier,
+        rewriter=FollowUpRewriter(model, settings.follow_up_turns),
+        settings=settings,
+    )
+
+
 def open_engine(settings: Settings) -> GroundedQueryEngine:
     """Open the index (raises IndexMissingError / IndexCorruptError) and wire the pipeline."""
     embed_model = build_embedding(settings)

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import openai
 from llama_index.core.llms import ChatMessage, MessageRole
 
 from rag.config import Settings
@@ -23,7 +22,6 @@ from rag.errors import BackendError, ConfigError
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-RETRYABLE = (openai.APIConnectionError, openai.APITimeoutError, openai.RateLimitError, openai.InternalServerError)
 BACKOFF_BASE, BACKOFF_CAP = 0.5, 8.0  # seconds: 0.5, 1, 2, 4, 8 (jittered), or the server's Retry-After
 
 
@@ -134,13 +132,16 @@ def call_with_retries(
     """call() with up to `retries` retries on 429/5xx/timeouts/connection errors, exponential
     backoff with jitter (or the server's Retry-After), never past deadline_s in total: a retry
     that, waiting its backoff and then its whole attempt_s (the timeout), would end later is not made."""
+    import openai  # here, not at the top: the SDK costs 0.5 s of import that offline use never needs
+
+    retryable = (openai.APIConnectionError, openai.APITimeoutError, openai.RateLimitError, openai.InternalServerError)
     started = time.monotonic()
     attempt = 0
     while True:
         attempt += 1
         try:
             return call()
-        except RETRYABLE as e:
+        except retryable as e:
             wait = backoff(attempt, e)
             spent = time.monotonic() - started
             if attempt > retries or spent + wait + attempt_s > deadline_s:
@@ -167,6 +168,8 @@ def backoff(attempt: int, error: Exception) -> float:
 
 def describe(e: Exception) -> str:
     """A one-line reason, without secrets (no request bodies, no keys)."""
+    import openai
+
     if isinstance(e, openai.APITimeoutError):
         return "timed out"
     if isinstance(e, openai.APIConnectionError):

@@ -13,8 +13,7 @@ import time
 from typing import Any
 
 from rag import load_settings, open_or_build, prepare_offline_env
-from rag.engine import GroundedQueryEngine, choose_backend, choose_model
-from rag.followup import FollowUpRewriter
+from rag.engine import GroundedQueryEngine, with_backend
 from tests.openai_stub import CutStream, Hang, Malformed, StallStream, Status, cite, running
 
 QUESTION = "What is Iran bartering its missiles and drones for?"
@@ -38,15 +37,7 @@ FAULTS: list[tuple[str, list[Any]]] = [
 
 
 def engine_for(base: Any, url: str) -> GroundedQueryEngine:
-    settings = base.settings.model_copy(update={"openai_base_url": url, "backend": "openai"})
-    model = choose_model(settings)
-    return GroundedQueryEngine(
-        retriever=base.retriever,
-        backend=choose_backend(settings, base.retriever, model),
-        verifier=base.verifier,
-        rewriter=FollowUpRewriter(model, settings.follow_up_turns),
-        settings=settings,
-    )
+    return with_backend(base, base.settings.model_copy(update={"openai_base_url": url, "backend": "openai"}))
 
 
 def timed(engine: GroundedQueryEngine) -> tuple[float, Any]:

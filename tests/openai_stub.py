@@ -206,16 +206,7 @@ def running(script: list[Step]) -> Iterator[OpenAIStub]:
 
 def engine_with_stub_model(engine: Any, settings: Any, url: str, **overrides: Any) -> Any:
     """The session engine's retriever and verifier, with the stub at `url` as the chat model."""
-    from rag.engine import GroundedQueryEngine, choose_backend, choose_model
-    from rag.followup import FollowUpRewriter
+    from rag.engine import with_backend
 
     values = {"openai_base_url": url, "backend": "openai", "openai_timeout": 2.0, "openai_max_retries": 2}
-    settings = settings.model_copy(update=values | overrides)
-    model = choose_model(settings)
-    return GroundedQueryEngine(
-        retriever=engine.retriever,
-        backend=choose_backend(settings, engine.retriever, model),
-        verifier=engine.verifier,
-        rewriter=FollowUpRewriter(model, settings.follow_up_turns),
-        settings=settings,
-    )
+    return with_backend(engine, settings.model_copy(update=values | overrides))

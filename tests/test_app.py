@@ -123,7 +123,9 @@ def test_the_api_has_an_openapi_schema(app_process) -> None:  # type: ignore[no-
     url, _ = app_process
     schema = httpx.get(f"{url}/openapi.json").json()
     assert {"/api/ask", "/healthz"} <= set(schema["paths"])
-    assert "AnswerOut" in schema["components"]["schemas"]
+    answer = schema["components"]["schemas"]["Answer"]
+    assert {"question", "answer", "abstained", "citations", "backend"} <= set(answer["properties"])
+    assert "Citation" in schema["components"]["schemas"]
 
 
 def test_gradio_client_gets_a_cited_answer_from_the_named_endpoint(app_process, article_texts) -> None:  # type: ignore[no-untyped-def]

@@ -21,23 +21,14 @@ from typing import Any
 from _web import free_port
 
 from rag.config import PROJECT_ROOT, Settings
-from rag.engine import GroundedQueryEngine, choose_backend, choose_model
-from rag.followup import FollowUpRewriter
+from rag.engine import GroundedQueryEngine, with_backend
 from tests.openai_stub import Hang, StallStream, cite, running
 
 QUESTION = "What is Iran bartering its missiles and drones for?"  # the offline backend answers it
 
 
 def model_engine(engine: Any, real_settings: Settings, **values: Any) -> GroundedQueryEngine:
-    settings = real_settings.model_copy(update={"backend": "openai", **values})
-    model = choose_model(settings)
-    return GroundedQueryEngine(
-        retriever=engine.retriever,
-        backend=choose_backend(settings, engine.retriever, model),
-        verifier=engine.verifier,
-        rewriter=FollowUpRewriter(model, settings.follow_up_turns),
-        settings=settings,
-    )
+    return with_backend(engine, real_settings.model_copy(update={"backend": "openai", **values}))
 
 
 def test_a_model_server_that_is_down_gives_the_offline_answer_with_a_notice_at_once(engine, real_settings) -> None:  # type: ignore[no-untyped-def]
