@@ -23,9 +23,8 @@ from fastapi.testclient import TestClient
 
 from rag.auth import add_user
 from rag.config import PROJECT_ROOT, Settings, load_settings
-from rag.engine import GroundedQueryEngine, choose_backend, choose_model, open_engine
+from rag.engine import open_engine, with_backend
 from rag.errors import ConfigError
-from rag.followup import FollowUpRewriter
 from rag.ingest import ingest
 from tests.openai_stub import Malformed, Status, cite, running, sources
 
@@ -175,14 +174,7 @@ def test_no_answer_notice_error_response_or_log_line_carries_a_secret(
                 openai_max_retries=0,
                 openai_timeout=5,
             )
-            model = choose_model(settings)
-            llm_engine = GroundedQueryEngine(
-                retriever=engine.retriever,
-                backend=choose_backend(settings, engine.retriever, model),
-                verifier=engine.verifier,
-                rewriter=FollowUpRewriter(model, settings.follow_up_turns),
-                settings=settings,
-            )
+            llm_engine = with_backend(engine, settings)
             with TestClient(app_module.create_server(llm_engine, settings)) as client:
                 responses = [
                     client.get("/healthz"),
@@ -282,14 +274,7 @@ def test_a_model_that_obeys_an_injected_article_is_overruled_by_the_verifier(inj
     )
     with running([obeying]) as stub:
         settings = settings.model_copy(update={"openai_base_url": stub.url})
-        model = choose_model(settings)
-        llm = GroundedQueryEngine(
-            retriever=injected_engine.retriever,
-            backend=choose_backend(settings, injected_engine.retriever, model),
-            verifier=injected_engine.verifier,
-            rewriter=FollowUpRewriter(model, settings.follow_up_turns),
-            settings=settings,
-        )
+        llm = with_backend(injected_engine, settings)
         a = llm.ask("How many missiles has Iran sold to Russia?")
     assert a.backend == "openai" and "5000" not in a.answer and "200 short range missiles" in a.answer
     assert a.dropped == ("Iran sold 5000 missiles to Russia.",)
