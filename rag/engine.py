@@ -96,13 +96,17 @@ class GroundedQueryEngine(CustomQueryEngine):
         standalone = self.rewriter.rewrite(without_instructions(q), history)
         retrieval = self.retriever.retrieve(standalone)
         t1 = time.perf_counter()
-        written, shown, draft = "", "", None
+        written, shown, done, draft = "", "", 0, None
         for event in draft_events(self.backend, standalone, retrieval):
             if isinstance(event, Draft):
                 draft = event
                 break
             written += event
-            partial = self._verified_prefix(written, retrieval, standalone)
+            cut = complete_prefix(written)
+            if cut <= done:  # no sentence finished with this delta: nothing new to verify
+                continue
+            done = cut
+            partial = self._verified_text(written[:cut], retrieval, standalone)
             if len(partial) > len(shown):
                 shown = partial
                 yield shown
@@ -121,12 +125,9 @@ class GroundedQueryEngine(CustomQueryEngine):
         yield answer.answer
         yield answer
 
-    def _verified_prefix(self, written: str, retrieval: Retrieval, question: str) -> str:
-        """The verified text of the sentences completed so far (the last one may still grow)."""
-        cut = complete_prefix(written)
-        if not cut:
-            return ""
-        verified = self.verifier.verify(written[:cut], retrieval.passages, question)
+    def _verified_text(self, finished: str, retrieval: Retrieval, question: str) -> str:
+        """The verified text of the sentences finished so far ("" while none verifies)."""
+        verified = self.verifier.verify(finished, retrieval.passages, question)
         return "" if verified.abstained else verified.text
 
     def _answer(self, q: str, standalone: str, draft: Draft, verified: Any, timings: dict[str, float]) -> Answer:
