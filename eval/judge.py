@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from eval.metrics import strip_markers
+from rag.llm import escape
 
 FAITHFULNESS_PROMPT = """You check whether each statement of an answer is supported by the quoted \
 source passages. Split the answer into short factual statements. For each, decide whether the \
@@ -66,22 +67,18 @@ def correctness(reply: Mapping[str, Any]) -> float:
 
 def faithfulness_messages(result: Mapping[str, Any]) -> list[tuple[str, str]]:
     answer = result["full_answer"]
-    quotes = "\n".join(f'<passage n="{c["n"]}">{_escape(c["passage"])}</passage>' for c in answer["citations"])
-    user = f"<answer>{_escape(strip_markers(answer['answer']))}</answer>\n<passages>\n{quotes}\n</passages>"
+    quotes = "\n".join(f'<passage n="{c["n"]}">{escape(c["passage"])}</passage>' for c in answer["citations"])
+    user = f"<answer>{escape(strip_markers(answer['answer']))}</answer>\n<passages>\n{quotes}\n</passages>"
     return [("system", FAITHFULNESS_PROMPT), ("user", user)]
 
 
 def correctness_messages(result: Mapping[str, Any]) -> list[tuple[str, str]]:
     reference = result.get("reference") or "The articles do not answer this question."
     user = (
-        f"<question>{_escape(result['question'])}</question>\n<reference>{_escape(reference)}</reference>\n"
-        f"<answer>{_escape(strip_markers(result['answer']))}</answer>"
+        f"<question>{escape(result['question'])}</question>\n<reference>{escape(reference)}</reference>\n"
+        f"<answer>{escape(strip_markers(result['answer']))}</answer>"
     )
     return [("system", CORRECTNESS_PROMPT), ("user", user)]
-
-
-def _escape(text: str) -> str:
-    return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
 def judge_item(result: Mapping[str, Any], complete: Any) -> dict[str, Any]:

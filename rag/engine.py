@@ -9,7 +9,6 @@ It opens the store once; it does not build the index (rag.ingest does).
 from __future__ import annotations
 
 import logging
-import re
 import time
 import unicodedata
 from collections.abc import Iterator
@@ -27,7 +26,7 @@ from rag.config import Settings
 from rag.embeddings import build_embedding
 from rag.errors import QuestionError
 from rag.followup import FollowUpRewriter
-from rag.grounding import Verifier
+from rag.grounding import LEADING_MARKERS, Verifier
 from rag.llm import ChatModel, build_llm
 from rag.retrieval import Retrieval, Retriever
 from rag.store import open_store
@@ -158,8 +157,8 @@ def complete_prefix(text: str) -> int:
     if len(spans) < 2:
         return 0
     start = spans[-1][0]
-    leading = re.match(r"(\s*\[\d+(?:\s*,\s*\d+)*\])+", text[start:])
-    return start + (leading.end() if leading else 0)
+    leading = LEADING_MARKERS.match(text, start)
+    return leading.end() if leading else start
 
 
 def to_response(answer: Answer) -> Response:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.errors import QuestionError
-from rag.llm import ChatModel, LLMError, Message
+from rag.llm import ChatModel, LLMError, Message, escape
 
 log = logging.getLogger(__name__)
 
@@ -170,17 +170,12 @@ class FollowUpRewriter:
         return rewrite_by_rule(question, turns)
 
     def _ask_model(self, question: str, turns: list[Turn]) -> str:
-        conversation = "\n".join(f"<{t.role}>{_escape(t.content)}</{t.role}>" for t in turns)
+        conversation = "\n".join(f"<{t.role}>{escape(t.content)}</{t.role}>" for t in turns)
         prompt = (
-            f"<conversation>\n{conversation}\n</conversation>\n\n<latest_question>{_escape(question)}</latest_question>"
+            f"<conversation>\n{conversation}\n</conversation>\n\n<latest_question>{escape(question)}</latest_question>"
         )
         text = self.model.complete([Message("system", REWRITE_PROMPT), Message("user", prompt)])  # type: ignore[union-attr]
         line = " ".join(text.split())
         if not line or len(line) > 4 * len(question) + 300:
             raise LLMError("the model's rewrite was empty or implausibly long")
         return line
-
-
-def _escape(text: str) -> str:
-    # documents and turns are data: a "</conversation>" inside them must not close our tags
-    return text.replace("<", "&lt;").replace(">", "&gt;")

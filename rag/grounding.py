@@ -24,6 +24,8 @@ from rag.types import ArticleMeta, Citation, Passage
 log = logging.getLogger(__name__)
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+# [n] markers at the start of a piece belong to the sentence before ("soy. [1] Next")
+LEADING_MARKERS = re.compile(r"(\s*\[\d+(?:\s*,\s*\d+)*\])+")
 MIN_COVERAGE = 0.75  # share of a claim's content terms that the quote must contain
 # Sentences that describe the articles' coverage rather than the world need no citation.
 META_SENTENCE = re.compile(
@@ -64,7 +66,7 @@ def split_claims(text: str) -> list[Claim]:
     claims: list[Claim] = []
     for s, e in sentence_spans(text):
         piece = text[s:e]
-        leading = re.match(r"^(\s*\[\d+(?:\s*,\s*\d+)*\])+", piece)
+        leading = LEADING_MARKERS.match(piece)
         if leading and claims:  # "soy. [1] Next" splits as "soy." | "[1] Next"
             prev = claims.pop()
             claims.append(Claim(prev.text, prev.cited + _numbers_in(leading.group())))

@@ -39,6 +39,14 @@ class Message:
     content: str
 
 
+def escape(text: str, attr: bool = False) -> str:
+    """Text made safe to put inside our prompt tags. A passage, question or turn containing
+    "</source>" or "<system>" must not be able to close or open a tag, so &, < and > become
+    entities (and " too inside an attribute); the verifier re-anchors on the real article text."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace('"', "&quot;") if attr else text
+
+
 def build_llm(settings: Settings) -> Any:
     """An OpenAILike client with retries switched off in both LlamaIndex and the SDK.
 
@@ -83,14 +91,14 @@ class ChatModel:
         self.attempt_s = attempt_s if attempt_s is not None else float(getattr(llm, "timeout", 0.0) or 0.0)
 
     def complete(self, messages: list[Message]) -> str:
-        chat = [ChatMessage(role=MessageRole(m.role), content=m.content) for m in messages]
+        chat = _chat_messages(messages)
         response = self._with_retries(lambda: self.llm.chat(chat))
         return str(response.message.content or "")
 
     def stream(self, messages: list[Message]) -> Iterator[str]:
         """Text deltas. Retries only until the first delta: once text has been seen, a failure
         raises LLMError (the caller decides what to show) rather than repeating the answer."""
-        chat = [ChatMessage(role=MessageRole(m.role), content=m.content) for m in messages]
+        chat = _chat_messages(messages)
         started = time.monotonic()
 
         gen, delta = self._with_retries(lambda: _first_delta(self.llm.stream_chat(chat)))
@@ -113,6 +121,10 @@ class ChatModel:
 
     def _with_retries(self, call: Callable[[], T]) -> T:
         return call_with_retries(call, self.retries, self.deadline_s, self._sleep, self.attempt_s)
+
+
+def _chat_messages(messages: list[Message]) -> list[ChatMessage]:
+    return [ChatMessage(role=MessageRole(m.role), content=m.content) for m in messages]
 
 
 def _first_delta(gen: Iterator[Any]) -> tuple[Iterator[Any], str]:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from rag.answering import ABSTAIN_PREFIX, Backend, Draft, final_event
-from rag.llm import ChatModel, LLMError, Message
+from rag.llm import ChatModel, LLMError, Message, escape
 from rag.retrieval import Retrieval
 from rag.types import Passage
 
@@ -56,13 +56,6 @@ def build_messages(question: str, passages: tuple[Passage, ...], max_sentences: 
     sources = "\n\n".join(format_source(i, p) for i, p in enumerate(passages, 1))
     user = f"<sources>\n{sources}\n</sources>\n\n<question>{escape(question)}</question>"
     return [Message("system", system), Message("user", user)]
-
-
-def escape(text: str, attr: bool = False) -> str:
-    # A passage or question containing "</source>" or "<system>" must not be able to close or open
-    # our tags, so angle brackets become entities (the verifier re-anchors on the real article text).
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace('"', "&quot;") if attr else text
 
 
 def is_abstention(text: str) -> bool:
