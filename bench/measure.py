@@ -80,7 +80,7 @@ def ingest_throughput(settings: Settings, model: Any, peak: Peak, rounds: int = 
         t = time.perf_counter()
         report = ingest(run, embed_model=model, progress=False)
         ingest_rates.append(report.chunks_embedded / (time.perf_counter() - t))
-        texts = open_store(run, model.model_name).chunks.get(include=["documents"])["documents"] or []
+        texts = open_store(run, model.model_name).chunk_texts()
         bare_rates.append(len(texts) / timed(lambda texts=texts: model.encoder.encode(texts)))  # type: ignore[misc]
         chunks = report.chunks_embedded
     ratios = [i / b for i, b in zip(ingest_rates, bare_rates)]

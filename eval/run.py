@@ -354,8 +354,9 @@ def ask_all(items: Sequence[Mapping[str, Any]], engine: Any, k: int, texts: Mapp
 
 def quiet_libraries() -> None:
     """Keep library chatter off the report; called after the imports, as bm25s sets DEBUG on import."""
-    for noisy in ("chromadb", "httpx", "bm25s", "llama_index"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from rag import quiet_libraries as quiet
+
+    quiet()
 
 
 def evaluate(items: Sequence[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], int, list[dict[str, Any]]]:

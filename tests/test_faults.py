@@ -15,7 +15,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
 from typing import Any
 
 from _web import free_port
@@ -163,9 +162,9 @@ def test_an_ingest_killed_mid_way_leaves_the_index_answering_and_the_next_ingest
     assert report.unchanged >= 3 and len(report.added) + report.unchanged == 2 + N_NEW
     records = store.indexed_articles()
     assert set(records) == set(article_texts) | {f"harvest_{i:03d}" for i in range(N_NEW)}
-    chunks = store.chunks.get(include=["metadatas"])
-    assert len(chunks["ids"]) == len(set(chunks["ids"])) == report.chunks_total
-    per_article = Counter(m["article_id"] for m in chunks["metadatas"])
+    chunks = list(store.iter_chunks(texts=False))
+    assert len(chunks) == len({c.id for c in chunks}) == report.chunks_total
+    per_article = store.chunk_counts()
     assert per_article == {k: v["n_chunks"] for k, v in records.items()}
     again = ingest(s, embed_model=embed_model)
     assert again.unchanged == 2 + N_NEW and again.chunks_embedded == again.chunks_deleted == 0

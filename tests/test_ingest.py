@@ -9,10 +9,9 @@ from rag.store import open_store
 
 def _chunk_ids_by_article(settings, embed_model) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
     store = open_store(settings, embed_model.model_name)
-    got = store.chunks.get(include=["metadatas"])
     out: dict[str, list[str]] = {}
-    for cid, md in zip(got["ids"], got["metadatas"]):
-        out.setdefault(md["article_id"], []).append(cid)
+    for chunk in store.iter_chunks(texts=False):
+        out.setdefault(chunk.metadata["article_id"], []).append(chunk.id)
     return out
 
 
@@ -64,7 +63,7 @@ def test_orphan_chunks_from_an_interrupted_ingest_are_removed(make_settings, emb
     ingest(s, embed_model=embed_model)
     store = open_store(s, embed_model.model_name)
     # simulate a crash after an article's chunks were written but before its record was
-    store.articles.delete(ids=["000_15236a54c3d0a701"])
+    store._articles.delete(ids=["000_15236a54c3d0a701"])
     (s.corpus_dir / "000_15236a54c3d0a701.txt").unlink()
     report = ingest(s, embed_model=embed_model)
     assert report.chunks_deleted > 0
@@ -99,8 +98,8 @@ def test_index_of_another_format_version_is_refused_until_rebuilt(make_settings,
     s = make_settings()
     ingest(s, embed_model=embed_model)
     store = open_store(s, embed_model.model_name)
-    kept = {k: v for k, v in (store.chunks.metadata or {}).items() if not k.startswith("hnsw:")}
-    store.chunks.modify(metadata={**kept, "schema": 1})  # as written by the previous format
+    kept = {k: v for k, v in (store._chunks.metadata or {}).items() if not k.startswith("hnsw:")}
+    store._chunks.modify(metadata={**kept, "schema": 1})  # as written by the previous format
     with pytest.raises(IndexCorruptError, match="--rebuild"):
         open_store(s, embed_model.model_name)
     with pytest.raises(IndexCorruptError, match="--rebuild"):
