@@ -18,7 +18,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import Stemmer
@@ -71,6 +71,14 @@ class KeywordIndex:
 
     def idf(self, term: str) -> float:
         return float(np.log(1.0 + (self.size + 1) / (self.doc_freq.get(term, 0) + 0.5)))
+
+
+class KeywordStats(Protocol):
+    """Whatever holds the current keyword index (the Retriever does): the offline backend reads its
+    document frequencies on every question, so it sees the index as the store changes."""
+
+    @property
+    def keywords(self) -> KeywordIndex: ...
 
 
 class Retriever:
