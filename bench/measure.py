@@ -23,7 +23,7 @@ import numpy as np
 
 from bench.cpu import Peak, passage_flops
 from rag.config import PROJECT_ROOT, Settings
-from rag.embeddings import MiniLMEncoder
+from rag.minilm import MiniLMEncoder
 
 PY = sys.executable
 
