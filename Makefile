@@ -41,8 +41,9 @@ bench: install
 
 lint:
 	$(PY) -m ruff check rag tests app.py eval bench scripts
-	$(PY) -m ruff format --check rag tests app.py
+	$(PY) -m ruff format --check rag tests app.py eval bench scripts
 
+# mypy.ini names the few libraries without type information
 typecheck:
 	$(PY) -m mypy rag
 

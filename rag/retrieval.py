@@ -26,7 +26,8 @@ from llama_index.core import QueryBundle, VectorStoreIndex
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.llms import MockLLM
 from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever
-from llama_index.core.schema import NodeWithScore, TextNode
+from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
+from llama_index.core.schema import BaseNode, NodeWithScore, TextNode
 from llama_index.retrievers.bm25 import BM25Retriever
 
 from rag.config import Settings
@@ -60,7 +61,7 @@ class KeywordIndex:
         self.retriever: BM25Retriever | None = None
         if nodes:
             self.retriever = BM25Retriever.from_defaults(
-                nodes=nodes,
+                nodes=list[BaseNode](nodes),
                 similarity_top_k=min(top_k, len(nodes)),
                 stemmer=Stemmer.Stemmer("english"),
                 language="en",
@@ -131,7 +132,7 @@ class Retriever:
             retrievers += [self.keywords.retriever] if self.keywords.retriever else []
             self._fusion = QueryFusionRetriever(
                 retrievers,
-                mode="reciprocal_rerank",
+                mode=FUSION_MODES.RECIPROCAL_RANK,
                 similarity_top_k=self.settings.top_k,
                 num_queries=1,  # no LLM query generation: the question is used as asked
                 use_async=False,

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 # an index of another version is refused with what to run, never read silently.
 SCHEMA_VERSION = 2
 # Article records carry no meaningful vector; Chroma needs one, so each gets this constant.
-_ARTICLE_VECTOR = [1.0]
+_ARTICLE_VECTOR: Sequence[float] = (1.0,)
 GENERATION_KEY = "generation"  # metadata of the articles collection, see Store.generation
 
 
@@ -115,7 +115,7 @@ class Store:
             ids=[meta.id for meta, _, _, _ in records],
             documents=[text for _, text, _, _ in records],
             metadatas=[{**m.as_metadata(), "content_hash": h, "n_chunks": n} for m, _, h, n in records],
-            embeddings=[_ARTICLE_VECTOR] * len(records),
+            embeddings=[_ARTICLE_VECTOR for _ in records],
         )
         self.touch()
 
