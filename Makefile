@@ -39,12 +39,12 @@ eval: install
 bench: install
 	$(PY) -m bench
 
-lint:
+lint: install
 	$(PY) -m ruff check rag tests app.py eval bench scripts
 	$(PY) -m ruff format --check rag tests app.py eval bench scripts
 
 # mypy.ini names the few libraries without type information
-typecheck:
+typecheck: install
 	$(PY) -m mypy rag
 
 clean:
