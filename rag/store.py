@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import chromadb
+import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from llama_index.core.schema import BaseNode
@@ -30,8 +31,6 @@ log = logging.getLogger(__name__)
 # Bump when what ingest stores changes meaning (v2: per-vector scaled int8 sentence vectors);
 # an index of another version is refused with what to run, never read silently.
 SCHEMA_VERSION = 2
-# Article records carry no meaningful vector; Chroma needs one, so each gets this constant.
-_ARTICLE_VECTOR: Sequence[float] = (1.0,)
 GENERATION_KEY = "generation"  # metadata of the articles collection, see Store.generation
 
 
@@ -115,7 +114,7 @@ class Store:
             ids=[meta.id for meta, _, _, _ in records],
             documents=[text for _, text, _, _ in records],
             metadatas=[{**m.as_metadata(), "content_hash": h, "n_chunks": n} for m, _, h, n in records],
-            embeddings=[_ARTICLE_VECTOR for _ in records],
+            embeddings=_article_vectors(len(records)),
         )
         self.touch()
 
@@ -197,6 +196,11 @@ class Store:
     def touch(self) -> None:
         """Replace the generation token: tells other processes that the index changed."""
         self._articles.modify(metadata={GENERATION_KEY: uuid.uuid4().hex})
+
+
+def _article_vectors(n: int) -> np.ndarray:
+    # Article records carry no meaningful vector; Chroma needs one, so each gets the same constant.
+    return np.ones((n, 1), dtype=np.float32)
 
 
 def meta_from_record(article_id: str, md: Mapping[str, object]) -> ArticleMeta:
