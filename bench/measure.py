@@ -205,8 +205,6 @@ def app_cold_start(
     settings: Settings, questions: Sequence[str], timeout: float = 90.0, app: Path = PROJECT_ROOT / "app.py"
 ) -> dict[str, Any]:
     """`python app.py` to GET /healthz 200, then its peak RSS after answering questions over HTTP."""
-    if not app.exists():
-        return {"status": "n/a (no app.py yet)"}
     port = free_port()
     # one client asking many questions: the per-client rate limit would measure itself, not the app
     env = _env(settings, RAG_HOST="127.0.0.1", RAG_PORT=str(port), RAG_RATE_LIMIT_PER_MINUTE="0")

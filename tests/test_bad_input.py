@@ -30,12 +30,11 @@ OTHER_LANGUAGES = [
 
 
 @pytest.mark.parametrize("question", OTHER_LANGUAGES)
-def test_questions_in_other_languages_get_a_well_formed_answer(engine, article_texts, question: str) -> None:  # type: ignore[no-untyped-def]
+def test_questions_in_other_languages_are_abstained_on_with_a_reason(engine, question: str) -> None:  # type: ignore[no-untyped-def]
+    # The offline backend reads English only: an honest "the articles do not say", never a quote.
     a = engine.ask(question)
-    assert a.answer and a.question == question
-    assert (a.abstained and a.reason) or a.citations  # an honest "do not say", or a cited answer
-    for c in a.citations:
-        assert article_texts[c.article_id][c.start : c.end] == c.quote
+    assert a.question == question
+    assert a.abstained and a.reason and a.answer.startswith(a.reason) and not a.citations, a.answer
 
 
 def test_other_languages_and_a_100_kb_question_over_the_api(engine, real_settings) -> None:  # type: ignore[no-untyped-def]
