@@ -57,8 +57,15 @@ def quiet_libraries(level: int = logging.WARNING) -> None:
 def open_or_build(settings: Settings, on_build: Callable[[str], None] | None = None) -> GroundedQueryEngine:
     """Open the engine; with no index yet (embedded store only), build it from corpus/ first.
 
-    on_build receives one line before and one after the build (the entry point shows them)."""
+    on_build receives one line before and one after the build, and a warning when the corpus folder
+    is missing but an index exists (the entry point shows them)."""
     say = on_build or logging.getLogger(__name__).warning
+    if not settings.uses_chroma_server and not settings.corpus_dir.is_dir() and settings.index_dir.is_dir():
+        say(
+            f"Warning: the corpus folder {settings.corpus_dir} does not exist; answering from the index "
+            f"at {settings.index_dir}, built earlier. Set RAG_CORPUS_DIR to the corpus folder, or create "
+            "it and run `python -m rag ingest`."
+        )
     try:
         return open_engine(settings)
     except IndexMissingError:
