@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from rag.chunking import CHUNKING_VERSION
 from rag.errors import IndexCorruptError, IndexMissingError
 from rag.ingest import ingest, pack_vectors, unpack_vectors
 from rag.store import open_store
@@ -107,3 +108,16 @@ def test_index_of_another_format_version_is_refused_until_rebuilt(make_settings,
         ingest(s, embed_model=embed_model)  # no silent reuse of stale vectors
     assert sorted(ingest(s, embed_model=embed_model, rebuild=True).added) == CORPUS_IDS
     open_store(s, embed_model.model_name)
+
+
+def test_articles_cut_by_another_chunking_version_are_chunked_again(make_settings, embed_model) -> None:  # type: ignore[no-untyped-def]
+    s = make_settings()
+    first = ingest(s, embed_model=embed_model)
+    store = open_store(s, embed_model.model_name)
+    assert {a.chunking for a in store.list_articles()} == {CHUNKING_VERSION}
+    old = store._articles.get(ids=["000_15236a54c3d0a701"], include=["metadatas"])["metadatas"][0]
+    store._articles.update(ids=["000_15236a54c3d0a701"], metadatas=[{**old, "chunking": ""}])  # as an older version
+    again = ingest(s, embed_model=embed_model)
+    assert again.updated == ["000_15236a54c3d0a701"] and again.unchanged == len(CORPUS_IDS) - 1
+    assert again.chunks_embedded == 0 and again.chunks_total == first.chunks_total  # cut the same: nothing to embed
+    assert {a.chunking for a in open_store(s, embed_model.model_name).list_articles()} == {CHUNKING_VERSION}
