@@ -1,4 +1,4 @@
-"""The command-line contract of DESIGN.md, run as a real subprocess."""
+"""The command-line contract (docs/CONTRACTS.md, from ../shared/DESIGN.md), run as a real subprocess."""
 
 import json
 import os
