@@ -19,8 +19,9 @@ $(STAMP): requirements.txt requirements-model.txt
 ingest: install
 	$(PY) -m rag ingest
 
-# The web chat on RAG_HOST:RAG_PORT (default 127.0.0.1:7860); app.py builds the index if missing.
-run: ingest
+# The web chat on RAG_HOST:RAG_PORT (default 127.0.0.1:7860); app.py brings the index up to date
+# with corpus/ itself (an incremental ingest in the same process), so one Python starts, not two.
+run: install
 	$(PY) app.py
 
 chat: ingest
