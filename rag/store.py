@@ -99,6 +99,18 @@ class Store:
         where: Any = {"article_id": {"$nin": article_ids}} if article_ids else None
         return list(self.chunks.get(where=where, include=[])["ids"])
 
+    def article_records(self, page: int = 500) -> dict[str, tuple[dict[str, Any], str]]:
+        """article id -> (its stored metadata, its indexed text), read page by page (listings)."""
+        out: dict[str, tuple[dict[str, Any], str]] = {}
+        offset = 0
+        while True:
+            got = self.articles.get(include=["metadatas", "documents"], limit=page, offset=offset)
+            for i, m, d in zip(got["ids"], got["metadatas"] or [], got["documents"] or []):
+                out[i] = (dict(m or {}), str(d or ""))
+            if len(got["ids"]) < page:
+                return out
+            offset += page
+
 
 def make_client(settings: Settings) -> ClientAPI:
     chroma_settings = chromadb.config.Settings(anonymized_telemetry=False, allow_reset=False)
