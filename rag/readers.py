@@ -16,6 +16,7 @@ import re
 import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
 from rag.errors import CorpusError
 
@@ -174,8 +175,8 @@ NAME = re.compile(r"^[A-Z][\w'.-]*(?: [A-Z][\w'.-]*){1,3}$")
 
 def _labelled_byline(raw: bytes) -> str:
     """The name after an element whose whole text is a byline label ("<strong>Author</strong> Ben Knight")."""
-    import lxml.etree
-    import lxml.html
+    import lxml.etree  # type: ignore[import-untyped]
+    import lxml.html  # type: ignore[import-untyped]
 
     try:
         tree = lxml.html.fromstring(raw)
@@ -212,7 +213,7 @@ def _from_pdf(raw: bytes, name: str) -> Extracted:
             if not opened:
                 raise CorpusError(locked)
         pages = [page.extract_text() or "" for page in reader.pages]
-        info = reader.metadata or {}
+        info: dict[str, Any] = dict(reader.metadata or {})
     except CorpusError:
         raise
     except Exception as e:  # pypdf raises PdfReadError, ValueError, KeyError ... on broken files

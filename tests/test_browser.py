@@ -326,7 +326,8 @@ def test_add_an_article_by_upload_ask_about_it_read_it_and_remove_it(browser, ow
     row = page.locator("#sources-list tr[data-id='ferries']")
     assert "Hourly ferries from June" in row.inner_text() and "Ola Berg" in row.inner_text()
     assert (settings.corpus_dir / "ferries.pdf").read_bytes() == pdf.read_bytes()
-    page.screenshot(path=str(SHOTS / "sources-added.png"))
+    for path in [SHOTS / "sources-added.png"] + [DOCS / "sources.png"] * (os.environ.get("UPDATE_SCREENSHOT") == "1"):
+        page.screenshot(path=str(path))
 
     # its text one click away: exactly what was indexed
     row.locator("a.open-article").click()
@@ -356,4 +357,4 @@ def test_add_an_article_by_upload_ask_about_it_read_it_and_remove_it(browser, ow
     page.context.close()
 
 
-SHOTS = PROJECT_ROOT / "reports"
+SHOTS, DOCS = PROJECT_ROOT / "reports", PROJECT_ROOT / "docs"

@@ -105,7 +105,7 @@ def chat_column(examples: list[dict[str, str]]) -> ChatParts:
         elem_id="chat",
         show_label=False,  # a floating label would cover the conversation when it scrolls
         height="68vh",
-        examples=examples or None,
+        examples=examples or None,  # type: ignore[arg-type]  # ExampleMessage is a TypedDict of these keys
         placeholder="Every claim is numbered: click a number to read its sentence in the article.",
         feedback_options=("Like", "Dislike"),
         buttons=["copy"],
@@ -172,7 +172,11 @@ def wire_sources(sources: Sources, panel: SourcesParts, chatbot: gr.Chatbot) -> 
 def ask_function(engine: GroundedQueryEngine, budget: RateLimiter) -> Any:
     """Gradio's /ask endpoint (gradio_client): one question -> the answer as JSON."""
 
-    def ask(question: str, history: list[dict[str, str]] | None = None, request: gr.Request = None) -> dict[str, Any]:
+    def ask(
+        question: str,
+        history: list[dict[str, str]] | None = None,
+        request: gr.Request = None,  # type: ignore[assignment]  # Gradio fills it in
+    ) -> dict[str, Any]:
         """Answer one question (history: earlier turns {role, content}, oldest first) -> the answer as JSON."""
         wait = budget.acquire(requester(request))
         if wait > 0:
