@@ -74,6 +74,8 @@ class Candidates:
 
     @classmethod
     def of(cls, settings: Settings) -> Candidates:
+        if not settings.corpus_dir.exists():  # the first article added creates the folder
+            return cls()
         corpus = load_corpus(settings.corpus_dir, settings.max_article_chars)
         names = {p.name.lower() for p in settings.corpus_dir.iterdir()}
         return cls({a.id for a in corpus.articles}, names, {text_key(a.text): a.id for a in corpus.articles})
@@ -263,11 +265,12 @@ def _mtime(path: Path | None) -> str:
 
 def get_article(store: Store, corpus_dir: Path, article_id: str) -> tuple[dict[str, Any], str]:
     """(the listing row, the indexed text) of one article; ArticleNotFound says what to run."""
-    records = store.article_records()
-    if article_id not in records:
+    metadata = store.indexed_articles().get(article_id)  # metadata only: no article's text is read
+    if metadata is None:
         raise ArticleNotFound(f"No indexed article {article_id!r}; `python -m rag articles` lists the ids.")
-    (row,) = rows_of({article_id: records[article_id]}, corpus_dir)
-    return row, records[article_id][1]
+    text = store.article_text(article_id)
+    (row,) = rows_of({article_id: (metadata, text)}, corpus_dir)
+    return row, text
 
 
 def remove_article(store: Store, settings: Settings, article_id: str) -> str:

@@ -315,3 +315,14 @@ def test_a_missing_article_is_named_with_what_to_run(indexed: Settings, embed_mo
     store = open_store(indexed, embed_model.model_name)
     with pytest.raises(CorpusError, match="No indexed article 'nope'; `python -m rag articles` lists the ids"):
         get_article(store, indexed.corpus_dir, "nope")
+
+
+def test_the_first_article_added_creates_the_corpus_folder(tmp_path: Path) -> None:
+    settings = load_settings(corpus_dir=tmp_path / "new-corpus", index_dir=tmp_path / "index")
+    (result,) = add_inputs(settings, [str(write_docx(tmp_path / "first.docx"))])
+    assert result.ok and (tmp_path / "new-corpus" / "first.docx").is_file()
+
+
+def write_docx(path: Path) -> Path:
+    path.write_bytes(make_docx(STORY))
+    return path

@@ -174,9 +174,12 @@ class Sources:
         titled = sorted((r for r in rows if r["title"]), key=lambda r: (r["added"], r["id"]), reverse=True)
         return [{"text": f"What does the article “{r['title']}” report?"} for r in titled[:EXAMPLES_SHOWN]]
 
-    def refresh(self) -> tuple[str, Any, Any]:
-        """(the list's HTML, the chat's examples, the remove choices) as the index is now."""
-        self.engine.retriever.refresh(force=True)
+    def refresh(self, changed: bool = False) -> tuple[str, Any, Any]:
+        """(the list's HTML, the chat's examples, the remove choices) as the index is now.
+
+        changed: this process just added or removed an article, so the retriever reloads at once
+        (otherwise it looks for changes by other processes at most every few seconds)."""
+        self.engine.retriever.refresh(force=changed)
         rows = self.rows()
         choices = [(f"{r['title'] or r['id']} ({r['id']})", r["id"]) for r in rows]
         return (
@@ -193,22 +196,22 @@ class Sources:
         """-> (status, list, examples, remove choices, file box)."""
         if not path:
             return ("Choose a file first (.txt, .md, .html, .pdf or .docx).", *self.refresh(), None)
-        message, _ = self._add(lambda: read_upload(self.settings, Path(path)), request, progress)
-        return (message, *self.refresh(), None)
+        message, ok = self._add(lambda: read_upload(self.settings, Path(path)), request, progress)
+        return (message, *self.refresh(changed=ok), None)
 
     def add_link(self, url: str, request: gr.Request, progress: gr.Progress = PROGRESS) -> tuple:
         """-> (status, list, examples, remove choices, link box: kept when refused)."""
         if not url.strip():
             return ("Paste a link (http:// or https://) first.", *self.refresh(), url)
         message, ok = self._add(lambda: lib.add_inputs(self.settings, [url.strip()])[0], request, progress)
-        return (message, *self.refresh(), "" if ok else url)
+        return (message, *self.refresh(changed=ok), "" if ok else url)
 
     def add_text(self, text: str, title: str, request: gr.Request, progress: gr.Progress = PROGRESS) -> tuple:
         """-> (status, list, examples, remove choices, text box, title box: kept unless added)."""
         if not text.strip():
             return ("Paste the article's text first.", *self.refresh(), text, title)
         message, ok = self._add(lambda: lib.add_text(self.settings, text, title), request, progress)
-        return (message, *self.refresh(), *(("", "") if ok else (text, title)))
+        return (message, *self.refresh(changed=ok), *(("", "") if ok else (text, title)))
 
     def _add(self, add: Any, request: gr.Request, progress: gr.Progress) -> tuple[str, bool]:
         """Check and save one input (add()), then index it: (what to tell the person, added?)."""
@@ -237,7 +240,7 @@ class Sources:
             lib.remove_article(self.engine.retriever.store, self.settings, article_id)
         except CorpusError as e:
             return (str(e), *self.refresh())
-        return (f"Removed {article_id} (its file is kept in corpus/{lib.REMOVED_DIR}/).", *self.refresh())
+        return (f"Removed {article_id} (its file is kept in corpus/{lib.REMOVED_DIR}/).", *self.refresh(changed=True))
 
 
 EDITOR_ONLY = "Adding and removing articles takes the editor role; ask whoever runs the app to give it to you."
