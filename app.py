@@ -17,7 +17,7 @@ from typing import Any
 import gradio as gr
 from fastapi import FastAPI
 
-from rag import ConfigError, RagError, Settings, load_settings, open_or_build, prepare_offline_env
+from rag import ConfigError, RagError, Settings, load_settings, open_or_build, prepare_offline_env, quiet_libraries
 from rag.api import create_app
 from rag.corpus import MAX_FILE_BYTES
 from rag.errors import EXIT_USAGE, exit_status
@@ -68,8 +68,7 @@ def main() -> int:
     logging.basicConfig(level=getattr(logging, settings.log_level), format="%(levelname)s %(name)s: %(message)s")
     log.setLevel(logging.INFO)
     if settings.log_level != "DEBUG":  # as in the CLI: library chatter only on DEBUG
-        for noisy in ("chromadb", "httpx", "bm25s", "llama_index"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
+        quiet_libraries()
     prepare_offline_env()
     try:
         engine = open_or_build(settings, on_build=lambda line: print(line, file=sys.stderr))

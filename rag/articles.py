@@ -26,7 +26,7 @@ from typing import Any
 from rag.config import Settings
 from rag.corpus import CORPUS_SUFFIXES, ID_PATTERN, article_from_bytes, check_size, load_corpus, split_header
 from rag.errors import CorpusError
-from rag.store import Store
+from rag.store import IndexedArticle, Store
 
 log = logging.getLogger(__name__)
 
@@ -230,31 +230,24 @@ def source_files(corpus_dir: Path) -> dict[str, Path]:
 
 def list_articles(store: Store, corpus_dir: Path) -> list[dict[str, Any]]:
     """Every indexed article: metadata, source file, characters, chunks, content hash, when added."""
-    return rows_of(store.article_records(), corpus_dir)
+    chars, files = store.article_chars(), source_files(corpus_dir)
+    return [row_of(a, chars.get(a.id, 0), corpus_dir, files) for a in store.list_articles()]
 
 
-def rows_of(records: dict[str, tuple[dict[str, Any], str]], corpus_dir: Path) -> list[dict[str, Any]]:
-    files = source_files(corpus_dir)
-    rows = []
-    for article_id, (md, text) in sorted(records.items()):
-        source = files.get(article_id)
-        rows.append(
-            {
-                "id": article_id,
-                "title": str(md.get("title", "")),
-                "title_is_editorial": bool(md.get("title_is_editorial", False)),
-                "author": str(md.get("author", "")),
-                "outlet": str(md.get("outlet", "")),
-                "published": str(md.get("published", "")),
-                "url": str(md.get("url", "")),
-                "source": source.name if source else "",
-                "chars": len(text),
-                "chunks": int(md.get("n_chunks", 0) or 0),
-                "content_hash": str(md.get("content_hash", "")),
-                "added": _mtime(source),
-            }
-        )
-    return rows
+def row_of(
+    article: IndexedArticle, chars: int, corpus_dir: Path, files: dict[str, Path] | None = None
+) -> dict[str, Any]:
+    """One listing row (the keys of `rag articles --json`)."""
+    files = source_files(corpus_dir) if files is None else files
+    source = files.get(article.id)
+    return {
+        **article.meta.as_metadata(),
+        "source": source.name if source else "",
+        "chars": chars,
+        "chunks": article.n_chunks,
+        "content_hash": article.content_hash,
+        "added": _mtime(source),
+    }
 
 
 def _mtime(path: Path | None) -> str:
@@ -265,19 +258,18 @@ def _mtime(path: Path | None) -> str:
 
 def get_article(store: Store, corpus_dir: Path, article_id: str) -> tuple[dict[str, Any], str]:
     """(the listing row, the indexed text) of one article; ArticleNotFound says what to run."""
-    metadata = store.indexed_articles().get(article_id)  # metadata only: no article's text is read
-    if metadata is None:
+    found = store.find_article(article_id)
+    if found is None:
         raise ArticleNotFound(f"No indexed article {article_id!r}; `python -m rag articles` lists the ids.")
-    text = store.article_text(article_id)
-    (row,) = rows_of({article_id: (metadata, text)}, corpus_dir)
-    return row, text
+    article, text = found
+    return row_of(article, len(text), corpus_dir), text
 
 
 def remove_article(store: Store, settings: Settings, article_id: str) -> str:
     """Move the article's corpus file to corpus/.removed/ and delete it from the index; -> the file's name."""
     with _LOCK:
         source = source_files(settings.corpus_dir).get(article_id)
-        indexed = article_id in store.indexed_articles()
+        indexed = store.find_article(article_id) is not None
         if source is None and not indexed:
             raise ArticleNotFound(
                 f"No article {article_id!r} in the index or in corpus/; `python -m rag articles` lists them."

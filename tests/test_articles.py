@@ -66,9 +66,11 @@ def indexed(settings: Settings, embed_model: Any) -> Settings:
 def snapshot(settings: Settings, embed_model: Any) -> dict[str, Any]:
     """What is indexed now: every article record and every chunk id (to show nothing else changed)."""
     store = open_store(settings, embed_model.model_name)
-    records = {
-        k: (m["content_hash"], hashlib.sha256(t.encode()).hexdigest()) for k, (m, t) in store.article_records().items()
-    }
+    records = {}
+    for article in store.list_articles():
+        found = store.find_article(article.id)
+        assert found is not None
+        records[article.id] = (article.content_hash, article.meta, hashlib.sha256(found[1].encode()).hexdigest())
     chunks = sorted(store.chunk_ids_of(list(records)))
     return {"records": records, "chunks": chunks}
 
