@@ -26,7 +26,7 @@ from rag.config import Settings
 from rag.embeddings import build_embedding
 from rag.errors import QuestionError
 from rag.followup import FollowUpRewriter
-from rag.grounding import LEADING_MARKERS, Verifier
+from rag.grounding import LEADING_MARKERS, Verifier, sentence_embedder
 from rag.llm import ChatModel, build_llm
 from rag.retrieval import Retrieval, Retriever
 from rag.store import open_store
@@ -146,6 +146,7 @@ class GroundedQueryEngine(CustomQueryEngine):
             notice=draft.notice,
             dropped=tuple(verified.dropped),
             flagged=tuple(verified.flagged),
+            removed=tuple(verified.removed),
             timings={k: round(v, 4) for k, v in timings.items()},
         )
 
@@ -212,7 +213,7 @@ def open_engine(settings: Settings) -> GroundedQueryEngine:
     return GroundedQueryEngine(
         retriever=retriever,
         backend=choose_backend(settings, retriever, model),
-        verifier=Verifier(retriever.article_text),
+        verifier=Verifier(retriever.article_text, embed=sentence_embedder(embed_model)),
         rewriter=FollowUpRewriter(model, settings.follow_up_turns),
         settings=settings,
     )
