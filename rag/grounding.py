@@ -159,7 +159,7 @@ def minilm_embed(texts: Sequence[str]) -> Any:
     """MiniLM vectors of texts, from one encoder shared by every Verifier of the process (loaded on
     first use, about 1-5 s), with a small cache: support sentences recur from answer to answer."""
     if "encoder" not in _shared:
-        from rag.embeddings import MiniLMEncoder
+        from rag.minilm import MiniLMEncoder
 
         _shared["encoder"] = MiniLMEncoder()
         _shared["cache"] = {}
