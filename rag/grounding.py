@@ -192,6 +192,10 @@ class Verifier:
         # paraphrase judged by MiniLM similarity: "auto" = the shared offline encoder, None = word rules only
         self._embed: Embed | None = minilm_embed if embed == "auto" else embed  # type: ignore[assignment]
 
+    def with_articles(self, article_text: Callable[[str], str]) -> Verifier:
+        """The same verifier over other article texts (a draft's own passages)."""
+        return Verifier(article_text, self.mode, self._embed)
+
     def verify(self, text: str, passages: tuple[Passage, ...], question: str = "") -> Verified:
         out = Verified(text="")
         parts: list[str] = []
