@@ -158,7 +158,9 @@ FRAMING = frozenset(
     highlight highlights highlighted explain explains explained refer refers referred relies rely relied
     quote quotes quoted overall summary summarize summarise broader
     however since moreover meanwhile nonetheless nevertheless thus therefore instead still
-    himself herself itself themselves passage passages text texts information concise core pieces""".split()
+    himself herself itself themselves passage passages text texts information concise core pieces
+    topic topics thing things entity entities subject subjects distinct unrelated separate different
+    various several certain specific main""".split()
 )
 PRONOUNS_PERSON = frozenset("he him his she her hers himself herself".split())
 PRONOUNS_GROUP = frozenset("we us our ours they them their theirs i me my".split())

@@ -40,9 +40,9 @@ UNCLOSED_QUOTE = re.compile(r"\[\d+\s*:[^\]]*$")  # a quote marker a stream has 
 # Fitted by scripts/fit_verifier.py (see its report in docs/verifier.md): the share of a claim's
 # content terms its support must hold, the lower share accepted when MiniLM finds the claim close
 # in meaning to a support sentence, that similarity, and how many sentences may support one claim.
-MIN_COVERAGE = 0.5
+MIN_COVERAGE = 0.6
 MIN_COVERAGE_SIMILAR = 0.2
-MIN_SIMILARITY = 0.8
+MIN_SIMILARITY = 0.55
 MAX_UNITS = 3
 MAX_MISSING_RUN = 2  # more consecutive content words than this absent from the support: a new fact
 MIN_GAIN = 2  # a further sentence joins the support only if it adds this many of the claim's terms
@@ -204,7 +204,7 @@ class Verifier:
         cited_anywhere = tuple(dict.fromkeys(n for c in all_claims for n in c.cited))
         person = ""  # the person the answer last named, for a claim that opens with "He"/"She"
         for claim in all_claims:
-            body = META_PREFIX.sub("", LIST_MARK.sub("", claim.text))
+            body = claim_body(claim.text)
             prefix = claim.text[: len(claim.text) - len(body)]
             if META_SENTENCE.match(body) and not claim.cited:
                 if why := check_meta(body, question, passages):
@@ -212,7 +212,7 @@ class Verifier:
                 else:
                     parts.append(claim.text)
                 continue
-            if cl.is_preamble(body) or not (cl.claim_terms(body) or names(body) or cl.values(body)):
+            if claims_nothing(body):
                 # "Here is what the articles say:" (or a bare list number) claims nothing: shown only
                 # when it cites a source, as a sentence about that passage as a whole
                 valid = [n for n in claim.cited if 1 <= n <= len(passages)]
@@ -364,6 +364,16 @@ class Verifier:
         )
 
 
+def claim_body(sentence: str) -> str:
+    """The sentence without a list mark or a "What the articles do say:" lead."""
+    return META_PREFIX.sub("", LIST_MARK.sub("", sentence))
+
+
+def claims_nothing(body: str) -> bool:
+    """A preamble ("Here is what the articles say:"), a bare list number, or framing alone."""
+    return cl.is_preamble(body) or not (cl.claim_terms(body) or names(body) or cl.values(body))
+
+
 def find_verbatim(quote: str, article: str, start: int, end: int) -> tuple[int, int] | None:
     """Where the quote stands word for word in article[start:end] (curly quotes, dashes, spacing
     and case aside), as article offsets; None if it does not."""
@@ -498,7 +508,7 @@ class Judgement:
     units: tuple[Unit, ...]
     problem: str
     coverage: float  # share of the claim's content terms the support holds
-    missing_run: int  # longest run of consecutive content words of the claim the support lacks
+    missing_run: int  # longest run of consecutive content words of the claim the cited passages lack
     similarity: float | None  # MiniLM cosine to the closest support sentence (None: not computed)
 
 
@@ -557,7 +567,8 @@ def assess(
     text_units = [u for u in chosen if u.start >= 0]
     have = set().union(*(u.terms for u in chosen)) if chosen else set()
     coverage = len(terms & have) / len(terms) if terms else 1.0
-    run = cl.missing_run(claim, have)
+    # a run of words found nowhere in the cited passages is a new fact ("a former heart surgeon")
+    run = cl.missing_run(claim, have.union(*(u.terms for u in units)))
     problem = _hard_problem(claim, question, person, passages, support, metadata, text_units)
     sim = None
     if (

@@ -9,8 +9,9 @@ given half (CC BY-NC-SA: used to fit these four numbers and to evaluate, no weig
 on it). The hard rules (numbers, dates, names, negation, roles, attribution) are not fitted.
 
 Objective: the largest FaithBench balanced accuracy (summary flagged when any sentence fails)
-among the threshold sets that keep >= 95% of set B's faithful sentences and catch >= 90% of its
-unfaithful ones; if none does, the largest sum of the three. --split fits on the odd-numbered
+among the threshold sets that keep >= 95% of set B's faithful sentences, catch >= 90% of its
+unfaithful ones and flag <= 40% of FaithBench's consistent summaries (the issue's targets); failing
+the last, the best of those meeting set B's; failing those, the largest sum of the three. --split fits on the odd-numbered
 FaithBench sources and set B questions and reports the even-numbered ones, to show how much the
 fit flatters itself.
 """
@@ -21,8 +22,17 @@ import argparse
 import itertools
 from dataclasses import dataclass
 
-from rag import claims as cl
-from rag.grounding import META_SENTENCE, Judgement, Thresholds, Verifier, assess, decide, split_claims
+from rag.grounding import (
+    META_SENTENCE,
+    Judgement,
+    Thresholds,
+    Verifier,
+    assess,
+    claim_body,
+    claims_nothing,
+    decide,
+    split_claims,
+)
 from scripts.verifier_data import load_faithbench, load_set_b
 
 
@@ -40,13 +50,14 @@ def judge_text(v: Verifier, text: str, passages, question: str) -> tuple[Judgeme
     if not claims:
         return None, ""
     c = claims[0]
-    if cl.is_preamble(c.text) or (META_SENTENCE.match(c.text) and not c.cited):
-        return None, ""
+    body = claim_body(c.text)
+    if (META_SENTENCE.match(body) and not c.cited) or claims_nothing(body):
+        return None, ""  # as Verifier.verify: a coverage sentence or a preamble is not judged
     valid = [n for n in dict.fromkeys(c.cited) if 1 <= n <= len(passages)]
     if not valid:
         return None, "no citation" if not c.cited else "out of range"
     units = [u for n in valid for u in v._units(n, passages[n - 1])]
-    return assess(c.text, units, question, "", passages, v._embed, always_similarity=True), ""
+    return assess(body, units, question, "", passages, v._embed, always_similarity=True), ""
 
 
 def collect() -> list[Item]:
@@ -104,7 +115,12 @@ def fit(items: list[Item], keys: set[int] | None = None) -> tuple[Thresholds, di
         t = Thresholds(cov, cov_sim, sim, run)
         s = scores(items, t, keys)
         ok = s["B_faithful_kept"] >= 0.95 and s["B_unfaithful_caught"] >= 0.90
-        key = (float(ok), s["fb_bacc"] if ok else s["fb_bacc"] + s["B_faithful_kept"] + s["B_unfaithful_caught"])
+        calm = s["fb_flag_consistent"] <= 0.40
+        key = (
+            float(ok),
+            float(calm),
+            s["fb_bacc"] if ok else s["fb_bacc"] + s["B_faithful_kept"] + s["B_unfaithful_caught"],
+        )
         if best is None or key > best[0]:
             best = (key, t, s)
     assert best is not None
