@@ -593,6 +593,8 @@ def _hard_problem(
         return f"number {', '.join(_fmt(v) for v in missing)} not in the cited text"
     if why := cl.date_problem(claim, support + " " + metadata):
         return why
+    if why := _value_context(claim, text_units, passages):
+        return why
     if why := cl.fraction_problem(claim, support):
         return why
     if missing_n := _missing_names(
@@ -605,6 +607,31 @@ def _hard_problem(
         return why
     if why := role_problem(claim, text_units):
         return why
+    return ""
+
+
+_CLAUSE = re.compile(r"[,;:]|\b(?:and|but|while|whereas)\b")
+
+
+def _value_context(claim: str, text_units: list[Unit], passages: tuple[Passage, ...]) -> str:
+    """A number must be said of what the claim says it of: some support sentence holding it also
+    names the names of the claim's clause around it (or refers to them with a pronoun). "Iran signed
+    a 20-year agreement with China" fails on "Iran and Russia ... a 20-year agreement" even when
+    another cited sentence names China."""
+    for clause in _CLAUSE.split(claim):
+        vals = cl.values(clause, hard=True)
+        wanted = names(clause)
+        if not vals or not wanted:
+            continue
+        holders = [u for u in text_units if vals & cl.values(u.text)]
+        if not holders:
+            continue
+        for u in holders:
+            if not _missing_names(clause, [u], u.text, "", passages):
+                break
+        else:
+            number = ", ".join(_fmt(v) for v in sorted(vals))
+            return f"number {number} is said of something else in the cited text"
     return ""
 
 

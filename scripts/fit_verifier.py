@@ -11,9 +11,9 @@ on it). The hard rules (numbers, dates, names, negation, roles, attribution) are
 Objective: the largest FaithBench balanced accuracy (summary flagged when any sentence fails)
 among the threshold sets that keep >= 95% of set B's faithful sentences, catch >= 90% of its
 unfaithful ones and flag <= 40% of FaithBench's consistent summaries (the issue's targets); failing
-the last, the best of those meeting set B's; failing those, the largest sum of the three. --split fits on the odd-numbered
-FaithBench sources and set B questions and reports the even-numbered ones, to show how much the
-fit flatters itself.
+the last, the best of those meeting set B's; failing those, the largest sum of the three.
+--split fits on the odd-numbered FaithBench sources and set B questions and reports the
+even-numbered ones, to show how much the fit flatters itself.
 """
 
 from __future__ import annotations
