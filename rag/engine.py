@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from llama_index.core.base.response.schema import Response
@@ -23,12 +23,13 @@ from llama_index.core.schema import NodeWithScore, TextNode
 from rag.answering import Backend, Draft, draft_events, final_event
 from rag.answering.offline import OfflineBackend
 from rag.answering.openai import OpenAIBackend
+from rag.check import DraftCheck, DraftPassage, check_draft
 from rag.chunking import sentence_spans
 from rag.config import Settings
 from rag.embeddings import build_embedding
 from rag.errors import QuestionError
 from rag.followup import FollowUpRewriter
-from rag.grounding import LEADING_MARKERS, Verified, Verifier
+from rag.grounding import LEADING_MARKERS, Verified, Verifier, sentence_embedder
 from rag.llm import ChatModel, build_llm
 from rag.retrieval import Retrieval, Retriever
 from rag.store import open_store
@@ -91,6 +92,11 @@ class GroundedQueryEngine:
     def query(self, question: str) -> Response:
         """LlamaIndex's query(): the answer as a Response (see to_response)."""
         return self.as_query_engine().query(question)  # type: ignore[return-value]
+
+    def check(self, text: str, passages: Sequence[DraftPassage] | None = None) -> DraftCheck:
+        """Check a draft: each sentence supported (with its quotes) or not (with the reason),
+        against the given passages or, without them, what retrieval finds for each sentence."""
+        return check_draft(text, self.retriever, self.verifier, passages)
 
     def ask(self, question: str, history: list[dict[str, str]] | None = None) -> Answer:
         """Answer one question (history: earlier turns, oldest first)."""
@@ -171,6 +177,7 @@ class GroundedQueryEngine:
             notice=draft.notice,
             dropped=tuple(verified.dropped),
             flagged=tuple(verified.flagged),
+            removed=tuple(verified.removed),
             timings={k: round(v, 4) for k, v in timings.items()},
         )
 
@@ -250,7 +257,7 @@ def open_engine(settings: Settings) -> GroundedQueryEngine:
     return GroundedQueryEngine(
         retriever=retriever,
         backend=choose_backend(settings, retriever, model),
-        verifier=Verifier(retriever.article_text),
+        verifier=Verifier(retriever.article_text, embed=sentence_embedder(embed_model)),
         rewriter=FollowUpRewriter(model, settings.follow_up_turns),
         settings=settings,
     )
