@@ -111,7 +111,7 @@ class GroundedQueryEngine(CustomQueryEngine):
                 yield shown
         assert draft is not None
         t2 = time.perf_counter()
-        verified = self.verifier.verify(draft.text, retrieval.passages, standalone)
+        verified = self.verifier.verify(draft.text, retrieval.passages + draft.passages, standalone)
         t3 = time.perf_counter()
         answer = self._answer(
             q,
@@ -184,7 +184,7 @@ def choose_model(settings: Settings) -> ChatModel | None:
 
 
 def choose_backend(settings: Settings, retriever: Retriever, model: ChatModel | None) -> Backend:
-    offline = OfflineBackend(lambda: retriever.keywords, settings.max_answer_sentences)
+    offline = OfflineBackend(lambda: retriever.keywords, settings.max_answer_sentences, library=retriever)
     if model is None:
         return offline
     return OpenAIBackend(model, offline, settings.max_answer_sentences)
@@ -198,7 +198,7 @@ def with_backend(engine: GroundedQueryEngine, settings: Settings) -> GroundedQue
         retriever=engine.retriever,
         backend=choose_backend(settings, engine.retriever, model),
         verifier=engine.verifier,
-        rewriter=FollowUpRewriter(model, settings.follow_up_turns),
+        rewriter=FollowUpRewriter(model, settings.follow_up_turns, engine.retriever),
         settings=settings,
     )
 
@@ -213,6 +213,6 @@ def open_engine(settings: Settings) -> GroundedQueryEngine:
         retriever=retriever,
         backend=choose_backend(settings, retriever, model),
         verifier=Verifier(retriever.article_text),
-        rewriter=FollowUpRewriter(model, settings.follow_up_turns),
+        rewriter=FollowUpRewriter(model, settings.follow_up_turns, retriever),
         settings=settings,
     )

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from rag.errors import QuestionError
 from rag.llm import ChatModel, LLMError, Message, escape
 from rag.nlp import Parsed, Token, parse
+from rag.spelling import Library, correct_spelling
 
 log = logging.getLogger(__name__)
 
@@ -567,22 +568,23 @@ def needs_context(question: str) -> bool:
 
 
 class FollowUpRewriter:
-    """Standalone question from a follow-up: the chat model when there is one, else the rule."""
+    """Standalone question from a follow-up: the chat model when there is one, else the rule, which
+    also reads misspelt words as the corpus's nearest words (given the library)."""
 
-    def __init__(self, model: ChatModel | None, max_turns: int) -> None:
+    def __init__(self, model: ChatModel | None, max_turns: int, library: Library | None = None) -> None:
         self.model = model
         self.max_turns = max_turns
+        self.library = library
 
     def rewrite(self, question: str, history: object) -> str:
         turns = check_history(history, self.max_turns)
-        if not turns:
-            return question
-        if self.model is not None:
+        if self.model is not None and turns:
             try:
                 return self._ask_model(question, turns)
             except LLMError as e:
                 log.warning("follow-up rewrite by the model failed (%s); using the offline rule", e.short)
-        return rewrite_by_rule(question, turns)
+        standalone = rewrite_by_rule(question, turns) if turns else question
+        return correct_spelling(standalone, self.library) if self.model is None else standalone
 
     def _ask_model(self, question: str, turns: list[Turn]) -> str:
         conversation = "\n".join(f"<{t.role}>{escape(t.content)}</{t.role}>" for t in turns)
