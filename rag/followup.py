@@ -33,9 +33,9 @@ DEMONSTRATIVES = frozenset("that this those these".split())
 OPENERS = frozenset("and also so but".split())
 ORDINALS = {w: i for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split(), 1)}
 ORDINALS["last"] = -1
-# Entity labels a person's name may carry: the small model labels some rare surnames NORP
-# ("Pezeshkian’s election"); places, organisations, dates and numbers are never people.
-PERSONISH_LABELS = frozenset({"", "PERSON", "NORP"})
+# Entity labels the name in an answer to "Who ...?" may carry: the small model labels some names
+# NORP ("Pezeshkian’s election") or ORG (a bare "Helena Marsh."); places, dates and numbers never.
+PERSONISH_LABELS = frozenset({"", "PERSON", "NORP", "ORG"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 NOT_ANTECEDENT_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY", "PERSON"})
 MAX_PHRASE_TOKENS = 10  # an antecedent put into the question: its noun phrase and short modifiers

@@ -176,28 +176,40 @@ def compare(question: str, retrieval: Retrieval, library: Library) -> Draft | No
         return summarize(question, retrieval, library)
     weights = {t: library.keywords.idf(t) for t in topic}
     total = sum(weights.values()) or 1.0
-    best: dict[str, tuple[float, Quote]] = {}
+    best: dict[str, tuple[float, list[Quote]]] = {}
     for p in retrieval.passages:
         base = p.chunk.start
         for i, (s, e) in enumerate(p.chunk.sentences):
             sentence = p.chunk.text[s - base : e - base]
-            if not stands_alone(sentence):
+            if is_instruction(sentence):
                 continue
             terms = set(content_terms(sentence))
             lexical = sum(w for t, w in weights.items() if t in terms) / total
             if lexical == 0:
                 continue
-            dense = _dense(retrieval.query_vector, p, i)
-            score = DENSE_SHARE * dense + (1 - DENSE_SHARE) * lexical
-            if score > best.get(p.article_id, (-1.0, None))[0]:  # type: ignore[comparison-overlap]
-                best[p.article_id] = (score, Quote(p.article_id, s, e))
+            score = DENSE_SHARE * _dense(retrieval.query_vector, p, i) + (1 - DENSE_SHARE) * lexical
+            if score > best.get(p.article_id, (-1.0, []))[0]:
+                best[p.article_id] = (score, with_context(p, i))
     limit = 2 if re.search(r"\b(?:two|both)\b", question.lower()) else MAX_SUMMARY_ARTICLES
     ranked = sorted(best.values(), key=lambda sq: -sq[0])[:limit]
     if len(ranked) < 2:
         return None
     order = list(dict.fromkeys(p.article_id for p in retrieval.passages))
-    quotes = sorted((q for _, q in ranked), key=lambda q: order.index(q.article_id))
+    quotes = [q for _, qs in sorted(ranked, key=lambda sq: order.index(sq[1][0].article_id)) for q in qs]
     return quote_draft(quotes, retrieval, library)
+
+
+def with_context(p: Passage, i: int) -> list[Quote]:
+    """Sentence i of a passage, preceded by the sentence before it in its paragraph when it opens on
+    a pronoun or connective ("She pointed to three causes ..." needs "Governor Helena Marsh said ...")."""
+    s, e = p.chunk.sentences[i]
+    quote = Quote(p.article_id, s, e)
+    if i == 0 or stands_alone(p.chunk.text[s - p.chunk.start : e - p.chunk.start]):
+        return [quote]
+    ps, pe = p.chunk.sentences[i - 1]
+    if "\n" in p.chunk.text[pe - p.chunk.start : s - p.chunk.start]:
+        return [quote]
+    return [Quote(p.article_id, ps, pe), quote]
 
 
 def _dense(query_vector: np.ndarray, passage: Passage, i: int) -> float:
