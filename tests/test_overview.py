@@ -146,3 +146,10 @@ def test_a_misspelt_name_is_read_as_the_corpus_name_and_shown(small_engine) -> N
 def test_a_real_word_missing_from_the_corpus_is_not_corrected(small_engine) -> None:  # type: ignore[no-untyped-def]
     q = "Did the mayor extend the tram lines to the airport?"  # "extend" is English, not a typo of anything
     assert small_engine.ask(q).standalone_question == ""
+
+
+def test_a_false_number_in_the_question_is_corrected_with_the_cited_sentence(small_engine) -> None:  # type: ignore[no-untyped-def]
+    a = small_engine.ask("Why did the bridge take five years of work?")
+    assert not a.abstained
+    assert a.answer.startswith("The articles do not say so. However, the articles say: The city of Lindau opened")
+    assert [c.article_id for c in a.citations] == ["bridge"]

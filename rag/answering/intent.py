@@ -2,7 +2,8 @@
 
 Input: the question, its Retrieval and the Library (rag.answering.overview). Output: a Draft for a
 question in another language (offline answers are English-only: a clear abstention saying so), a
-summary or a comparison (rag.answering.overview), or None: the ordinary answer then follows.
+summary or a comparison (rag.answering.overview), a false premise's correction
+(rag.answering.premise), or None: the ordinary answer then follows.
 It does not score sentences for fact questions (rag.answering.offline does).
 """
 
@@ -13,6 +14,7 @@ import unicodedata
 
 from rag.answering import Draft
 from rag.answering.overview import Library, overview_draft
+from rag.answering.premise import premise_draft
 
 __all__ = ["Library", "special_draft"]
 from rag.retrieval import KeywordIndex, Retrieval
@@ -75,4 +77,6 @@ def special_draft(question: str, retrieval: Retrieval, library: Library | None) 
         return None
     if (draft := language_draft(question, library.keywords)) is not None:
         return draft
-    return overview_draft(question, retrieval, library)
+    if (draft := overview_draft(question, retrieval, library)) is not None:
+        return draft
+    return premise_draft(question, retrieval, library.keywords)
