@@ -45,11 +45,12 @@ squad: install
 bench: install
 	$(PY) -m bench
 
-lint:
+lint: install
 	$(PY) -m ruff check rag tests app.py eval bench scripts
-	$(PY) -m ruff format --check rag tests app.py
+	$(PY) -m ruff format --check rag tests app.py eval bench scripts
 
-typecheck:
+# mypy.ini names the few libraries without type information
+typecheck: install
 	$(PY) -m mypy rag
 
 clean:

@@ -40,3 +40,21 @@ def test_another_number_of_the_same_thing_or_a_flipped_negation_contradicts(ques
 )
 def test_the_same_number_another_thing_or_the_same_polarity_does_not(question: str, sentence: str) -> None:
     assert not contradicts(question, sentence)
+
+
+def test_a_number_some_passage_states_is_no_false_premise() -> None:
+    import numpy as np
+
+    from rag.answering.premise import premise_draft
+    from rag.retrieval import KeywordIndex, Retrieval
+    from rag.types import ArticleMeta, Chunk, Passage
+
+    text = (
+        "Iran has signed a 25-year security agreement with China. Iran and Russia have negotiated a 20-year agreement."
+    )
+    chunk = Chunk("c", "a", text, 0, len(text), ((0, 56), (57, len(text))))
+    retrieval = Retrieval("q", np.zeros(3, np.float32), (Passage(chunk, ArticleMeta("a"), 1.0),))
+    keywords = KeywordIndex([], 1)
+    assert premise_draft("When will the 20-year agreement with Russia be signed?", retrieval, keywords) is None
+    draft = premise_draft("What does the 30-year security agreement with China cover?", retrieval, keywords)
+    assert draft is not None and "25-year" in draft.text and draft.text.endswith("[1]")

@@ -27,9 +27,12 @@ from rag.text import QUESTION_WORDS, STOPWORDS, stem
 # questions in other languages caught: 24/24 against the seed corpus, 23/24 against SQuAD's.
 FUNCTION_MIN_SHARE = 0.25
 ENGLISH_MIN_SHARE = 0.6
-OTHER_LANGUAGE = (
-    "Offline answers are in English only, and this question looks like another language. "
-    "Ask in English, or use a model backend (RAG_BACKEND=openai with OPENAI_API_KEY), which answers other languages."
+# The abstention is a sentence about the articles (the verifier keeps it uncited); what to do
+# instead goes in the notice shown beside it.
+OTHER_LANGUAGE = "The articles do not answer questions in other languages offline."
+OTHER_LANGUAGE_NOTICE = (
+    "Offline answers are in English only: ask in English, or use a model backend "
+    "(RAG_BACKEND=openai with OPENAI_API_KEY), which answers questions in other languages."
 )
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -63,12 +66,7 @@ def _latin(word: str) -> bool:
 def language_draft(question: str, keywords: KeywordIndex) -> Draft | None:
     if reads_english(question, keywords):
         return None
-    return Draft(
-        "The articles do not answer questions asked in other languages offline.",
-        abstained=True,
-        reason=OTHER_LANGUAGE,
-        backend="offline",
-    )
+    return Draft(OTHER_LANGUAGE, abstained=True, reason=OTHER_LANGUAGE, notice=OTHER_LANGUAGE_NOTICE, backend="offline")
 
 
 def special_draft(question: str, retrieval: Retrieval, library: Library | None) -> Draft | None:

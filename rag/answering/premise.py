@@ -53,6 +53,9 @@ def premise_draft(question: str, retrieval: Retrieval, keywords: KeywordIndex) -
     terms = [t for t in dict.fromkeys(content_terms(question)) if t not in NUMBER_WORDS]
     weights = {t: keywords.idf(t) for t in terms}
     total = sum(weights.values()) or 1.0
+    asked = counted(question)
+    if asked & {pair for p in retrieval.passages for pair in counted(p.chunk.text)}:
+        return None  # a retrieved passage states the question's number of that thing: no false premise
     best: tuple[float, int, Quote, str] | None = None
     for n, p in enumerate(retrieval.passages, 1):
         base = p.chunk.start
