@@ -420,6 +420,16 @@ def thing_antecedent(context: Context, plural: bool) -> str:
         if r.ent in NOT_ANTECEDENT_LABELS or (r.tag in ("NNS", "NNPS")) != plural:
             continue
         return phrase(prev, s, e, root)
+    return answer_subject(context.last_answer())
+
+
+def answer_subject(answer: Parsed | None) -> str:
+    """The thing an answer is about ("TOI-902 b, a planet ..." after "What are the first targets?")."""
+    if answer is None:
+        return ""
+    for s, e, root in _candidate_chunks(answer):
+        if _is_subject(answer, root) and answer.tokens[root].ent not in NOT_ANTECEDENT_LABELS:
+            return answer.text[s:e]
     return ""
 
 

@@ -171,3 +171,16 @@ def test_only_the_last_turns_are_read() -> None:
 def test_malformed_history_is_a_clear_question_error(history: object) -> None:
     with pytest.raises(QuestionError, match="history"):
         check_history(history, 6)
+
+
+def test_it_is_the_thing_the_last_answer_names_when_the_question_named_several() -> None:
+    history = turns("What are the first targets?", "TOI-902 b, a planet slightly larger than Earth.")
+    assert rewrite_by_rule("How far away is it?", history) == "How far away is TOI-902 b?"
+
+
+def test_the_administrator_of_a_telescope_story_is_the_person_not_the_telescope() -> None:
+    history = turns(
+        "What did the agency's administrator say about the first images?",
+        "The agency's administrator, Paul Brandt, said the first images justified the spending.",
+    )
+    assert rewrite_by_rule("What else did he say?", history) == "What else did Paul Brandt say?"
