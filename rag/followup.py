@@ -12,12 +12,13 @@ It does not retrieve or answer.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.errors import QuestionError
 from rag.llm import ChatModel, LLMError, Message, escape
-from rag.nlp import Parsed, Token, parse
+from rag.nlp import Parsed, Token, parse, parse_many
 from rag.spelling import Library, correct_spelling
 
 log = logging.getLogger(__name__)
@@ -182,7 +183,7 @@ class Context:
         for t in recent:
             ages.append(age)
             age += t.role == "user"
-        return cls(tuple(recent), tuple(parse(t.content[:PARSED_TURN_CHARS]) for t in recent), tuple(ages))
+        return cls(tuple(recent), tuple(parse_turns([t.content[:PARSED_TURN_CHARS] for t in recent])), tuple(ages))
 
     def previous_question(self) -> tuple[str, Parsed | None]:
         for t, p in zip(self.turns, self.parsed):
@@ -194,6 +195,24 @@ class Context:
         if self.turns and self.turns[0].role == "assistant":
             return self.parsed[0]
         return None
+
+
+_parsed_lock = threading.Lock()
+_parsed: dict[str, Parsed] = {}
+PARSED_CACHE = 512  # turns kept analysed: a conversation sends the same earlier turns with each question
+
+
+def parse_turns(texts: list[str]) -> list[Parsed]:
+    """The analysis of each turn, from the cache or in one batch (faster than one call each)."""
+    with _parsed_lock:
+        found = {t: _parsed[t] for t in texts if t in _parsed}
+    missing = [t for t in dict.fromkeys(texts) if t not in found]
+    found.update(zip(missing, parse_many(missing)))
+    with _parsed_lock:
+        if len(_parsed) + len(missing) > PARSED_CACHE:
+            _parsed.clear()
+        _parsed.update((t, found[t]) for t in missing)
+    return [found[t] for t in texts]
 
 
 def find_person(context: Context) -> str:

@@ -40,19 +40,28 @@ class Library(Protocol):
 class Vocabulary:
     """The corpus's words with their counts, indexed by first letter for the nearest-word search."""
 
-    def __init__(self, counts: Counter[str], keywords: KeywordIndex, english: frozenset[str] = frozenset()) -> None:
+    def __init__(self, counts: Counter[str], keywords: KeywordIndex, english: frozenset[str] | None = None) -> None:
         self.counts = counts
         self.keywords = keywords
-        self.english = english
+        self._english = english  # None: the language model's lexicon, loaded when first needed
         self.by_initial: dict[str, list[str]] = defaultdict(list)
         for w in counts:
             if len(w) >= MIN_LENGTH - 1 and w not in STOPWORDS:
                 self.by_initial[w[0]].append(w)
 
+    @property
+    def english(self) -> frozenset[str]:
+        if self._english is None:
+            self._english = english_words()
+        return self._english
+
+    def in_corpus(self, word: str) -> bool:
+        return word in self.counts or self.keywords.doc_freq.get(stem(word), 0) > 0
+
     def knows(self, word: str) -> bool:
         """In the corpus (as is or by its stem), or an English word the language model knows
         ("extend" is not a typo of the corpus's "extent")."""
-        return word in self.counts or word in self.english or self.keywords.doc_freq.get(stem(word), 0) > 0
+        return self.in_corpus(word) or word in self.english
 
     def nearest(self, word: str) -> str:
         """The corpus word nearest to `word` within the allowed edits (most frequent on a tie), or ""."""
@@ -100,7 +109,7 @@ def vocabulary(library: Library) -> Vocabulary | None:
     counts: Counter[str] = Counter()
     for aid in sorted(library.articles):
         counts.update(w for w in words(library.article_text(aid)) if w.isalpha())
-    vocab = Vocabulary(counts, keywords, english_words())
+    vocab = Vocabulary(counts, keywords)
     with _lock:
         _cache.clear()
         _cache[id(keywords)] = vocab
@@ -111,8 +120,10 @@ def correct_spelling(question: str, library: Library | None) -> str:
     """The question with its misspelt words read as the nearest corpus words (unchanged if none)."""
     if library is None or not library.articles:
         return question
-    candidates = [m for m in _ASCII_WORD.finditer(question) if _checkable(m.group().lower())]
-    if not candidates:
+    doc_freq = library.keywords.doc_freq
+    found = _ASCII_WORD.finditer(question)
+    candidates = [m for m in found if _checkable(low := m.group().lower()) and not doc_freq.get(stem(low))]
+    if not candidates:  # every word is in the index: no need to build the vocabulary
         return question
     vocab = vocabulary(library)
     if vocab is None:
@@ -121,8 +132,8 @@ def correct_spelling(question: str, library: Library | None) -> str:
     for m in candidates:
         word = m.group()
         low = word.lower()
-        if vocab.knows(low) or not (fix := vocab.nearest(low)):
-            continue
+        if vocab.in_corpus(low) or not (fix := vocab.nearest(low)) or low in vocab.english:
+            continue  # the lexicon last: it loads the language model, which most questions never need
         out += [question[last : m.start()], _same_case(word, fix)]
         last = m.end()
     return "".join(out) + question[last:] if out else question
