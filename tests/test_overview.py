@@ -110,6 +110,11 @@ def test_a_comparison_quotes_the_best_sentence_of_each_article(small_engine) -> 
     assert a.answer.count("Critics said") == 2
 
 
+def test_what_the_articles_say_about_a_point_is_each_articles_best_sentence(small_engine) -> None:  # type: ignore[no-untyped-def]
+    a = small_engine.ask("What do the articles say about the critics of the spending?")
+    assert {c.article_id for c in a.citations} == {"telescope", "bridge"}
+
+
 def test_a_question_in_another_language_gets_a_clear_english_only_abstention(small_engine) -> None:  # type: ignore[no-untyped-def]
     a = small_engine.ask("Combien a coûté le télescope et quand a-t-il été lancé ?")
     assert a.abstained and not a.citations

@@ -73,10 +73,11 @@ def wants_summary(question: str) -> bool:
 
 
 def wants_comparison(question: str) -> bool:
-    """ "How do the two articles differ on ...?", "Compare what the articles say about ..."."""
+    """ "How do the two articles differ on ...?", "What do the articles say about ...?"."""
     terms = set(content_terms(question))
     low = question.lower()
     each = bool(re.search(r"\b(?:each|both|the two|all the) (?:articles?|pieces?|stories)\b", low))
+    each |= bool(re.search(r"\b(?:the|these) (?:articles|pieces|stories)\b", low))  # plural: what each says
     return bool(terms & COMPARE_WORDS) or (each and bool(topic_terms(question)))
 
 
