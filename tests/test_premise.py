@@ -10,6 +10,8 @@ def test_counted_pairs_a_number_with_the_words_after_it() -> None:
     assert (20.0, "year") in counted("Iran's 20-year security agreement")
     assert (200.0, "missil") in counted("as many as 200 short range missiles")
     assert counted("the first big decision") == set()  # an ordinal counts nothing
+    assert counted("As of January 2016 how many digits") == set()  # nor a year, nor "how"
+    assert counted("one of the cities") == set()
 
 
 @pytest.mark.parametrize(

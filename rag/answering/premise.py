@@ -14,7 +14,7 @@ import re
 from rag.answering import Draft
 from rag.answering.overview import DENSE_SHARE, Quote, _dense
 from rag.retrieval import KeywordIndex, Retrieval
-from rag.text import NUMBER_WORDS, content_terms, is_instruction, negation_differs, stem
+from rag.text import NUMBER_WORDS, STOPWORDS, content_terms, is_instruction, negation_differs, stem
 
 # A sentence is about what the question asks when it holds at least this share of the question's
 # idf-weighted content terms (its numbers aside); not fitted: the eval's false-premise items
@@ -23,6 +23,7 @@ MIN_SHARED = 0.5
 _COUNTED = re.compile(
     r"\b(\d[\d,]*(?:\.\d+)?|" + "|".join(NUMBER_WORDS) + r")((?:(?:\s+|-)[A-Za-z]+){1,3})", re.I
 )  # a number and the next three words, one of which is what it counts ("200 short range missiles")
+_YEAR = re.compile(r"1[89]\d\d|20\d\d")
 _YES_NO = re.compile(r"^(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", re.I)
 CORRECTION = "The articles do not say so."
 
@@ -34,8 +35,13 @@ def counted(text: str) -> set[tuple[float, str]]:
         raw = m.group(1).lower().replace(",", "")
         if raw in ("first", "second", "half"):
             continue
+        if _YEAR.fullmatch(raw):
+            continue  # "As of January 2016 how many digits": a year counts nothing
         value = float(NUMBER_WORDS[raw]) if raw in NUMBER_WORDS else float(raw)
-        out |= {(value, stem(w)) for w in re.findall(r"[A-Za-z]+", m.group(2)) if len(w) > 2}
+        for w in re.findall(r"[A-Za-z]+", m.group(2)):
+            if w.lower() in STOPWORDS:
+                break  # "one of the cities", "2016 how many": what follows is not what it counts
+            out.add((value, stem(w)))
     return out
 
 
