@@ -130,7 +130,7 @@ class GroundedQueryEngine:
                 yield shown
         assert draft is not None
         t2 = time.perf_counter()
-        verified = self.verifier.verify(draft.text, retrieval.passages, standalone)
+        verified = self.verifier.verify(draft.text, retrieval.passages + draft.passages, standalone)
         t3 = time.perf_counter()
         answer = self._answer(
             q,
@@ -229,7 +229,7 @@ def choose_model(settings: Settings) -> ChatModel | None:
 
 
 def choose_backend(settings: Settings, retriever: Retriever, model: ChatModel | None) -> Backend:
-    offline = OfflineBackend(retriever, settings.max_answer_sentences)
+    offline = OfflineBackend(retriever, settings.max_answer_sentences, library=retriever)
     if model is None:
         return offline
     return OpenAIBackend(model, offline, settings.max_answer_sentences)
@@ -243,7 +243,7 @@ def with_backend(engine: GroundedQueryEngine, settings: Settings) -> GroundedQue
         retriever=engine.retriever,
         backend=choose_backend(settings, engine.retriever, model),
         verifier=engine.verifier,
-        rewriter=FollowUpRewriter(model, settings.follow_up_turns),
+        rewriter=FollowUpRewriter(model, settings.follow_up_turns, engine.retriever),
         settings=settings,
     )
 
@@ -258,6 +258,6 @@ def open_engine(settings: Settings) -> GroundedQueryEngine:
         retriever=retriever,
         backend=choose_backend(settings, retriever, model),
         verifier=Verifier(retriever.article_text, embed=sentence_embedder(embed_model)),
-        rewriter=FollowUpRewriter(model, settings.follow_up_turns),
+        rewriter=FollowUpRewriter(model, settings.follow_up_turns, retriever),
         settings=settings,
     )
