@@ -200,6 +200,17 @@ class Store:
         """Replace the generation token: tells other processes that the index changed."""
         self._articles.modify(metadata={GENERATION_KEY: uuid.uuid4().hex})
 
+    def article_chars(self, page: int = 500) -> dict[str, int]:
+        """article id -> length of its stored text, read page by page (listings)."""
+        out: dict[str, int] = {}
+        offset = 0
+        while True:
+            got = self._articles.get(include=["documents"], limit=page, offset=offset)
+            out.update((i, len(d or "")) for i, d in zip(got["ids"], got["documents"] or []))
+            if len(got["ids"]) < page:
+                return out
+            offset += page
+
 
 def _article_vectors(n: int) -> np.ndarray:
     # Article records carry no meaningful vector; Chroma needs one, so each gets the same constant.
