@@ -39,6 +39,7 @@ from rag.types import Answer
 log = logging.getLogger(__name__)
 
 NOT_ANSWERED = "The articles do not answer this question."
+NO_ARTICLES = "No articles are indexed yet: add article files to {corpus} and run `python -m rag ingest`."
 
 
 def clean_question(question: object, max_chars: int) -> str:
@@ -109,6 +110,10 @@ class GroundedQueryEngine:
         standalone = self.rewriter.rewrite(without_instructions(q), history)
         retrieval = self.retriever.retrieve(standalone)
         t1 = time.perf_counter()
+        if not retrieval.passages and not self.retriever.articles:  # not "the articles do not say": there are none
+            yield (empty := self._no_articles(q, standalone, t1 - t0)).answer
+            yield empty
+            return
         written, shown, done, draft = "", "", 0, None
         for event in draft_events(self.backend, standalone, retrieval):
             if isinstance(event, Draft):
@@ -125,7 +130,7 @@ class GroundedQueryEngine:
                 yield shown
         assert draft is not None
         t2 = time.perf_counter()
-        verified = self.verifier.verify(draft.text, retrieval.passages, standalone)
+        verified = self.verifier.verify(draft.text, retrieval.passages + draft.passages, standalone)
         t3 = time.perf_counter()
         answer = self._answer(
             q,
@@ -137,6 +142,18 @@ class GroundedQueryEngine:
         log.info("answered in %.3f s (abstained=%s, %d citations)", t3 - t0, answer.abstained, len(answer.citations))
         yield answer.answer
         yield answer
+
+    def _no_articles(self, q: str, standalone: str, seconds: float) -> Answer:
+        return Answer(
+            question=q,
+            answer=NO_ARTICLES.format(corpus=self.settings.corpus_dir),
+            abstained=True,
+            citations=(),
+            backend=self.backend.name,
+            reason="The index holds no articles yet.",
+            standalone_question=standalone if standalone != q else "",
+            timings={"retrieve_s": round(seconds, 4), "total_s": round(seconds, 4)},
+        )
 
     def _verified_text(self, finished: str, retrieval: Retrieval, question: str) -> str:
         """The verified text of the sentences finished so far ("" while none verifies)."""
@@ -212,7 +229,7 @@ def choose_model(settings: Settings) -> ChatModel | None:
 
 
 def choose_backend(settings: Settings, retriever: Retriever, model: ChatModel | None) -> Backend:
-    offline = OfflineBackend(retriever, settings.max_answer_sentences)
+    offline = OfflineBackend(retriever, settings.max_answer_sentences, library=retriever)
     if model is None:
         return offline
     return OpenAIBackend(model, offline, settings.max_answer_sentences)
@@ -226,7 +243,7 @@ def with_backend(engine: GroundedQueryEngine, settings: Settings) -> GroundedQue
         retriever=engine.retriever,
         backend=choose_backend(settings, engine.retriever, model),
         verifier=engine.verifier,
-        rewriter=FollowUpRewriter(model, settings.follow_up_turns),
+        rewriter=FollowUpRewriter(model, settings.follow_up_turns, engine.retriever),
         settings=settings,
     )
 
@@ -241,6 +258,6 @@ def open_engine(settings: Settings) -> GroundedQueryEngine:
         retriever=retriever,
         backend=choose_backend(settings, retriever, model),
         verifier=Verifier(retriever.article_text, embed=sentence_embedder(embed_model)),
-        rewriter=FollowUpRewriter(model, settings.follow_up_turns),
+        rewriter=FollowUpRewriter(model, settings.follow_up_turns, retriever),
         settings=settings,
     )
