@@ -53,7 +53,9 @@ META_SENTENCE = re.compile(
     r"(The|These|No) (articles?|passages?|sources?) (say|mention|state)s? nothing)",
     re.IGNORECASE,
 )
-META_PREFIX = re.compile(r"^(What the articles do say|They do say|However, the articles say)\s*:\s*", re.I)
+# Lead-ins that claim nothing themselves; what follows them is verified as the claim ("No: Iran
+# denied the report [1]" answers a yes/no question whose premise the cited sentence contradicts).
+META_PREFIX = re.compile(r"^(What the articles do say|They do say|However, the articles say|No)\s*:\s*", re.I)
 LIST_MARK = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])(?:\s+|$)")  # "1. ", "- " opening a list item
 DIRECTIONS = {"to": "from", "from": "to", "into": "from"}
 

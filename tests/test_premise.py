@@ -66,3 +66,11 @@ def test_a_number_some_passage_states_is_no_false_premise() -> None:
     assert draft.text.endswith(
         "security agreement with China. [1] Iran and Russia have negotiated a 20-year agreement. [1]"
     )
+
+
+def test_a_yes_no_question_whose_premise_is_contradicted_is_answered_no_with_the_cited_sentence(engine) -> None:  # type: ignore[no-untyped-def]
+    answer = engine.ask("Did Iran confirm the report?")
+    assert not answer.abstained and answer.answer.startswith("No: Iran officially denied the report")
+    [cited] = answer.citations
+    assert cited.quote.startswith("Iran officially denied the report")
+    assert engine.retriever.article_text(cited.article_id)[cited.start : cited.end] == cited.quote

@@ -84,7 +84,10 @@ def premise_draft(question: str, retrieval: Retrieval, keywords: KeywordIndex) -
                 best = (score, n, sentence)
     if best is None or not contradicts(question, best[2]):
         return None
-    text = f"{CORRECTION} However, the articles say: {best[2]} [{best[1]}]"
+    # A yes/no question gets its answer first ("Did Iran confirm it?" -> "No: Iran denied ..."); a
+    # question resting on a wrong number gets the plain statement that the articles say otherwise.
+    lead = "No:" if yes_no else f"{CORRECTION} However, the articles say:"
+    text = f"{lead} {best[2]} [{best[1]}]"
     if stated is not None and stated[2] != best[2]:
         text += f" {stated[2]} [{stated[1]}]"
     return Draft(text, backend="offline")
