@@ -140,6 +140,7 @@ class GroundedQueryEngine(CustomQueryEngine):
             answer=text or NOT_ANSWERED,
             abstained=abstained,
             citations=tuple(verified.citations),
+            confidence=draft.confidence,
             backend=draft.backend or self.backend.name,
             reason=reason,
             standalone_question=standalone if standalone != q else "",
@@ -184,7 +185,9 @@ def choose_model(settings: Settings) -> ChatModel | None:
 
 
 def choose_backend(settings: Settings, retriever: Retriever, model: ChatModel | None) -> Backend:
-    offline = OfflineBackend(lambda: retriever.keywords, settings.max_answer_sentences)
+    offline = OfflineBackend(
+        lambda: retriever.keywords, settings.max_answer_sentences, answerer=settings.offline_answerer
+    )
     if model is None:
         return offline
     return OpenAIBackend(model, offline, settings.max_answer_sentences)

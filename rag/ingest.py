@@ -22,6 +22,7 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import BaseNode, TextNode
 
+from rag import nlp
 from rag.chunking import chunk_article, make_splitter
 from rag.config import Settings
 from rag.corpus import CorpusProblem, load_corpus
@@ -32,6 +33,7 @@ from rag.types import Article, Chunk
 log = logging.getLogger(__name__)
 
 GROUP_CHUNKS = 128  # chunks embedded together; the writer thread stores one group while the next embeds
+FACTS_KEY = "sentence_facts"  # chunk metadata: rag.nlp.pack_facts of its sentences
 WRITE_BATCH = 1000  # nodes per Chroma add (Chroma caps a batch at a few thousand)
 
 
@@ -158,7 +160,8 @@ def _prepare(
     nodes: Iterator[TextNode] = iter(())
     if flat:
         vectors, sentence_vectors = embed_chunks(embed_model, flat, settings.embed_batch_size)
-        nodes = iter([to_node(c, v, s) for c, v, s in zip(flat, vectors, sentence_vectors)])
+        facts = analyse_chunks(flat)
+        nodes = iter([to_node(c, v, s, f) for c, v, s, f in zip(flat, vectors, sentence_vectors, facts)])
     current = {c.id for _, chunks in planned for c in chunks}
     out = [
         Prepared(article, len(chunks), [next(nodes) for _ in fresh], [])
@@ -206,7 +209,17 @@ def embed_chunks(
     return vectors, sentence_vectors
 
 
-def to_node(chunk: Chunk, vector: np.ndarray, sentence_vectors: np.ndarray) -> TextNode:
+def analyse_chunks(chunks: Sequence[Chunk]) -> list[str]:
+    """Per chunk, the language analysis of its sentences that the offline answerer reads
+    (rag.nlp.pack_facts, offsets relative to the chunk), so that a question costs one parse only."""
+    parsed = nlp.parse_many([c.text for c in chunks])
+    return [
+        nlp.pack_facts(nlp.sentence_facts(p, [(s - c.start, e - c.start) for s, e in c.sentences]))
+        for c, p in zip(chunks, parsed)
+    ]
+
+
+def to_node(chunk: Chunk, vector: np.ndarray, sentence_vectors: np.ndarray, facts: str = "") -> TextNode:
     return TextNode(
         id_=chunk.id,
         text=chunk.text,
@@ -219,9 +232,10 @@ def to_node(chunk: Chunk, vector: np.ndarray, sentence_vectors: np.ndarray) -> T
             "end": chunk.end,
             "sentence_spans": json.dumps(chunk.sentences),
             "sentence_vectors": pack_vectors(sentence_vectors),
+            FACTS_KEY: facts,
         },
-        excluded_embed_metadata_keys=["sentence_spans", "sentence_vectors"],
-        excluded_llm_metadata_keys=["sentence_spans", "sentence_vectors"],
+        excluded_embed_metadata_keys=["sentence_spans", "sentence_vectors", FACTS_KEY],
+        excluded_llm_metadata_keys=["sentence_spans", "sentence_vectors", FACTS_KEY],
     )
 
 

@@ -62,6 +62,7 @@ class Passage:
     dense_rank: int | None = None
     keyword_rank: int | None = None
     sentence_vectors: Any = None  # numpy array (n_sentences, dim) or None
+    facts: str = ""  # language analysis of its sentences, packed by rag.nlp.pack_facts ("" = none stored)
 
     @property
     def article_id(self) -> str:
@@ -103,6 +104,9 @@ class Answer:
     dropped: tuple[str, ...] = ()  # sentences the verifier removed
     flagged: tuple[str, ...] = ()  # sentences shown as unverified (unverified mode only)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    # how surely the quoted sentences answer the question (the offline answerer's fitted probability;
+    # None for a model backend); Citation.support says how well each quote matches its article
+    confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
