@@ -44,11 +44,12 @@ bench: install
 train: install
 	$(PY) -m scripts.train_answerer
 
-lint:
+lint: install
 	$(PY) -m ruff check rag tests app.py eval bench scripts
-	$(PY) -m ruff format --check rag tests app.py
+	$(PY) -m ruff format --check rag tests app.py eval bench scripts
 
-typecheck:
+# mypy.ini names the few libraries without type information
+typecheck: install
 	$(PY) -m mypy rag
 
 clean:

@@ -26,6 +26,7 @@ from rag import (
     load_settings,
     open_or_build,
     prepare_offline_env,
+    quiet_libraries,
 )
 from rag.api import client_key, create_app
 from rag.errors import EXIT_USAGE, exit_status
@@ -269,8 +270,7 @@ def main() -> int:
     logging.basicConfig(level=getattr(logging, settings.log_level), format="%(levelname)s %(name)s: %(message)s")
     log.setLevel(logging.INFO)
     if settings.log_level != "DEBUG":  # as in the CLI: library chatter only on DEBUG
-        for noisy in ("chromadb", "httpx", "bm25s", "llama_index"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
+        quiet_libraries()
     prepare_offline_env()
     try:
         engine = open_or_build(settings, on_build=lambda line: print(line, file=sys.stderr))

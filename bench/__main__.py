@@ -49,8 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     prepare_offline_env()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("chromadb", "httpx", "bm25s", "llama_index"):
-        logging.getLogger(noisy).setLevel(logging.ERROR)
+    from rag import quiet_libraries
+
+    quiet_libraries(logging.ERROR)
     results = run(args)
     REPORTS.mkdir(exist_ok=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -94,7 +95,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     ingest(base, embed_model=model, progress=False)  # the real index, also the source of real chunks
     from rag.store import open_store
 
-    real_chunks = open_store(base, model.model_name).chunks.get(include=["documents"])["documents"] or []
+    real_chunks = open_store(base, model.model_name).chunk_texts()
     sentences = [s for c in real_chunks for s in c.replace("\n", " ").split(". ") if len(s) > 40]
     numpy_encoder = MiniLMEncoder(runtime="numpy", verify=False)
     emb = {

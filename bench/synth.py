@@ -95,7 +95,7 @@ def fill_store(settings: Settings, n_chunks: int, seed: int = 0, batch: int = 20
         if len(pending_nodes) >= batch:
             _flush(store, pending_nodes, pending_articles)
     _flush(store, pending_nodes, pending_articles)
-    return int(store.chunks.count())
+    return store.count_chunks()
 
 
 def synthetic_articles(words: Words, n_chunks: int, seed: int) -> Iterator[tuple[str, str, list[Chunk]]]:
@@ -117,8 +117,7 @@ def synthetic_articles(words: Words, n_chunks: int, seed: int) -> Iterator[tuple
 
 def _flush(store, nodes: list, articles: list) -> None:  # type: ignore[no-untyped-def]
     # chunks first, then their article records: the order ingest itself keeps
-    for i in range(0, len(nodes), 2000):
-        store.vector_store.add(nodes[i : i + 2000])
+    store.add_nodes(nodes, 2000)
     if articles:
         store.put_articles(articles)
     nodes.clear()

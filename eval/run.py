@@ -2,61 +2,34 @@
 
 Input: eval/dataset.jsonl, the index (brought up to date by an incremental ingest), eval/gates.toml,
 eval/baseline.json. Output: a table on stdout, reports/eval.json and reports/eval.md, exit 1 when a
-gate fails. It uses rag's public API (plus engine.retriever for the retrieval metrics); the
-scoring itself lives in eval/metrics.py.
+gate fails. It uses rag's public API (plus engine.retriever for the retrieval metrics). This module is the
+command line and the asking; eval/items.py reads the set, eval/aggregate.py (with eval/metrics.py)
+scores, eval/gates.py gates, eval/baseline.py compares and eval/report.py shows and writes.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
-import tomllib
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from eval import judge
-from eval import metrics as m
 from eval import verifier_check as vc
+from eval.aggregate import aggregate, fmt, score_item
+from eval.baseline import load_baseline, write_baseline
+from eval.gates import gate_failures, load_gates
+from eval.items import UsageError, load_items, select_items
+from eval.report import format_failures, format_markdown, format_table, format_tags, write_reports
 from rag.errors import EXIT_OK, EXIT_USAGE
 
 ROOT = Path(__file__).resolve().parent.parent
+
 DATASET = ROOT / "eval" / "dataset.jsonl"
+
 EXIT_GATE = 1  # beside rag.errors' EXIT_OK / EXIT_USAGE / exit_status(), shared with `python -m rag`
-
-
-class UsageError(Exception):
-    """A mistake in the command line or in an eval file; the message says what to fix."""
-
-
-# name -> (what it measures, True when higher is better); also the order of the table
-METRICS: dict[str, tuple[str, bool]] = {
-    "item_pass_rate": ("items passing their verdict", True),
-    "hit_at_k": ("evidence in the top-k retrieved passages", True),
-    "mrr": ("mean reciprocal rank of the first evidence passage", True),
-    "required_fact_accuracy": (
-        "answerable items answered with every required fact",
-        True,
-    ),
-    "forbidden_facts": ("forbidden strings produced (count)", False),
-    "citation_validity": ("citations whose quote == article[start:end]", True),
-    "evidence_recall": ("evidence quotes overlapped by a citation", True),
-    "citation_precision": ("citations on evidence or with support >= 0.75", True),
-    "citations_on_evidence": (
-        "citations of answerable items that overlap the evidence",
-        True,
-    ),
-    "abstention_precision": ("abstentions that were right", True),
-    "abstention_recall": ("unanswerable items abstained on", True),
-    "false_premise_correction": ("false premises corrected", True),
-    "verifier_bad_dropped": ("scripted wrong sentences the verifier dropped", True),
-    "verifier_good_kept": ("scripted faithful sentences the verifier kept", True),
-    "latency_p50_s": ("answer latency, median (s)", False),
-    "latency_p95_s": ("answer latency, 95th percentile (s)", False),
-}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -87,259 +60,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def load_items(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
-def select_items(items: list[dict[str, Any]], ids: str, limit: int) -> list[dict[str, Any]]:
-    """Items named in ids (all when empty), then the first limit of them; unknown ids raise UsageError."""
-    wanted = {i.strip() for i in ids.split(",") if i.strip()}
-    if wanted:
-        unknown = sorted(wanted - {it["id"] for it in items})
-        if unknown:
-            raise UsageError(f"unknown item id(s): {', '.join(unknown)}; see eval/dataset.jsonl")
-        items = [it for it in items if it["id"] in wanted]
-    return items[:limit] if limit > 0 else items
-
-
-def score_item(
-    item: Mapping[str, Any],
-    answer: dict[str, Any],
-    passages: Sequence[m.Located],
-    k: int,
-    texts: Mapping[str, str],
-) -> dict[str, Any]:
-    """One item's result row: the answer, the per-item metrics and the verdict."""
-    text, cites, evidence = answer["answer"], answer["citations"], item["evidence"]
-    spans = m.locate_evidence(evidence, texts)
-    missing = m.missing_facts(item["required_facts"], text)
-    why = m.failure_reasons(item, answer, texts)
-    return {
-        "id": item["id"],
-        "tags": item["tags"],
-        "question": item["user_input"],
-        "history": item["history"],
-        "answerable": item["answerable"],
-        "false_premise": item["false_premise"],
-        "reference": item["reference"],
-        "required_facts": item["required_facts"],
-        "passed": not why,
-        "why": why,
-        "abstained": answer["abstained"],
-        "answer": text,
-        "missing_facts": missing,
-        "forbidden_found": m.forbidden_facts_found(item["forbidden_facts"], text),
-        "facts_ok": not answer["abstained"] and not missing,
-        "corrected": m.false_premise_correction(answer["abstained"], item["required_facts"], text),
-        "hit": m.hit_at_k(evidence, passages, k, texts),
-        "rr": m.reciprocal_rank(evidence, passages, texts),
-        "retrieved": [list(p) for p in passages],
-        "citations_total": len(cites),
-        "citations_valid": sum(m.citation_valid(c, texts) for c in cites),
-        "citations_precise": sum(m.citation_precise(c, spans) for c in cites),
-        "citations_on_evidence": sum(m.on_evidence(c, spans) for c in cites),
-        "evidence_recall": m.evidence_recall(evidence, cites, texts),
-        "latency_s": float(answer.get("timings", {}).get("total_s", 0.0)),
-        "full_answer": answer,
-    }
-
-
-def mean(values: Sequence[float | None]) -> tuple[float | None, int]:
-    """Mean of the defined values and how many there were."""
-    got = [float(v) for v in values if v is not None]
-    return (sum(got) / len(got) if got else None), len(got)
-
-
-def share(numerator: int, denominator: int) -> float | None:
-    return numerator / denominator if denominator else None
-
-
-def aggregate(
-    results: Sequence[Mapping[str, Any]],
-) -> dict[str, tuple[float | None, int]]:
-    """Every metric as (value, n): n is the number of items (or citations) it is computed over."""
-    plain = [r for r in results if r["answerable"] and not r["false_premise"]]
-    premise = [r for r in results if r["false_premise"]]
-    cites = sum(r["citations_total"] for r in results)
-    grounded = sum(r["citations_total"] for r in results if r["evidence_recall"] is not None)
-    precision, recall = m.abstention_precision_recall(
-        [not r["answerable"] for r in results], [r["abstained"] for r in results]
-    )
-    latencies = [r["latency_s"] for r in results]
-    return {
-        "item_pass_rate": (
-            share(sum(r["passed"] for r in results), len(results)),
-            len(results),
-        ),
-        "hit_at_k": mean([None if r["hit"] is None else float(r["hit"]) for r in results]),
-        "mrr": mean([r["rr"] for r in results]),
-        "required_fact_accuracy": (
-            share(sum(r["facts_ok"] for r in plain), len(plain)),
-            len(plain),
-        ),
-        "forbidden_facts": (
-            float(sum(len(r["forbidden_found"]) for r in results)),
-            len(results),
-        ),
-        "citation_validity": (
-            share(sum(r["citations_valid"] for r in results), cites) if cites else 1.0,
-            cites,
-        ),
-        "evidence_recall": mean([r["evidence_recall"] for r in results]),
-        "citation_precision": (
-            share(sum(r["citations_precise"] for r in results), cites),
-            cites,
-        ),
-        "citations_on_evidence": (
-            share(sum(r["citations_on_evidence"] for r in results), grounded),
-            grounded,
-        ),
-        "abstention_precision": (precision, sum(r["abstained"] for r in results)),
-        "abstention_recall": (recall, sum(not r["answerable"] for r in results)),
-        "false_premise_correction": (
-            share(sum(r["corrected"] for r in premise), len(premise)),
-            len(premise),
-        ),
-        "latency_p50_s": (m.percentile(latencies, 50), len(latencies)),
-        "latency_p95_s": (m.percentile(latencies, 95), len(latencies)),
-    }
-
-
-def load_gates(path: Path) -> dict[str, dict[str, float]]:
-    """{metric: {"min": x} or {"max": x}}; a missing file, bad TOML or unknown metric raises UsageError."""
-    try:
-        with path.open("rb") as f:
-            gates = tomllib.load(f)
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise UsageError(f"cannot read gates {path}: {e}; pass --gates FILE or --no-gate") from e
-    for name, gate in gates.items():
-        if name not in METRICS or not isinstance(gate, dict) or set(gate) - {"min", "max"}:
-            raise UsageError(f"{path}: bad gate [{name}]; use a metric of {', '.join(METRICS)} with min or max")
-    return gates
-
-
-def check_gate(value: float | None, gate: Mapping[str, float]) -> bool | None:
-    """True/False for pass/fail; None when the metric is undefined on this run (e.g. no such items)."""
-    if value is None:
-        return None
-    return value >= gate.get("min", float("-inf")) and value <= gate.get("max", float("inf"))
-
-
-def fmt(name: str, value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    if name == "forbidden_facts":
-        return str(int(value))
-    return f"{value:.3f}"
-
-
-def gate_text(name: str, gates: Mapping[str, Mapping[str, float]]) -> str:
-    gate = gates.get(name, {})
-    if "min" in gate:
-        return ">= " + fmt(name, gate["min"])
-    return "<= " + fmt(name, gate["max"]) if "max" in gate else ""
-
-
-def delta_text(name: str, value: float | None, baseline: Mapping[str, float | None]) -> tuple[str, str]:
-    """(baseline value, signed delta with 'better'/'worse') for the table."""
-    old = baseline.get(name)
-    if old is None or value is None:
-        return fmt(name, old), ""
-    d = value - old
-    if abs(d) < 5e-4:
-        return fmt(name, old), "="
-    better = (d > 0) == METRICS[name][1]
-    return fmt(name, old), f"{d:+.3f} {'better' if better else 'worse'}"
-
-
-def format_table(
-    agg: Mapping[str, tuple[float | None, int]],
-    gates: Mapping[str, Mapping[str, float]],
-    baseline: Mapping[str, float | None],
-) -> str:
-    header = ("metric", "value", "n", "baseline", "delta", "gate", "ok")
-    rows = [header]
-    for name in METRICS:
-        value, n = agg[name]
-        ok = check_gate(value, gates[name]) if name in gates else None
-        status = "" if name not in gates else {True: "ok", False: "FAIL", None: "n/a"}[ok]
-        rows.append(
-            (
-                name,
-                fmt(name, value),
-                str(n),
-                *delta_text(name, value, baseline),
-                gate_text(name, gates),
-                status,
-            )
-        )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
-def format_tags(results: Sequence[Mapping[str, Any]]) -> str:
-    """Passed/total per tag, most items first."""
-    total = Counter(t for r in results for t in r["tags"])
-    passed = Counter(t for r in results if r["passed"] for t in r["tags"])
-    width = max((len(t) for t in total), default=3)
-    return "\n".join(f"{t.ljust(width)}  {passed[t]:>3}/{n}" for t, n in total.most_common())
-
-
-def gate_failures(
-    agg: Mapping[str, tuple[float | None, int]],
-    gates: Mapping[str, Mapping[str, float]],
-) -> list[str]:
-    """One line per failed gate: the metric, its threshold and its value."""
-    return [
-        f"gate failed: {name} = {fmt(name, agg[name][0])}, threshold {gate_text(name, gates)}"
-        for name, gate in gates.items()
-        if check_gate(agg[name][0], gate) is False
-    ]
-
-
-def format_failures(results: Sequence[Mapping[str, Any]]) -> str:
-    return "\n".join(f"  {r['id']}: {'; '.join(r['why'])}" for r in results if not r["passed"])
-
-
-def format_markdown(table: str, tags: str, results: Sequence[Mapping[str, Any]], header: str) -> str:
-    """reports/eval.md: the tables, then every failing item with what was expected and what came back."""
-    parts = [
-        f"# Eval report\n\n{header}\n",
-        f"```\n{table}\n```\n",
-        f"## Passed per tag\n\n```\n{tags}\n```\n",
-    ]
-    failing = [r for r in results if not r["passed"]]
-    parts.append(f"## Failing items ({len(failing)})\n")
-    for r in failing:
-        facts = "; ".join(" | ".join(f) for f in r["required_facts"]) or "(none: should abstain)"
-        turns = "".join(f"> {t['role']}: {t['content']}\n>\n" for t in r["history"])
-        answer = r["answer"].replace("\n", " ")
-        parts.append(
-            f"### {r['id']}\n\n{turns}> **Q:** {r['question']}\n\n- why: {'; '.join(r['why'])}\n"
-            f"- expected facts: {facts}\n- reference: {r['reference']}\n"
-            f"- abstained: {r['abstained']}\n- answer: {answer}\n"
-        )
-    return "\n".join(parts)
-
-
-def load_baseline(path: Path) -> dict[str, float | None]:
-    if not path.exists():
-        return {}
-    return dict(json.loads(path.read_text(encoding="utf-8")).get("metrics", {}))
-
-
-def write_baseline(path: Path, agg: Mapping[str, tuple[float | None, int]], label: str, items: int) -> None:
-    data = {
-        "backend": label,
-        "items": items,
-        "metrics": {k: (None if v is None else round(v, 4)) for k, (v, _) in agg.items()},
-    }
-    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-
-
 def ask_all(items: Sequence[Mapping[str, Any]], engine: Any, k: int, texts: Mapping[str, str]) -> list[dict[str, Any]]:
     """Ask every item (with its history) and score it; retrieval metrics use the rewritten question."""
     engine.ask(items[0]["user_input"], history=list(items[0]["history"]))  # untimed warm-up: model loading
@@ -354,8 +74,9 @@ def ask_all(items: Sequence[Mapping[str, Any]], engine: Any, k: int, texts: Mapp
 
 def quiet_libraries() -> None:
     """Keep library chatter off the report; called after the imports, as bm25s sets DEBUG on import."""
-    for noisy in ("chromadb", "httpx", "bm25s", "llama_index"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from rag import quiet_libraries as quiet
+
+    quiet()
 
 
 def evaluate(items: Sequence[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], int, list[dict[str, Any]]]:
@@ -375,14 +96,6 @@ def evaluate(items: Sequence[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], 
     texts = {aid: retriever.article_text(aid) for aid in retriever.articles}
     checks = vc.check_all(vc.load_set(), engine)
     return ask_all(items, engine, settings.top_k, texts), settings.top_k, checks
-
-
-def write_reports(report_dir: Path, report: Mapping[str, Any], markdown: str) -> None:
-    report_dir.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(report, indent=1, ensure_ascii=False)
-    (report_dir / "eval.json").write_text(text, encoding="utf-8")
-    (report_dir / "eval.md").write_text(markdown, encoding="utf-8")
-    print(f"\nwrote {report_dir / 'eval.json'} and {report_dir / 'eval.md'}")
 
 
 def judge_model(args: argparse.Namespace) -> Any:

@@ -19,6 +19,7 @@ from rag.errors import (
     RagError,
 )
 from rag.ingest import IngestReport, ingest
+from rag.store import LIBRARY_LOGGERS as STORE_LOGGERS
 from rag.types import Answer, Citation
 
 __all__ = [
@@ -39,7 +40,18 @@ __all__ = [
     "open_engine",
     "open_or_build",
     "prepare_offline_env",
+    "quiet_libraries",
 ]
+
+# Loggers of the libraries behind rag's wrappers (the store's come from rag.store).
+LIBRARY_LOGGERS = (*STORE_LOGGERS, "httpx", "bm25s", "llama_index")
+
+
+def quiet_libraries(level: int = logging.WARNING) -> None:
+    """Keep library chatter below `level` (entry points call it unless asked for DEBUG; after the
+    imports, as bm25s sets DEBUG on import)."""
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(level)
 
 
 def open_or_build(settings: Settings, on_build: Callable[[str], None] | None = None) -> GroundedQueryEngine:

@@ -12,6 +12,7 @@ import logging
 import sys
 from collections.abc import Iterator
 
+from rag import quiet_libraries
 from rag.config import Settings, load_settings, prepare_offline_env
 from rag.errors import EXIT_OK, EXIT_USAGE, ConfigError, QuestionError, RagError, exit_status
 from rag.types import Answer
@@ -30,8 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
     )
     if not args.debug:  # keep the terminal for answers; library chatter only on --debug
-        for noisy in ("chromadb", "httpx", "bm25s", "llama_index"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
+        quiet_libraries()
     prepare_offline_env()
     try:
         return args.func(args, settings)

@@ -55,7 +55,7 @@ def chunk_article(article: Article, splitter: SentenceSplitter) -> list[Chunk]:
     sentences = sentence_spans(article.text)
     chunks = []
     for node in nodes:
-        start, end = node.start_char_idx, node.end_char_idx
+        start, end = getattr(node, "start_char_idx", None), getattr(node, "end_char_idx", None)
         text = node.get_content()
         if start is None or end is None or article.text[start:end] != text:
             raise CorpusError(

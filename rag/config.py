@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -73,9 +73,9 @@ class Settings(BaseSettings):
     port: int = Field(7860, gt=0, lt=65536)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
-    ci: bool = Field(
-        False, validation_alias=AliasChoices("CI")
-    )  # set by CI systems; the eval's LLM judge refuses to run
+    # CI systems set CI (to "true", "1", "yes", or even ""): not ours to validate, so any value
+    # but an empty one, "0", "false" or "no" counts as set. The eval's LLM judge refuses to run in CI.
+    ci: bool = Field(False, validation_alias=AliasChoices("CI"))
 
     # web app (app.py, rag.api): feedback log, login, concurrency
     feedback_log: Path = PROJECT_ROOT / "feedback" / "feedback.jsonl"
@@ -93,10 +93,15 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(10, gt=0, le=10_000)  # questions at once before the per-minute pace applies
     max_request_bytes: int = Field(1_048_576, ge=4096, le=64 * 1_048_576)  # POST /api/ask body; larger: 413
 
+    @field_validator("ci", mode="before")
+    @classmethod
+    def _ci_is_set(cls, value: object) -> bool:
+        return str(value).strip().lower() not in ("", "0", "false", "no", "none")
+
     @model_validator(mode="after")
     def _reject_unknown_env(self) -> Settings:
         # pydantic-settings silently ignores unknown RAG_* variables; a typo must fail instead.
-        known = {ENV_PREFIX + name.upper() for name in type(self).model_fields}
+        known = set(env_names().values())
         unknown = sorted(k for k in os.environ if k.startswith(ENV_PREFIX) and k not in known)
         if unknown:
             raise ValueError(f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
@@ -115,6 +120,31 @@ class Settings(BaseSettings):
         return self.openai_api_key is not None or self.openai_base_url is not None
 
 
+def env_names() -> dict[str, str]:
+    """field name -> the RAG_* variable that sets it (fields read only from other names, such as
+    CI, have none; OPENAI_API_KEY's field is also read from RAG_OPENAI_API_KEY)."""
+    names = {}
+    for name, field in Settings.model_fields.items():
+        alias = field.validation_alias
+        choices = alias.choices if isinstance(alias, AliasChoices) else [ENV_PREFIX + name.upper()]
+        ours = [c for c in choices if isinstance(c, str) and c.startswith(ENV_PREFIX)]
+        if ours:
+            names[name] = ours[0]
+    return names
+
+
+def _problem(loc: tuple[int | str, ...], msg: str, overrides: dict[str, object]) -> str:
+    """One validation error, named as a person set it: the variable (RAG_TOP_K), or the keyword of
+    an override (top_k); a check over several settings says which in its message."""
+    msg = msg.removeprefix("Value error, ")
+    if not loc:
+        return msg
+    first = str(loc[0])
+    if first in overrides or first not in Settings.model_fields:  # a keyword, or an alias such as CI
+        return f"{'.'.join(str(p) for p in loc)}: {msg}"
+    return f"{env_names().get(first, first)}: {msg}"
+
+
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment, with explicit overrides; raises ConfigError on bad values."""
     from pydantic import ValidationError
@@ -124,9 +154,7 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as e:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in e.errors()
-        )
+        problems = "; ".join(_problem(err["loc"], err["msg"], overrides) for err in e.errors())
         raise ConfigError(f"Bad settings: {problems}. Fix the RAG_* environment variables (see README).") from e
 
 

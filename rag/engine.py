@@ -1,8 +1,9 @@
 """The query engine: question -> retrieval -> backend draft -> verifier -> Answer.
 
-GroundedQueryEngine is a LlamaIndex CustomQueryEngine, so LlamaIndex tooling (chat engines,
-evaluators) can drive it; its Response carries the cited passages as source_nodes and the full
-Answer in metadata["answer"]. The CLI, the web app and the eval all call ask() or query().
+GroundedQueryEngine holds its stages as typed fields, each passed in by open_engine. The CLI and
+the eval call ask(), the web app calls stream(); as_query_engine() adapts it to LlamaIndex's
+CustomQueryEngine so LlamaIndex tooling (chat engines, evaluators) can drive it: its Response
+carries the cited passages as source_nodes and the full Answer in metadata["answer"].
 It opens the store once; it does not build the index (rag.ingest does).
 """
 
@@ -12,9 +13,10 @@ import logging
 import time
 import unicodedata
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass
 
 from llama_index.core.base.response.schema import Response
+from llama_index.core.bridge.pydantic import PrivateAttr
 from llama_index.core.query_engine import CustomQueryEngine
 from llama_index.core.schema import NodeWithScore, TextNode
 
@@ -26,7 +28,7 @@ from rag.config import Settings
 from rag.embeddings import build_embedding
 from rag.errors import QuestionError
 from rag.followup import FollowUpRewriter
-from rag.grounding import LEADING_MARKERS, Verifier
+from rag.grounding import LEADING_MARKERS, Verified, Verifier
 from rag.llm import ChatModel, build_llm
 from rag.retrieval import Retrieval, Retriever
 from rag.store import open_store
@@ -71,17 +73,23 @@ def without_instructions(question: str) -> str:
     return " ".join(kept) or question
 
 
-class GroundedQueryEngine(CustomQueryEngine):
-    """Follow-up rewriting + hybrid retrieval + a backend + the verifier, as a LlamaIndex query engine."""
+@dataclass
+class GroundedQueryEngine:
+    """Follow-up rewriting + hybrid retrieval + a backend + the verifier."""
 
-    retriever: Any
-    backend: Any
-    verifier: Any
-    rewriter: Any
-    settings: Any
+    retriever: Retriever
+    backend: Backend
+    verifier: Verifier
+    rewriter: FollowUpRewriter
+    settings: Settings
 
-    def custom_query(self, query_str: str) -> Response:
-        return to_response(self.ask(query_str))
+    def as_query_engine(self) -> LlamaIndexEngine:
+        """This engine as a LlamaIndex query engine (a thin adapter over ask())."""
+        return LlamaIndexEngine(engine=self)
+
+    def query(self, question: str) -> Response:
+        """LlamaIndex's query(): the answer as a Response (see to_response)."""
+        return self.as_query_engine().query(question)  # type: ignore[return-value]
 
     def ask(self, question: str, history: list[dict[str, str]] | None = None) -> Answer:
         """Answer one question (history: earlier turns, oldest first)."""
@@ -129,7 +137,7 @@ class GroundedQueryEngine(CustomQueryEngine):
         verified = self.verifier.verify(finished, retrieval.passages, question)
         return "" if verified.abstained else verified.text
 
-    def _answer(self, q: str, standalone: str, draft: Draft, verified: Any, timings: dict[str, float]) -> Answer:
+    def _answer(self, q: str, standalone: str, draft: Draft, verified: Verified, timings: dict[str, float]) -> Answer:
         abstained = draft.abstained or verified.abstained
         text = verified.text
         reason = draft.reason if draft.abstained else verified.reason
@@ -149,6 +157,19 @@ class GroundedQueryEngine(CustomQueryEngine):
             flagged=tuple(verified.flagged),
             timings={k: round(v, 4) for k, v in timings.items()},
         )
+
+
+class LlamaIndexEngine(CustomQueryEngine):
+    """GroundedQueryEngine seen through LlamaIndex's query-engine interface."""
+
+    _engine: GroundedQueryEngine = PrivateAttr()
+
+    def __init__(self, engine: GroundedQueryEngine) -> None:
+        super().__init__()
+        self._engine = engine  # a private attribute: pydantic does not try to validate the engine
+
+    def custom_query(self, query_str: str) -> Response:
+        return to_response(self._engine.ask(query_str))
 
 
 def complete_prefix(text: str) -> int:
@@ -185,9 +206,7 @@ def choose_model(settings: Settings) -> ChatModel | None:
 
 
 def choose_backend(settings: Settings, retriever: Retriever, model: ChatModel | None) -> Backend:
-    offline = OfflineBackend(
-        lambda: retriever.keywords, settings.max_answer_sentences, answerer=settings.offline_answerer
-    )
+    offline = OfflineBackend(retriever, settings.max_answer_sentences, answerer=settings.offline_answerer)
     if model is None:
         return offline
     return OpenAIBackend(model, offline, settings.max_answer_sentences)

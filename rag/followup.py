@@ -28,7 +28,8 @@ NAME_RUN = re.compile(r"[A-Z][\w’'-]+(?:\s+(?:al-|bin\s+|de\s+|van\s+)?[A-Z][\
 # Words that make a capitalised run a place, an organisation or a title rather than a person.
 NOT_PERSON = set(
     """who what when where why which how whom whose did does do is are was were has have had the a an
-    according yes no and but with from in on at to for of by as if so then also that this these those
+    it its he she they we i you according yes no and but with from in on at to for of by as if so then
+    also that this these those
     united states kingdom union journal street gulf council nations guard corps army navy institute
     ministry parliament committee agency strait sea ocean party house department office bank fund
     organization news times post treasury security state foreign president minister secretary

@@ -91,7 +91,7 @@ def ingest(
         report.chunks_deleted += len(orphans)
     if store.generation() is None:  # an index from before the token: give replicas a cheap change check
         store.touch()
-    report.chunks_total = store.chunks.count()
+    report.chunks_total = store.count_chunks()
     report.seconds = time.perf_counter() - t0
     log.info(report.summary())
     return report
@@ -174,8 +174,7 @@ def _prepare(
 def _write(store: Store, prepared: list[Prepared]) -> list[Prepared]:
     """Chunks first, then stale deletions, then the article records (see the module docstring)."""
     nodes: list[BaseNode] = [n for p in prepared for n in p.nodes]
-    for i in range(0, len(nodes), WRITE_BATCH):
-        store.vector_store.add(nodes[i : i + WRITE_BATCH])
+    store.add_nodes(nodes, WRITE_BATCH)
     stale = [i for p in prepared for i in p.stale]
     if stale:
         store.delete_chunks(stale)

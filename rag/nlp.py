@@ -94,7 +94,7 @@ def model_dir() -> Path:
         package = importlib.import_module(MODEL_PACKAGE)
     except ImportError as e:
         raise ConfigError(f"The English language model ({MODEL_PACKAGE}) is not installed; run `make install`.") from e
-    return Path(package.__file__).parent / f"{MODEL_PACKAGE}-3.8.0"
+    return Path(str(package.__file__)).parent / f"{MODEL_PACKAGE}-3.8.0"
 
 
 def check_model_files(folder: Path) -> None:

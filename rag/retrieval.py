@@ -18,7 +18,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import Stemmer
@@ -26,12 +26,13 @@ from llama_index.core import QueryBundle, VectorStoreIndex
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.llms import MockLLM
 from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever
-from llama_index.core.schema import NodeWithScore, TextNode
+from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
+from llama_index.core.schema import BaseNode, NodeWithScore, TextNode
 from llama_index.retrievers.bm25 import BM25Retriever
 
 from rag.config import Settings
 from rag.ingest import FACTS_KEY, unpack_vectors
-from rag.store import Store
+from rag.store import Store, meta_from_record
 from rag.text import content_terms
 from rag.types import ArticleMeta, Chunk, Passage
 
@@ -42,7 +43,6 @@ REFRESH_SECONDS = 2.0  # how often to look for changes made by another process
 # identifies a node by a hash of its text and metadata). The packed sentence vectors stay in Chroma.
 NODE_KEYS = ("article_id", "start", "end", "sentence_spans")
 BULKY_KEY = "sentence_vectors"
-PAGE = 5000  # chunks per read when the keyword side is rebuilt
 PACKED_CACHE = 20_000  # packed sentence vectors kept in memory (~2.5 kB each)
 
 
@@ -61,7 +61,7 @@ class KeywordIndex:
         self.retriever: BM25Retriever | None = None
         if nodes:
             self.retriever = BM25Retriever.from_defaults(
-                nodes=nodes,
+                nodes=list[BaseNode](nodes),
                 similarity_top_k=min(top_k, len(nodes)),
                 stemmer=Stemmer.Stemmer("english"),
                 language="en",
@@ -72,6 +72,14 @@ class KeywordIndex:
 
     def idf(self, term: str) -> float:
         return float(np.log(1.0 + (self.size + 1) / (self.doc_freq.get(term, 0) + 0.5)))
+
+
+class KeywordStats(Protocol):
+    """Whatever holds the current keyword index (the Retriever does): the offline backend reads its
+    document frequencies on every question, so it sees the index as the store changes."""
+
+    @property
+    def keywords(self) -> KeywordIndex: ...
 
 
 class Retriever:
@@ -120,13 +128,13 @@ class Retriever:
             t0 = time.perf_counter()
             nodes = self._keyword_nodes()
             self.keywords = KeywordIndex(nodes, self.settings.candidate_k)
-            self.articles = {k: _meta_from_store(k, v) for k, v in indexed.items()}
+            self.articles = {k: meta_from_record(k, v) for k, v in indexed.items()}
             self._texts = {}
             retrievers: list[BaseRetriever] = [self._dense]
             retrievers += [self.keywords.retriever] if self.keywords.retriever else []
             self._fusion = QueryFusionRetriever(
                 retrievers,
-                mode="reciprocal_rerank",
+                mode=FUSION_MODES.RECIPROCAL_RANK,
                 similarity_top_k=self.settings.top_k,
                 num_queries=1,  # no LLM query generation: the question is used as asked
                 use_async=False,
@@ -137,15 +145,7 @@ class Retriever:
 
     def _keyword_nodes(self) -> list[TextNode]:
         """Every chunk in the store as a slim node, read page by page (no JSON parsing per chunk)."""
-        nodes: list[TextNode] = []
-        offset = 0
-        while True:
-            got = self.store.chunks.get(include=["documents", "metadatas"], limit=PAGE, offset=offset)
-            for chunk_id, text, md in zip(got["ids"], got["documents"] or [], got["metadatas"] or []):
-                nodes.append(_slim_node(chunk_id, text or "", dict(md or {})))
-            if len(got["ids"]) < PAGE:
-                return nodes
-            offset += PAGE
+        return [_slim_node(c.id, c.text, c.metadata) for c in self.store.iter_chunks()]
 
     def article_text(self, article_id: str) -> str:
         if article_id not in self._texts:
@@ -172,10 +172,9 @@ class Retriever:
         found = {i: self._packed[i] for i in chunk_ids if i in self._packed}
         missing = [i for i in chunk_ids if i not in found]
         if missing:
-            got = self.store.chunks.get(ids=missing, include=["metadatas"])
-            for i, md in zip(got["ids"], got["metadatas"] or []):
-                found[i] = self._packed[i] = str((md or {}).get(BULKY_KEY, ""))
-                self._facts[i] = str((md or {}).get(FACTS_KEY, ""))
+            for i, stored in self.store.get_chunks(missing).items():
+                found[i] = self._packed[i] = str(stored.metadata.get(BULKY_KEY, ""))
+                self._facts[i] = str(stored.metadata.get(FACTS_KEY, ""))
         return found
 
     def _to_passage(self, result: NodeWithScore, packed: dict[str, str]) -> Passage | None:
@@ -237,16 +236,4 @@ def _slim_node(chunk_id: str, text: str, md: dict[str, Any]) -> TextNode:
         metadata={k: md[k] for k in NODE_KEYS if k in md},
         excluded_embed_metadata_keys=["sentence_spans", BULKY_KEY, FACTS_KEY],
         excluded_llm_metadata_keys=["sentence_spans", BULKY_KEY, FACTS_KEY],
-    )
-
-
-def _meta_from_store(article_id: str, md: dict[str, object]) -> ArticleMeta:
-    return ArticleMeta(
-        id=article_id,
-        title=str(md.get("title", "")),
-        title_is_editorial=bool(md.get("title_is_editorial", False)),
-        author=str(md.get("author", "")),
-        outlet=str(md.get("outlet", "")),
-        published=str(md.get("published", "")),
-        url=str(md.get("url", "")),
     )

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import chromadb
+import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
+from llama_index.core.schema import BaseNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.config import Settings
@@ -28,65 +32,146 @@ log = logging.getLogger(__name__)
 # v3: each chunk's sentence analysis, rag.nlp.pack_facts);
 # an index of another version is refused with what to run, never read silently.
 SCHEMA_VERSION = 3
-# Article records carry no meaningful vector; Chroma needs one, so each gets this constant.
-_ARTICLE_VECTOR = [1.0]
 GENERATION_KEY = "generation"  # metadata of the articles collection, see Store.generation
+
+
+PAGE = 5000  # chunks per read when every chunk is walked (Chroma caps a read at a few thousand+)
+# Library loggers of the store, quietened by the entry points (rag.quiet_libraries).
+LIBRARY_LOGGERS = ("chromadb",)
+
+
+class StoredChunk(NamedTuple):
+    """One chunk as the store holds it: its id, text and Chroma's flat metadata."""
+
+    id: str
+    text: str
+    metadata: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class IndexedArticle:
+    """One article record: its metadata, the hash of what was indexed, and its chunk count."""
+
+    meta: ArticleMeta
+    content_hash: str
+    n_chunks: int  # as ingest wrote it with the record
+    chars: int = 0  # length of the stored text (0 when not read)
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
 
 
 @dataclass
 class Store:
+    """The two collections behind small typed methods; the only code that calls Chroma.
+
+    vector_store is LlamaIndex's adapter over the chunk collection (retrieval reads through it,
+    ingest writes through add_nodes). The collections themselves are private: tests that damage an
+    index on purpose reach them as _chunks / _articles.
+    """
+
     client: ClientAPI
-    chunks: Collection
-    articles: Collection
+    _chunks: Collection
+    _articles: Collection
     vector_store: ChromaVectorStore
     location: str
 
+    # ---------------------------------------------------------------- articles
+
     def indexed_articles(self) -> dict[str, dict[str, Any]]:
-        """article id -> its stored metadata (including content_hash)."""
-        got = self.articles.get(include=["metadatas"])
+        """article id -> its stored metadata (including content_hash and n_chunks)."""
+        got = self._articles.get(include=["metadatas"])
         return {i: dict(m or {}) for i, m in zip(got["ids"], got["metadatas"] or [])}
 
-    def article_text(self, article_id: str) -> str:
-        got = self.articles.get(ids=[article_id], include=["documents"])
+    def list_articles(self) -> list[IndexedArticle]:
+        """Every article record, sorted by id (metadata only: the texts are not read)."""
+        return sorted((_indexed(i, md) for i, md in self.indexed_articles().items()), key=lambda a: a.id)
+
+    def find_article(self, article_id: str) -> tuple[IndexedArticle, str] | None:
+        """One article's record and its full text, or None when no article has this id."""
+        got = self._articles.get(ids=[article_id], include=["metadatas", "documents"])
         if not got["ids"]:
+            return None
+        text = str((got["documents"] or [""])[0])
+        record = _indexed(article_id, dict((got["metadatas"] or [{}])[0] or {}))
+        return IndexedArticle(record.meta, record.content_hash, record.n_chunks, len(text)), text
+
+    def article_text(self, article_id: str) -> str:
+        found = self.find_article(article_id)
+        if found is None:
             raise IndexCorruptError(
                 f"Article {article_id!r} has chunks but no article record; "
                 "run `python -m rag ingest` to repair the index"
             )
-        return str((got["documents"] or [""])[0])
+        return found[1]
 
     def put_article(self, meta: ArticleMeta, text: str, content_hash: str, n_chunks: int) -> None:
         self.put_articles([(meta, text, content_hash, n_chunks)])
 
     def put_articles(self, records: list[tuple[ArticleMeta, str, str, int]]) -> None:
         """put_article for many articles in one call (bulk loads)."""
-        self.articles.upsert(
+        self._articles.upsert(
             ids=[meta.id for meta, _, _, _ in records],
             documents=[text for _, text, _, _ in records],
             metadatas=[{**m.as_metadata(), "content_hash": h, "n_chunks": n} for m, _, h, n in records],
-            embeddings=[_ARTICLE_VECTOR] * len(records),
+            embeddings=_article_vectors(len(records)),
         )
         self.touch()
 
-    def delete_article(self, article_id: str) -> None:
-        self.chunks.delete(where={"article_id": article_id})
-        self.articles.delete(ids=[article_id])
+    def delete_article(self, article_id: str) -> bool:
+        """Delete an article's chunks and record; False when no such article was indexed."""
+        existed = bool(self._articles.get(ids=[article_id], include=[])["ids"])
+        self._chunks.delete(where={"article_id": article_id})
+        self._articles.delete(ids=[article_id])
         self.touch()
+        return existed
+
+    # ---------------------------------------------------------------- chunks
+
+    def add_nodes(self, nodes: Sequence[BaseNode], batch: int = 1000) -> None:
+        """Write chunk nodes (with their embeddings) through LlamaIndex's adapter, a batch at a time
+        (Chroma caps a batch at a few thousand)."""
+        for i in range(0, len(nodes), batch):
+            self.vector_store.add(list(nodes[i : i + batch]))
+
+    def count_chunks(self) -> int:
+        return int(self._chunks.count())
+
+    def chunk_counts(self) -> Counter[str]:
+        """article id -> number of chunks actually stored (ingest's n_chunks says what it wrote)."""
+        return Counter(str(c.metadata.get("article_id", "")) for c in self.iter_chunks(texts=False))
+
+    def iter_chunks(self, texts: bool = True, page: int = PAGE) -> Iterator[StoredChunk]:
+        """Every stored chunk, read a page at a time (text "" when texts=False)."""
+        include: Any = ["documents", "metadatas"] if texts else ["metadatas"]
+        offset = 0
+        while True:
+            got = self._chunks.get(include=include, limit=page, offset=offset)
+            docs = got["documents"] or [""] * len(got["ids"])
+            for chunk_id, text, md in zip(got["ids"], docs, got["metadatas"] or []):
+                yield StoredChunk(chunk_id, text or "", dict(md or {}))
+            if len(got["ids"]) < page:
+                return
+            offset += page
+
+    def chunk_texts(self) -> list[str]:
+        """The text of every stored chunk (benchmarks embed them again)."""
+        got = self._chunks.get(include=["documents"])
+        return [t or "" for t in got["documents"] or []]
+
+    def get_chunks(self, ids: Sequence[str], texts: bool = False) -> dict[str, StoredChunk]:
+        """chunk id -> the stored chunk, for the ids found (one read)."""
+        if not ids:
+            return {}
+        include: Any = ["documents", "metadatas"] if texts else ["metadatas"]
+        got = self._chunks.get(ids=list(ids), include=include)
+        docs = got["documents"] or [""] * len(got["ids"])
+        return {i: StoredChunk(i, t or "", dict(m or {})) for i, t, m in zip(got["ids"], docs, got["metadatas"] or [])}
 
     def delete_chunks(self, ids: list[str]) -> None:
-        self.chunks.delete(ids=ids)
+        self._chunks.delete(ids=ids)
         self.touch()
-
-    def generation(self) -> str | None:
-        """A token that every change made through this class replaces: a cheap "did anything change?"
-        for other processes (None for an index written before this token existed)."""
-        fresh = self.client.get_collection(self.articles.name, embedding_function=None)
-        value = (fresh.metadata or {}).get(GENERATION_KEY)
-        return str(value) if value is not None else None
-
-    def touch(self) -> None:
-        """Replace the generation token: tells other processes that the index changed."""
-        self.articles.modify(metadata={GENERATION_KEY: uuid.uuid4().hex})
 
     def chunk_ids(self, article_id: str) -> set[str]:
         return self.chunk_ids_of([article_id])
@@ -94,11 +179,51 @@ class Store:
     def chunk_ids_of(self, article_ids: list[str]) -> set[str]:
         """Ids of the stored chunks of any of these articles (one read)."""
         where: Any = {"article_id": {"$in": article_ids}}
-        return set(self.chunks.get(where=where, include=[])["ids"])
+        return set(self._chunks.get(where=where, include=[])["ids"])
 
     def orphan_chunk_ids(self, article_ids: list[str]) -> list[str]:
         where: Any = {"article_id": {"$nin": article_ids}} if article_ids else None
-        return list(self.chunks.get(where=where, include=[])["ids"])
+        return list(self._chunks.get(where=where, include=[])["ids"])
+
+    # ---------------------------------------------------------------- changes
+
+    def generation(self) -> str | None:
+        """A token that every change made through this class replaces: a cheap "did anything change?"
+        for other processes (None for an index written before this token existed)."""
+        fresh = self.client.get_collection(self._articles.name, embedding_function=None)
+        value = (fresh.metadata or {}).get(GENERATION_KEY)
+        return str(value) if value is not None else None
+
+    def touch(self) -> None:
+        """Replace the generation token: tells other processes that the index changed."""
+        self._articles.modify(metadata={GENERATION_KEY: uuid.uuid4().hex})
+
+
+def _article_vectors(n: int) -> np.ndarray:
+    # Article records carry no meaningful vector; Chroma needs one, so each gets the same constant.
+    return np.ones((n, 1), dtype=np.float32)
+
+
+def meta_from_record(article_id: str, md: Mapping[str, object]) -> ArticleMeta:
+    """An article record's metadata (as put_articles wrote it) -> ArticleMeta."""
+    return ArticleMeta(
+        id=article_id,
+        title=str(md.get("title", "")),
+        title_is_editorial=bool(md.get("title_is_editorial", False)),
+        author=str(md.get("author", "")),
+        outlet=str(md.get("outlet", "")),
+        published=str(md.get("published", "")),
+        url=str(md.get("url", "")),
+    )
+
+
+def _indexed(article_id: str, md: Mapping[str, object]) -> IndexedArticle:
+    n_chunks = md.get("n_chunks", 0)
+    return IndexedArticle(
+        meta_from_record(article_id, md),
+        content_hash=str(md.get("content_hash", "")),
+        n_chunks=int(n_chunks) if isinstance(n_chunks, int | float | str) else 0,
+    )
 
 
 def make_client(settings: Settings) -> ClientAPI:

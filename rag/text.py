@@ -76,7 +76,7 @@ _YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})s?\b")
 def normalize(text: str) -> str:
     """Unicode NFKC with curly quotes and dashes folded, for comparing wording."""
     text = unicodedata.normalize("NFKC", text)
-    return text.translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"}))
+    return text.translate(str.maketrans("’‘“”–—", "''\"\"--"))
 
 
 def words(text: str) -> list[str]:

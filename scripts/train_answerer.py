@@ -30,6 +30,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -47,9 +48,8 @@ MODEL_PY = PROJECT_ROOT / "rag" / "answering" / "model.py"
 PARAS = 8  # as score_squad2.py: an article is its first 8 paragraphs
 HOLD_OUT_EVERY = 4  # every 4th title (sorted) is held out
 TYPE_PSEUDO_COUNTS = 5.0  # smoothing of P(label | key) towards P(label | wh-word): a weak prior of 5 questions
-EVAL_WEIGHT = 3.0  # an eval item counts as 3 SQuAD questions (they are the project's own kind of text)
-KIND_MIN_TYPE_GRID = (0.0, 0.05, 0.2)
-KIND_NO_TYPE_GRID = (0.0, 0.3, 0.6, 1.01)  # 1.01: every question must find an entity of its type
+KIND_MIN_TYPE_GRID = (0.0, 0.2)  # a wider grid (0, .02, .05, .1, .2 x 0, .2, .3, .4, .6, 1.01) chose from these
+KIND_NO_TYPE_GRID = (0.0, 0.3)  # 1.01: every question must find an entity of its type
 C = 1.0  # inverse L2 strength of both logistic models (scikit-learn's default)
 
 
@@ -143,7 +143,6 @@ def collect(data: Path, work: Path) -> list[dict[str, Any]]:
                 "title": p["title"],
                 "held_out": p["title"] in held,
                 "corpus": name,
-                "weight": 1.0,
             }
             for p in paras
             if asked(p)
@@ -168,7 +167,6 @@ def collect(data: Path, work: Path) -> list[dict[str, Any]]:
                 "title": "eval",
                 "held_out": False,
                 "corpus": "eval",
-                "weight": EVAL_WEIGHT,
                 "retrieval": r,
                 "stats": stats,
             }
@@ -290,7 +288,9 @@ def main() -> None:
     idx = [i for i in train if rows[i]["answerable"]]
     x = np.concatenate([np.stack([c.x for c in cands[i]]) for i in idx])
     y = np.concatenate([golds[i] for i in idx])
-    w = np.concatenate([np.full(len(cands[i]), rows[i]["weight"]) for i in idx])
+    n_eval = sum(rows[i]["corpus"] == "eval" for i in idx)
+    domain_weight = {True: (len(idx) - n_eval) / max(n_eval, 1), False: 1.0}  # each domain weighs the same
+    w = np.concatenate([np.full(len(cands[i]), domain_weight[rows[i]["corpus"] == "eval"]) for i in idx])
     model_json["chooser"] = fit_logistic(x, y, w)
     chooser = AnswererModel.from_json(
         {
@@ -430,7 +430,7 @@ def evaluate(rows: list[dict[str, Any]], questions: list[Question], model: Answe
     for row, q in zip(rows, questions):
         if not keep(row):
             continue
-        backend = OfflineBackend(lambda row=row: row["stats"], model=model)  # type: ignore[misc]
+        backend = OfflineBackend(SimpleNamespace(keywords=row["stats"]), model=model)  # type: ignore[arg-type]
         draft = backend.quote(q, row["retrieval"]) if row["retrieval"].passages else None
         abstained = draft is None or draft.abstained
         if row["answerable"]:

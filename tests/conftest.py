@@ -1,4 +1,7 @@
-"""Shared fixtures: real Chroma in temporary folders, the real offline model, the real corpus."""
+"""Shared fixtures: real Chroma in temporary folders, the real offline model, the tests' own corpus.
+
+TEST_CORPUS (tests/data/corpus) holds the product's two seed articles plus articles on other topics
+(a space telescope, a measles outbreak), so that answers are chosen among unrelated articles."""
 
 from __future__ import annotations
 
@@ -12,7 +15,10 @@ from rag.config import PROJECT_ROOT, Settings, load_settings, prepare_offline_en
 
 prepare_offline_env()
 
-CORPUS = PROJECT_ROOT / "corpus"
+CORPUS = PROJECT_ROOT / "tests" / "data" / "corpus"
+PRODUCT_CORPUS = PROJECT_ROOT / "corpus"  # the product's seed files: only the tests of those files read it
+CORPUS_IDS = sorted(p.stem for p in CORPUS.glob("*.txt"))  # each test article's id is its file name
+SHARED = PROJECT_ROOT.parent / "shared"  # read-only data shared by the project (never copied in)
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +60,7 @@ def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def engine(real_settings: Settings, embed_model):  # type: ignore[no-untyped-def]
-    """One engine over the real corpus, built once for the whole session."""
+    """One engine over the test corpus, built once for the whole session."""
     from rag.engine import GroundedQueryEngine, open_engine
     from rag.ingest import ingest
 

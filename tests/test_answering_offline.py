@@ -153,5 +153,5 @@ def test_a_sentence_that_instructs_a_model_is_never_quoted_as_an_answer(engine) 
     doctored = replace(
         retrieval, passages=(replace(first, chunk=chunk, sentence_vectors=None, facts=""), *retrieval.passages[1:])
     )
-    draft = OfflineBackend(lambda: engine.retriever.keywords).draft(question, doctored)
+    draft = OfflineBackend(engine.retriever).draft(question, doctored)
     assert "5000" not in draft.text and "Ignore previous" not in draft.text

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from rag.api import create_app
 from rag.errors import IndexCorruptError, IndexMissingError
 from rag.ingest import ingest
+from tests.conftest import CORPUS_IDS
 
 OTHER_LANGUAGES = [
     "Combien de missiles l'Iran a-t-il envoyés à la Russie ?",  # French
@@ -29,12 +30,11 @@ OTHER_LANGUAGES = [
 
 
 @pytest.mark.parametrize("question", OTHER_LANGUAGES)
-def test_questions_in_other_languages_get_a_well_formed_answer(engine, article_texts, question: str) -> None:  # type: ignore[no-untyped-def]
+def test_questions_in_other_languages_are_abstained_on_with_a_reason(engine, question: str) -> None:  # type: ignore[no-untyped-def]
+    # The offline backend reads English only: an honest "the articles do not say", never a quote.
     a = engine.ask(question)
-    assert a.answer and a.question == question
-    assert (a.abstained and a.reason) or a.citations  # an honest "do not say", or a cited answer
-    for c in a.citations:
-        assert article_texts[c.article_id][c.start : c.end] == c.quote
+    assert a.question == question
+    assert a.abstained and a.reason and a.answer.startswith(a.reason) and not a.citations, a.answer
 
 
 def test_other_languages_and_a_100_kb_question_over_the_api(engine, real_settings) -> None:  # type: ignore[no-untyped-def]
@@ -68,7 +68,7 @@ def test_a_corpus_full_of_broken_files_loads_the_good_ones_and_names_each_bad_on
         (corpus / name).write_bytes(data)
     before = digest(corpus)
     report = ingest(s, embed_model=embed_model)
-    assert sorted(report.added) == ["000_15236a54c3d0a701", "002_20c69bec0f205d41"]
+    assert sorted(report.added) == CORPUS_IDS
     named = {str(p).split(":")[0] for p in report.problems}
     assert named == set(broken), report.summary()
     assert digest(corpus) == before  # nothing in corpus/ is changed or removed
@@ -123,7 +123,7 @@ def test_a_damaged_index_is_reported_with_what_to_run_and_rebuilt_without_losing
     except (IndexCorruptError, IndexMissingError) as e:
         assert "python -m rag ingest" in str(e)  # says what to run
     report = ingest(s, embed_model=embed_model, rebuild=True)
-    assert sorted(report.added) == ["000_15236a54c3d0a701", "002_20c69bec0f205d41"]
+    assert sorted(report.added) == CORPUS_IDS
     assert open_engine(s).ask(question).answer == expected
     assert digest(s.corpus_dir) == corpus
 

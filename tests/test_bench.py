@@ -9,13 +9,15 @@ import sys
 from pathlib import Path
 
 from bench.__main__ import CHECKS, check
-from bench.cpu import MATMUL_PARAMS, passage_flops
+from bench.cpu import LAYERS, MATMUL_PARAMS, passage_flops
 from rag.config import PROJECT_ROOT
 
 
-def test_minilm_matmul_parameters() -> None:
-    # per layer: QKV 384x1152, output 384x384, FFN 384x1536 and 1536x384
-    assert MATMUL_PARAMS == 6 * (442_368 + 147_456 + 589_824 + 589_824) == 10_616_832
+def test_minilm_matmul_parameters_are_those_of_the_model_weights(embed_model) -> None:  # type: ignore[no-untyped-def]
+    # counted in the weights the encoder runs (QKV, output, FFN in and out of every layer)
+    layers = embed_model.encoder.weights.layers
+    assert len(layers) == LAYERS
+    assert MATMUL_PARAMS == sum(layer[k].size for layer in layers for k in ("qkv_w", "o_w", "i_w", "f_w"))
 
 
 def test_passage_flops_by_hand() -> None:
@@ -50,26 +52,49 @@ def test_quick_benchmark_runs_and_ratios_are_near_target(tmp_path: Path) -> None
     assert out.exists()
 
 
+# Plays app.py: answers /healthz (unless STUB_HEALTHZ says otherwise) and records every question
+# it is asked, with the settings it was started with, beside itself.
 STUB_APP = """
-import http.server, json, os
+import http.server, json, os, sys
+LOG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "asked.jsonl")
+HEALTHZ = int(os.environ.get("STUB_HEALTHZ", "200"))
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
-        self.send_response(200 if self.path == "/healthz" else 404); self.end_headers()
+        self.send_response(HEALTHZ if self.path == "/healthz" else 404); self.end_headers()
     def do_POST(self):
-        self.rfile.read(int(self.headers["Content-Length"]))
-        body = json.dumps({"answer": "stub", "citations": []}).encode()
-        self.send_response(200); self.end_headers(); self.wfile.write(body)
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        seen = {k: os.environ.get(k) for k in ("RAG_CORPUS_DIR", "RAG_INDEX_DIR", "RAG_RATE_LIMIT_PER_MINUTE")}
+        with open(LOG, "a") as f:
+            f.write(json.dumps({"path": self.path, "question": body["question"], "env": seen}) + "\\n")
+        out = json.dumps({"answer": "stub", "citations": []}).encode()
+        self.send_response(200); self.end_headers(); self.wfile.write(out)
     def log_message(self, *args): pass
 http.server.HTTPServer((os.environ["RAG_HOST"], int(os.environ["RAG_PORT"])), H).serve_forever()
 """
 
 
-def test_app_cold_start_is_ready_for_app_py(tmp_path: Path, make_settings) -> None:  # type: ignore[no-untyped-def]
+def test_app_cold_start_starts_the_app_with_the_settings_and_asks_every_question(tmp_path: Path, make_settings) -> None:  # type: ignore[no-untyped-def]
+    import json
+
     from bench.measure import app_cold_start
 
-    assert app_cold_start(make_settings(), ["q"], app=tmp_path / "absent.py") == {"status": "n/a (no app.py yet)"}
+    s = make_settings()
     stub = tmp_path / "app.py"
     stub.write_text(STUB_APP)
-    result = app_cold_start(make_settings(), ["q1", "q2"], app=stub)
-    assert result["status"] == "ok" and result["asked"] == 2
-    assert 0 < result["healthz_200_s"] < 60 and result["peak_rss_mb"] > 1
+    result = app_cold_start(s, ["q1", "q2"], app=stub)
+    assert result["status"] == "ok" and result["asked"] == 2 and result["peak_rss_mb"] > 1
+    asked = [json.loads(line) for line in (tmp_path / "asked.jsonl").read_text().splitlines()]
+    assert [(a["path"], a["question"]) for a in asked] == [("/api/ask", "q1"), ("/api/ask", "q2")]
+    env = {"RAG_CORPUS_DIR": str(s.corpus_dir), "RAG_INDEX_DIR": str(s.index_dir), "RAG_RATE_LIMIT_PER_MINUTE": "0"}
+    assert all(a["env"] == env for a in asked)  # the measured app reads the benchmark's index, unthrottled
+
+
+def test_app_cold_start_reports_an_app_that_never_gets_ready(tmp_path: Path, make_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from bench.measure import app_cold_start
+
+    stub = tmp_path / "app.py"
+    stub.write_text(STUB_APP)
+    monkeypatch.setenv("STUB_HEALTHZ", "503")
+    result = app_cold_start(make_settings(), ["q1"], timeout=3, app=stub)
+    assert result["status"].startswith("failed: no 200 on /healthz within 3 s")
+    assert not (tmp_path / "asked.jsonl").exists()  # nothing is asked of an app that is not ready

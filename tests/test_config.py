@@ -1,6 +1,6 @@
 import pytest
 
-from rag.config import load_settings
+from rag.config import Settings, load_settings
 from rag.errors import ConfigError
 
 
@@ -29,10 +29,37 @@ def test_unknown_env_key_fails_with_the_known_ones(monkeypatch: pytest.MonkeyPat
     ("key", "value"),
     [("RAG_TOP_K", "many"), ("RAG_TOP_K", "0"), ("RAG_PORT", "70000"), ("RAG_BACKEND", "gpt")],
 )
-def test_bad_values_fail_with_the_setting_named(monkeypatch: pytest.MonkeyPatch, key: str, value: str) -> None:
+def test_bad_values_fail_with_the_variable_named(monkeypatch: pytest.MonkeyPatch, key: str, value: str) -> None:
     monkeypatch.setenv(key, value)
-    with pytest.raises(ConfigError, match=key.removeprefix("RAG_").lower()):
+    with pytest.raises(ConfigError, match=rf"Bad settings: {key}: "):  # the name the user set, not "top_k"
         load_settings()
+
+
+def test_a_bad_override_is_named_as_the_keyword() -> None:
+    with pytest.raises(ConfigError, match=r"Bad settings: top_k: "):
+        load_settings(top_k=0)
+
+
+def test_unknown_key_lists_only_real_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAG_FOO", "1")
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    known = info.value.args[0].split("known: ")[1].split(". Fix")[0].split(", ")
+    assert "RAG_CI" not in known and "RAG_TOP_K" in known and "RAG_OPENAI_API_KEY" in known
+    for name in known:  # every listed name is read: setting it to a bad value fails on that name
+        assert name.startswith("RAG_") and name.removeprefix("RAG_").lower() in Settings.model_fields
+    monkeypatch.setenv("RAG_CI", "1")  # CI is read from CI only: RAG_CI is a typo like any other
+    with pytest.raises(ConfigError, match="unknown setting.*RAG_CI"):
+        load_settings()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("", False), ("0", False), ("false", False), ("true", True), ("1", True), ("yes", True), ("woodpecker", True)],
+)
+def test_ci_is_read_as_ci_systems_set_it(monkeypatch: pytest.MonkeyPatch, value: str, expected: bool) -> None:
+    monkeypatch.setenv("CI", value)  # CI= (set but empty) must not make every command fail
+    assert load_settings().ci is expected
 
 
 def test_unknown_override_is_rejected() -> None:

@@ -5,9 +5,9 @@ import pytest
 
 from rag.corpus import load_corpus, read_article
 from rag.errors import CorpusError
-from tests.conftest import CORPUS
+from tests.conftest import PRODUCT_CORPUS, SHARED
 
-SHARED = CORPUS.parent.parent / "shared" / "articles"
+SHARED_ARTICLES = SHARED / "articles"
 # sha256 of the two source files as delivered (../shared/articles), so the check also runs
 # where ../shared is absent.
 SOURCE_SHA256 = {
@@ -17,7 +17,7 @@ SOURCE_SHA256 = {
 
 
 def test_both_articles_load_with_truthful_metadata() -> None:
-    load = load_corpus(CORPUS)
+    load = load_corpus(PRODUCT_CORPUS)
     assert not load.problems
     by_id = {a.id: a for a in load.articles}
     assert set(by_id) == {"000_15236a54c3d0a701", "002_20c69bec0f205d41"}
@@ -31,11 +31,11 @@ def test_both_articles_load_with_truthful_metadata() -> None:
 
 
 def test_text_is_unchanged_from_the_source() -> None:
-    for a in load_corpus(CORPUS).articles:
+    for a in load_corpus(PRODUCT_CORPUS).articles:
         digest = hashlib.sha256(a.text.encode("utf-8")).hexdigest()
         assert digest == SOURCE_SHA256[a.id]
-        if SHARED.is_dir():
-            assert a.text == (SHARED / f"{a.id}.txt").read_bytes().decode("utf-8")
+        if SHARED_ARTICLES.is_dir():
+            assert a.text == (SHARED_ARTICLES / f"{a.id}.txt").read_bytes().decode("utf-8")
 
 
 def write(folder: Path, name: str, data: bytes) -> Path:

@@ -4,8 +4,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.embeddings import MINILM_WEIGHTS_SHA256, MiniLMEncoder, minilm_model_dir, sha256_file
 from rag.errors import EmbeddingError
+from rag.minilm import MINILM_WEIGHTS_SHA256, MiniLMEncoder, minilm_model_dir, sha256_file
 
 REFERENCE = Path(__file__).parent / "data" / "minilm_reference.json"
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from eval import gates as g
+from eval import items as it
 from eval import metrics as m
 from eval import run
 
@@ -196,26 +198,26 @@ def test_failure_reasons_false_premise_needs_the_correction() -> None:
     assert m.failure_reasons(q, answer("Iran trades for oil."), TEXTS) == ["missing facts: wheat"]
 
 
-# runner helpers (eval/run.py): pure parts only; the run itself needs the index
+# runner helpers (eval/items.py, eval/gates.py): pure parts only; the run itself needs the index
 
 
 def test_check_gate() -> None:
-    assert run.check_gate(0.9, {"min": 0.9}) is True
-    assert run.check_gate(0.89, {"min": 0.9}) is False
-    assert run.check_gate(1.0, {"max": 0.0}) is False
-    assert run.check_gate(None, {"min": 0.9}) is None  # undefined on this run: not judged
+    assert g.check_gate(0.9, {"min": 0.9}) is True
+    assert g.check_gate(0.89, {"min": 0.9}) is False
+    assert g.check_gate(1.0, {"max": 0.0}) is False
+    assert g.check_gate(None, {"min": 0.9}) is None  # undefined on this run: not judged
 
 
 def test_select_items_by_id_and_limit() -> None:
     items = [{"id": "x"}, {"id": "y"}, {"id": "z"}]
-    assert run.select_items(items, "z,x", 0) == [{"id": "x"}, {"id": "z"}]
-    assert run.select_items(items, "", 2) == [{"id": "x"}, {"id": "y"}]
-    with pytest.raises(run.UsageError, match="unknown item id"):
-        run.select_items(items, "w", 0)
+    assert it.select_items(items, "z,x", 0) == [{"id": "x"}, {"id": "z"}]
+    assert it.select_items(items, "", 2) == [{"id": "x"}, {"id": "y"}]
+    with pytest.raises(it.UsageError, match="unknown item id"):
+        it.select_items(items, "w", 0)
 
 
 def test_gates_file_names_only_known_metrics() -> None:
-    gates = run.load_gates(Path(run.ROOT / "eval" / "gates.toml"))
+    gates = g.load_gates(Path(run.ROOT / "eval" / "gates.toml"))
     assert gates["citation_validity"] == {"min": 1.0}
     assert gates["forbidden_facts"] == {"max": 0}
 
@@ -223,8 +225,8 @@ def test_gates_file_names_only_known_metrics() -> None:
 def test_bad_gate_is_a_usage_error(tmp_path: Path) -> None:
     path = tmp_path / "gates.toml"
     path.write_text("[hit_at_kk]\nmin = 0.5\n")
-    with pytest.raises(run.UsageError, match="hit_at_kk"):
-        run.load_gates(path)
+    with pytest.raises(it.UsageError, match="hit_at_kk"):
+        g.load_gates(path)
 
 
 def test_verifier_check_metrics_and_citation_resolution_by_hand() -> None:

@@ -15,13 +15,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
 from typing import Any
 
 from _web import free_port
 
 from rag.config import PROJECT_ROOT, Settings
 from rag.engine import GroundedQueryEngine, with_backend
+from tests.conftest import CORPUS_IDS
 from tests.openai_stub import Hang, StallStream, cite, running
 
 QUESTION = "What is Iran bartering its missiles and drones for?"  # the offline backend answers it
@@ -151,7 +151,8 @@ def test_an_ingest_killed_mid_way_leaves_the_index_answering_and_the_next_ingest
 
     # the index as the killed ingest left it: it opens and answers from the articles it had
     store = open_store(s, embed_model.model_name)
-    assert 2 < len(store.indexed_articles()) < 2 + N_NEW  # some of the new articles were in, not all
+    # some of the new articles were in, not all
+    assert len(CORPUS_IDS) < len(store.indexed_articles()) < len(CORPUS_IDS) + N_NEW
     a = open_engine(s).ask(QUESTION)
     assert "wheat and soy" in a.answer and not a.abstained
     assert {c.article_id for c in a.citations} <= set(article_texts)
@@ -160,15 +161,15 @@ def test_an_ingest_killed_mid_way_leaves_the_index_answering_and_the_next_ingest
 
     # the next ingest completes it: every article once, every chunk once, nothing orphaned
     report = ingest(s, embed_model=embed_model)
-    assert report.unchanged >= 3 and len(report.added) + report.unchanged == 2 + N_NEW
+    assert report.unchanged > len(CORPUS_IDS) and len(report.added) + report.unchanged == len(CORPUS_IDS) + N_NEW
     records = store.indexed_articles()
     assert set(records) == set(article_texts) | {f"harvest_{i:03d}" for i in range(N_NEW)}
-    chunks = store.chunks.get(include=["metadatas"])
-    assert len(chunks["ids"]) == len(set(chunks["ids"])) == report.chunks_total
-    per_article = Counter(m["article_id"] for m in chunks["metadatas"])
+    chunks = list(store.iter_chunks(texts=False))
+    assert len(chunks) == len({c.id for c in chunks}) == report.chunks_total
+    per_article = store.chunk_counts()
     assert per_article == {k: v["n_chunks"] for k, v in records.items()}
     again = ingest(s, embed_model=embed_model)
-    assert again.unchanged == 2 + N_NEW and again.chunks_embedded == again.chunks_deleted == 0
+    assert again.unchanged == len(CORPUS_IDS) + N_NEW and again.chunks_embedded == again.chunks_deleted == 0
     assert "wheat and soy" in open_engine(s).ask(QUESTION).answer
 
 

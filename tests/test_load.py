@@ -23,10 +23,10 @@ def test_the_app_under_concurrent_clients_makes_no_error_and_keeps_its_memory_fl
         text=True,
         timeout=400,
     )
-    assert p.returncode in (0, 1), p.stderr[-2000:]
-    report = json.loads(p.stdout.strip().splitlines()[-1])
-    assert report["errors"] == 0, report["error_kinds"]
+    lines = p.stdout.strip().splitlines()
+    report = json.loads(lines[-1]) if lines else {}
+    assert p.returncode == 0, (report, p.stderr[-2000:])  # the script exits 1 when its own checks fail
+    assert report["ok"] and report["errors"] == 0, report["error_kinds"]
     assert report["requests"] >= 10 and report["clients"] == 10
     assert report["rss_mb"]["end"] <= report["rss_mb"]["start"] * 1.5, report["rss_mb"]
-    assert report["ok"] and p.returncode == 0
     print(report)  # shown with pytest -s

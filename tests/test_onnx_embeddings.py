@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from rag.config import load_settings
-from rag.embeddings import MiniLMEncoder, build_embedding, length_batches
+from rag.embeddings import build_embedding
 from rag.errors import EmbeddingError
+from rag.minilm import MiniLMEncoder, length_batches
 
 REFERENCE = Path(__file__).parent / "data" / "minilm_reference.json"
 SPAN_TEXTS = [
@@ -88,7 +89,7 @@ def test_forced_onnx_without_onnxruntime_says_what_to_do(monkeypatch: pytest.Mon
 
 def test_auto_falls_back_to_numpy(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
-    with caplog.at_level(logging.WARNING, logger="rag.embeddings"):
+    with caplog.at_level(logging.WARNING, logger="rag.minilm.encoder"):
         encoder = MiniLMEncoder(verify=False)
     assert encoder.runtime == "numpy"
     assert "numpy" in caplog.text

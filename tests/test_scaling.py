@@ -38,7 +38,7 @@ def test_every_change_replaces_the_generation(settings: Settings, embed_model) -
 
 def test_index_without_a_generation_gets_one_from_the_next_ingest(settings: Settings, embed_model) -> None:  # type: ignore[no-untyped-def]
     store = open_store(settings, embed_model.model_name)
-    store.articles.modify(metadata={"generation": None})  # as written before the token existed
+    store._articles.modify(metadata={"generation": None})  # as written before the token existed
     assert store.generation() is None
     ingest(settings, embed_model=embed_model)
     assert store.generation() is not None
@@ -62,8 +62,8 @@ def test_retriever_sees_another_writer_after_the_refresh_interval(
 def test_keyword_nodes_match_the_dense_nodes_fusion_merges(engine) -> None:  # type: ignore[no-untyped-def]
     # LlamaIndex's fusion identifies a node by hash(text + metadata): both sides must agree
     dense = engine.retriever._dense.retrieve("Iran missiles wheat soy")
-    got = engine.retriever.store.chunks.get(ids=[r.node.node_id for r in dense], include=["documents", "metadatas"])
-    slim = {i: _slim_node(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])}
+    got = engine.retriever.store.get_chunks([r.node.node_id for r in dense], texts=True)
+    slim = {i: _slim_node(i, c.text, c.metadata) for i, c in got.items()}
     for r in dense:
         assert BULKY_KEY not in r.node.metadata
         assert slim[r.node.node_id].hash == r.node.hash

@@ -26,6 +26,7 @@ from rag.config import PROJECT_ROOT, Settings, load_settings
 from rag.engine import open_engine, with_backend
 from rag.errors import ConfigError
 from rag.ingest import ingest
+from tests.conftest import CORPUS_IDS
 from tests.openai_stub import Malformed, Status, cite, running, sources
 
 QUESTION = "What does Iran receive in return for the missiles it sends to Russia?"
@@ -198,13 +199,13 @@ def test_no_answer_notice_error_response_or_log_line_carries_a_secret(
 def test_bad_settings_name_the_setting_but_never_print_a_secret(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
     monkeypatch.setenv("RAG_SESSION_SECRET", "short-SECRET")  # under the 16 characters required
-    with pytest.raises(ConfigError, match="session_secret") as bad:
+    with pytest.raises(ConfigError, match="RAG_SESSION_SECRET") as bad:
         load_settings()
     assert "short-SECRET" not in str(bad.value) and API_KEY not in str(bad.value)
     monkeypatch.setenv("RAG_SESSION_SECRET", SESSION_SECRET)
     messages = []
     monkeypatch.setenv("RAG_TOP_K", "lots")
-    with pytest.raises(ConfigError, match="top_k") as bad:
+    with pytest.raises(ConfigError, match="RAG_TOP_K") as bad:
         load_settings()
     messages.append(str(bad.value))
     monkeypatch.delenv("RAG_TOP_K")
@@ -246,7 +247,7 @@ def injected_engine(real_settings, embed_model, tmp_path_factory):  # type: igno
     shutil.copytree(real_settings.corpus_dir, tmp / "corpus")
     (tmp / "corpus" / "zz_market_report.txt").write_text(INJECTED, encoding="utf-8")
     settings = load_settings(corpus_dir=tmp / "corpus", index_dir=tmp / "index")
-    assert len(ingest(settings, embed_model=embed_model).added) == 3
+    assert len(ingest(settings, embed_model=embed_model).added) == len(CORPUS_IDS) + 1
     return open_engine(settings)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 
 import numpy as np
 
@@ -21,7 +20,7 @@ from rag.answering import Draft, rules
 from rag.answering.features import CANDIDATE_FEATURES, Candidate, abstain_features, candidates
 from rag.answering.model import AnswererModel, load, sigmoid
 from rag.answering.question import Question, analyse
-from rag.retrieval import KeywordIndex, Retrieval
+from rag.retrieval import KeywordStats, Retrieval
 from rag.text import content_terms
 
 log = logging.getLogger(__name__)
@@ -40,15 +39,15 @@ class OfflineBackend:
 
     def __init__(
         self,
-        keywords: Callable[[], KeywordIndex],
+        stats: KeywordStats,
         max_sentences: int = 3,
         model: AnswererModel | None = None,
         answerer: str = "learned",  # or "rules": the hand-written answerer (Settings.offline_answerer)
     ) -> None:
-        self._keywords = keywords
+        self._stats = stats  # read on every draft: the retriever replaces its index when the store changes
         self.max_sentences = max_sentences
         self._model = model
-        self._rules = rules.OfflineBackend(keywords, max_sentences) if answerer == "rules" else None
+        self._rules = rules.OfflineBackend(stats, max_sentences) if answerer == "rules" else None
 
     @property
     def model(self) -> AnswererModel:
@@ -66,7 +65,7 @@ class OfflineBackend:
 
     def quote(self, q: Question, retrieval: Retrieval) -> Draft:
         """The sentences that answer q, or an abstention (the sentence-choice path)."""
-        keywords = self._keywords()
+        keywords = self._stats.keywords
         model = self.model
         cands = candidates(q, retrieval, keywords, model.types)
         if not cands:

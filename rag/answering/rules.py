@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from rag.answering import Draft
-from rag.retrieval import KeywordIndex, Retrieval
+from rag.retrieval import KeywordIndex, KeywordStats, Retrieval
 from rag.text import (
     STOPWORDS,
     content_terms,
@@ -169,15 +168,15 @@ def judge(
 class OfflineBackend:
     name = "offline"
 
-    def __init__(self, keywords: Callable[[], KeywordIndex], max_sentences: int = 3) -> None:
-        self._keywords = keywords
+    def __init__(self, stats: KeywordStats, max_sentences: int = 3) -> None:
+        self._stats = stats  # read on every draft: the retriever replaces its index when the store changes
         self.max_sentences = max_sentences
 
     def draft(self, question: str, retrieval: Retrieval) -> Draft:
         if not retrieval.passages:
             return Draft("", abstained=True, reason="The index holds no articles yet.", backend=self.name)
         info = analyse_question(question)
-        keywords = self._keywords()
+        keywords = self._stats.keywords
         info = replace(info, required_names=distinctive_names(info.names, keywords))
         missing = [n for n in info.names if keywords.doc_freq.get(stem(n), 0) == 0]
         candidates = score_sentences(info, retrieval, keywords)
