@@ -19,8 +19,9 @@ import numpy as np
 from rag import nlp
 from rag.answering import rules
 from rag.answering.question import Question
+from rag.answering.rules import instruction, stated_numbers
 from rag.retrieval import KeywordIndex, Retrieval
-from rag.text import content_terms, is_instruction, numbers
+from rag.text import content_terms
 from rag.types import Passage
 
 CANDIDATE_FEATURES = (
@@ -122,7 +123,7 @@ def candidates(q: Question, retrieval: Retrieval, keywords: KeywordIndex, types:
                 continue
             seen.add((p.article_id, s))
             text = texts[i]
-            if is_instruction(text):  # a prompt injection planted in an article is not an answer
+            if instruction(text):  # a prompt injection planted in an article is not an answer
                 continue
             terms = set(term_sets[i])
             around = terms.union(*term_sets[max(i - 1, 0) : i + 2])
@@ -159,7 +160,7 @@ def candidates(q: Question, retrieval: Retrieval, keywords: KeywordIndex, types:
                         sum(x in chunk_low for x in q_ents) / len(q_ents) if q_ents else 1.0,
                         float(bool(q.root) and q.root in lemmas),
                         len(q.focus_lemmas & lemmas) / len(q.focus_lemmas) if q.focus_lemmas else 1.0,
-                        float(not q.numbers <= numbers(text)),
+                        float(not q.numbers <= stated_numbers(text)),
                         1.0 / n,
                         math.log1p(len(lemmas)),
                         *_rules(rules_kinds.get((p.article_id, s))),

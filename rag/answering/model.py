@@ -22,7 +22,7 @@ from rag.answering.question import Question
 from rag.errors import ConfigError
 
 ANSWERER_FILE = Path(__file__).with_name("answerer.json")
-ANSWERER_SHA256 = "05cb06250b0351449143254b2c23afe4750d2c854bbb8c3bbeeb974e209356a9"
+ANSWERER_SHA256 = "8fc976ab1072d4fadf48b2594908cd2643ad5f10d4bd36654d2e02044da1b60a"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -30,6 +31,15 @@ from rag.text import (
     word_set,
 )
 from rag.types import Passage
+
+_cache = lru_cache(maxsize=65536)
+instruction = _cache(is_instruction)  # sentences recur across questions; the check is costly
+
+
+@_cache
+def stated_numbers(text: str) -> frozenset[float]:
+    return frozenset(numbers(text))
+
 
 log = logging.getLogger(__name__)
 
@@ -217,7 +227,7 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
                 continue
             seen.add((p.article_id, s))
             text = p.chunk.text[s - p.chunk.start : e - p.chunk.start]
-            if is_instruction(text):  # a prompt injection planted in an article is not an answer
+            if instruction(text):  # a prompt injection planted in an article is not an answer
                 continue
             dense = _dense(retrieval.query_vector, p, i)
             terms = set(content_terms(text))
@@ -255,7 +265,7 @@ def _dense(query_vector: np.ndarray, passage: Passage, i: int) -> float:
 
 def answers_kind(info: QuestionInfo, text: str, context: str = "") -> bool:
     """Can this sentence answer this kind of question at all?"""
-    if not info.numbers <= numbers(text):  # a number in the question pins what it asks about
+    if not info.numbers <= stated_numbers(text):  # a number in the question pins what it asks about
         return False
     if info.kind in ("number", "date") and info.required_names:
         # "How many did the Wall Street Journal say ...?" is not answered by Blinken's figure. The
