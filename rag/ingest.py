@@ -134,6 +134,7 @@ class Prepared:
     n_chunks: int
     nodes: list[TextNode]
     stale: list[str]
+    chunks: list[Chunk] = field(default_factory=list)  # the chunks of `nodes`, in order
 
 
 def _groups(planned: list[tuple[Article, list[Chunk]]], max_chunks: int) -> Iterator[list[tuple[Article, list[Chunk]]]]:
@@ -160,11 +161,10 @@ def _prepare(
     nodes: Iterator[TextNode] = iter(())
     if flat:
         vectors, sentence_vectors = embed_chunks(embed_model, flat, settings.embed_batch_size)
-        facts = analyse_chunks(flat)
-        nodes = iter([to_node(c, v, s, f) for c, v, s, f in zip(flat, vectors, sentence_vectors, facts)])
+        nodes = iter([to_node(c, v, s) for c, v, s in zip(flat, vectors, sentence_vectors)])
     current = {c.id for _, chunks in planned for c in chunks}
     out = [
-        Prepared(article, len(chunks), [next(nodes) for _ in fresh], [])
+        Prepared(article, len(chunks), [next(nodes) for _ in fresh], [], fresh)
         for (article, chunks), fresh in zip(planned, new)
     ]
     out[-1].stale = sorted(existing - current)  # deleted with the group, whichever article they were of
@@ -174,6 +174,11 @@ def _prepare(
 def _write(store: Store, prepared: list[Prepared]) -> list[Prepared]:
     """Chunks first, then stale deletions, then the article records (see the module docstring)."""
     nodes: list[BaseNode] = [n for p in prepared for n in p.nodes]
+    # the language analysis runs here, in the writer thread, while the next group embeds (the
+    # embedding model releases the GIL): on 2 cores it then costs little of the ingest's time
+    facts = analyse_chunks([c for p in prepared for c in p.chunks])
+    for node, packed in zip(nodes, facts):
+        node.metadata[FACTS_KEY] = packed
     store.add_nodes(nodes, WRITE_BATCH)
     stale = [i for p in prepared for i in p.stale]
     if stale:
