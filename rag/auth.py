@@ -1,8 +1,9 @@
 """Login for the web chat and the HTTP API: staff in, everyone else out, on every route.
 
-Input: a users file (one `name:scrypt$n$r$p$salt$hash` line per person, written by
-`python -m rag adduser NAME`). Output: an ASGI middleware that lets a request through only with
-a signed session cookie (set by the /login form) or HTTP Basic credentials (for API clients).
+Input: a users file (one `name:scrypt$n$r$p$salt$hash[:role,...]` line per person, written by
+`python -m rag adduser NAME [--editor]`; the editor role may add and remove articles). Output: an
+ASGI middleware that lets a request through only with a signed session cookie (set by the /login
+form) or HTTP Basic credentials (for API clients), recording the user and their roles.
 It guards Gradio's own routes too (page, config, files, queue), which Gradio's `auth=` does not
 cover for the rest of the app. It does not do TLS: expose the app through an HTTPS proxy.
 """
@@ -32,12 +33,18 @@ USER_NAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1  # ~16 MB and ~50 ms per check: slow for guessers, fine for a login
 # Paths anyone may reach: the login form itself and the load balancer's liveness probe (says only "ok").
 PUBLIC_PATHS = frozenset({"/login", "/healthz"})
+ROLES = ("editor",)  # editor: may add and remove articles (chat and API)
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def may_edit(login_on: bool, roles: object) -> bool:
+    """Adding and removing articles: anyone when the login is off (loopback), else the editor role."""
+    return not login_on or "editor" in (roles or ())  # type: ignore[operator]
 
 
 def hash_password(password: str, salt: bytes | None = None) -> str:
@@ -71,18 +78,32 @@ def read_users(path: Path) -> dict[str, str]:
     for number, line in enumerate(lines, start=1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        name, sep, stored = line.strip().partition(":")
+        name, sep, rest = line.strip().partition(":")
+        stored, _, roles = rest.partition(":")
         if not sep or not USER_NAME.match(name) or not stored.startswith("scrypt$"):
             raise ConfigError(
                 f"{path}, line {number}: expected `name:scrypt$...`; rewrite it with python -m rag adduser"
             )
+        unknown = set(filter(None, roles.split(","))) - set(ROLES)
+        if unknown:
+            raise ConfigError(f"{path}, line {number}: unknown role(s) {', '.join(sorted(unknown))}; known: {ROLES}")
         users[name] = stored
     if not users:
         raise ConfigError(f"The users file {path} has no users. Add one: python -m rag adduser NAME")
     return users
 
 
-def add_user(path: Path, name: str, password: str) -> None:
+def read_roles(path: Path) -> dict[str, frozenset[str]]:
+    """name -> roles from the users file (read_users has checked its lines)."""
+    roles: dict[str, frozenset[str]] = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, rest = line.strip().partition(":")
+            roles[name] = frozenset(filter(None, rest.partition(":")[2].split(",")))
+    return roles
+
+
+def add_user(path: Path, name: str, password: str, roles: tuple[str, ...] = ()) -> None:
     """Add or replace one user in the users file (written atomically, readable by the owner only)."""
     if not USER_NAME.match(name):
         raise ConfigError(f"User name {name!r}: use 1-64 letters, digits, or . _ @ -")
@@ -92,7 +113,7 @@ def add_user(path: Path, name: str, password: str) -> None:
     kept = []
     if path.exists():
         kept = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.partition(":")[0].strip() != name]
-    kept.append(f"{name}:{hash_password(password)}")
+    kept.append(f"{name}:{hash_password(password)}" + (f":{','.join(roles)}" if roles else ""))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -106,8 +127,15 @@ def add_user(path: Path, name: str, password: str) -> None:
 class Authenticator:
     """Checks passwords and signs/reads session cookies (`user.expiry.signature`, HMAC-SHA256)."""
 
-    def __init__(self, users: dict[str, str], secret: bytes | None = None, session_hours: float = 12.0) -> None:
+    def __init__(
+        self,
+        users: dict[str, str],
+        secret: bytes | None = None,
+        session_hours: float = 12.0,
+        roles: dict[str, frozenset[str]] | None = None,
+    ) -> None:
         self.users = users
+        self.roles = roles or {}
         # a per-process secret logs everyone out on restart; set RAG_SESSION_SECRET to share one between replicas
         self.secret = secret or secrets.token_bytes(32)
         self.session_seconds = int(session_hours * 3600)
@@ -186,6 +214,7 @@ class LoginMiddleware:
         user = self.auth.user_from_scope(scope)
         if user is not None:
             scope.setdefault("state", {})["user"] = user
+            scope["state"]["roles"] = self.auth.roles.get(user, frozenset())
             await self.app(scope, receive, send)
         elif scope["type"] == "websocket":
             await refuse_websocket(receive, send)

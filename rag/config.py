@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(10, gt=0, le=10_000)  # questions at once before the per-minute pace applies
     max_request_bytes: int = Field(1_048_576, ge=4096, le=64 * 1_048_576)  # POST /api/ask body; larger: 413
 
+    # adding articles from a link (rag.fetch): per-request timeout in seconds, and whether a link (or
+    # a redirect) may lead to a private, loopback or link-local address (off: no reaching the intranet)
+    fetch_timeout: float = Field(15.0, gt=0, le=300)
+    fetch_allow_private: bool = False
+
     @field_validator("ci", mode="before")
     @classmethod
     def _ci_is_set(cls, value: object) -> bool:

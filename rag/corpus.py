@@ -1,8 +1,10 @@
-"""corpus/ files -> Articles. Validates encoding, header and size; never changes the text.
+"""corpus/ files -> Articles. Validates format, header and size; never changes a text file's text.
 
-A file is an optional header between two `---` lines (`key: value`, keys in HEADER_KEYS), then
-the article text exactly as published. Broken files are reported one by one (CorpusProblem) and
-the rest still load. This module does not chunk, embed or index.
+A .txt/.md file is an optional header between two `---` lines (`key: value`, keys in HEADER_KEYS),
+then the article text exactly as published. A saved page (.html/.htm), a PDF or a Word file is
+read by rag.readers: its Article.text is the extracted text (what citations' offsets refer to) and
+its metadata is what the file states. Broken files are reported one by one (CorpusProblem) and the
+rest still load. This module does not chunk, embed or index.
 """
 
 from __future__ import annotations
@@ -15,12 +17,16 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from rag.errors import CorpusError
+from rag.errors import CorpusError, CorpusMissingError
+from rag.readers import SUFFIXES, Extracted, read_bytes
 from rag.types import Article, ArticleMeta
 
 log = logging.getLogger(__name__)
 
-CORPUS_SUFFIXES = (".txt", ".md")
+CORPUS_SUFFIXES = tuple(SUFFIXES)
+# Largest file read at all: a text-only article PDF or Word file is well under 1 MB and a saved page
+# under 2 MB; 25 MB leaves room for embedded images and fonts while refusing archives and videos.
+MAX_FILE_BYTES = 25 * 2**20
 HEADER_FENCE = "---"
 HEADER_KEYS = ("id", "title", "title_is_editorial", "author", "outlet", "published", "url")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
@@ -46,7 +52,7 @@ class CorpusLoad:
 def load_corpus(corpus_dir: Path, max_chars: int = 2_000_000) -> CorpusLoad:
     """Read every article file in corpus_dir; broken files become problems, not exceptions."""
     if not corpus_dir.is_dir():
-        raise CorpusError(
+        raise CorpusMissingError(
             f"Corpus folder {corpus_dir} does not exist. Create it and put one .txt file per "
             "article in it, or set RAG_CORPUS_DIR."
         )
@@ -55,7 +61,7 @@ def load_corpus(corpus_dir: Path, max_chars: int = 2_000_000) -> CorpusLoad:
     seen_ids: dict[str, Path] = {}
     seen_texts: dict[str, str] = {}
     for path in sorted(corpus_dir.iterdir()):
-        if path.name.startswith(".") or path.suffix not in CORPUS_SUFFIXES or not path.is_file():
+        if path.name.startswith(".") or path.suffix.lower() not in CORPUS_SUFFIXES or not path.is_file():
             continue
         try:
             article = read_article(path, max_chars)
@@ -78,21 +84,36 @@ def load_corpus(corpus_dir: Path, max_chars: int = 2_000_000) -> CorpusLoad:
 
 def read_article(path: Path, max_chars: int = 2_000_000) -> Article:
     """One file -> Article, or CorpusError naming the file and what to fix."""
-    raw = path.read_bytes()
-    if len(raw) > max_chars * 4:  # UTF-8 is at most 4 bytes a character: refuse before decoding
+    size = path.stat().st_size
+    check_size(path.name, size, max_chars, text=path.suffix.lower() in (".txt", ".md"))
+    return article_from_bytes(path.read_bytes(), path, max_chars)
+
+
+def check_size(name: str, size: int, max_chars: int, text: bool) -> None:
+    """Refuse a file before reading it when it cannot be one article."""
+    if text and size > max_chars * 4:  # UTF-8 is at most 4 bytes a character: refuse before decoding
         raise CorpusError(
-            f"{path.name}: file is {len(raw):,} bytes, over RAG_MAX_ARTICLE_CHARS={max_chars:,} "
+            f"{name}: file is {size:,} bytes, over RAG_MAX_ARTICLE_CHARS={max_chars:,} "
             "characters; split the article or raise the limit"
         )
-    try:
-        content = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
+    if size > MAX_FILE_BYTES:
         raise CorpusError(
-            f"{path.name}: not UTF-8 (byte {e.start}: {raw[e.start : e.start + 1]!r}); re-save the file as UTF-8"
-        ) from e
-    if content.startswith("\ufeff"):
-        content = content[1:]
-    fields, text = split_header(content, path.name)
+            f"{name}: file is {size / 2**20:,.1f} MB, over the {MAX_FILE_BYTES // 2**20} MB a single article may be; "
+            "add the article's own page or text, not a whole publication"
+        )
+
+
+def article_from_bytes(raw: bytes, path: Path, max_chars: int = 2_000_000) -> Article:
+    """The bytes of a file (read or about to be saved as `path`) -> Article."""
+    check_size(path.name, len(raw), max_chars, text=path.suffix.lower() in (".txt", ".md"))
+    extracted: Extracted = read_bytes(raw, path.name)
+    if extracted.kind == "text":
+        fields, text = split_header(extracted.text, path.name)
+    else:
+        fields, text = dict(extracted.fields), extracted.text
+        fields.setdefault("title_is_editorial", "false")
+        if not _valid_date(fields.get("published", "")):
+            fields.pop("published", None)  # a page's date we cannot read as a day is left out, not guessed
     if "\x00" in text:
         raise CorpusError(f"{path.name}: contains NUL bytes; this is not a text file")
     if not text.strip():
@@ -104,6 +125,14 @@ def read_article(path: Path, max_chars: int = 2_000_000) -> Article:
         )
     meta = build_meta(fields, path)
     return Article(meta=meta, text=text, content_hash=hash_article(meta, text), source=str(path))
+
+
+def _valid_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return not value
+    return True
 
 
 def split_header(content: str, name: str) -> tuple[dict[str, str], str]:

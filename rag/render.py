@@ -1,9 +1,10 @@
-"""HTML for the web chat: an answer with clickable [n] links and its sources, and an article with
-the cited quote marked.
+"""HTML for the web chat: an answer with clickable [n] links and its sources, an article with the
+cited quote marked, and the list of indexed articles.
 
-Input: Answer objects (or their to_dict() form) and article texts. Output: HTML strings; every piece
-of text is escaped. Pure functions: no Gradio, no I/O. Links look like `#cite-<turn>-<n>`: the page's
-script turns a click on one into "open citation n of answer <turn>" (see app.py).
+Input: Answer objects (or their to_dict() form), article texts and listing rows. Output: HTML
+strings; every piece of text is escaped. Pure functions: no Gradio, no I/O. Links look like
+`#cite-<turn>-<n>` or `#article-<id>`: the page's script (rag/web/assets/page.js) turns a click on
+one into "open citation n of answer <turn>" or "open article <id>".
 """
 
 from __future__ import annotations
@@ -72,7 +73,27 @@ def render_answer(answer: Mapping[str, Any], turn: int) -> str:
         parts.append(f'<div class="flagged">Not verified against the articles:<ul>{flagged}</ul></div>')
     if citations:
         parts.append(render_sources(citations, turn, abstained=bool(answer.get("abstained"))))
+    parts.append(render_removed(answer))
     return "".join(parts)
+
+
+def render_removed(answer: Mapping[str, Any]) -> str:
+    """The sentences the verifier removed from the draft, each with its reason, folded away until
+    asked for ("" when none): staff can see what a model said that the articles do not support.
+    Flagged sentences are shown in the answer already, so they are not repeated."""
+    flagged = set(answer.get("flagged") or ())
+    removed = [r for r in answer.get("removed") or () if r.get("sentence") not in flagged]
+    if not removed:
+        return ""
+    items = "".join(
+        f'<li><q>{esc(r.get("sentence", ""))}</q> <span class="removed-reason">{esc(r.get("reason", ""))}</span></li>'
+        for r in removed
+    )
+    what = "1 sentence" if len(removed) == 1 else f"{len(removed)} sentences"
+    return (
+        f'<details class="removed"><summary>{what} of the draft removed: not supported by the cited '
+        f"articles</summary><ul>{items}</ul></details>"
+    )
 
 
 def render_sources(citations: Sequence[Mapping[str, Any]], turn: int, abstained: bool = False) -> str:
@@ -129,3 +150,46 @@ ARTICLE_PLACEHOLDER = (
     '<div class="article article-empty">Click a number like <b>[1]</b> in an answer to read the cited '
     "article here, with the quoted sentence highlighted.</div>"
 )
+
+
+def render_error(text: str) -> str:
+    """A chat message that is not an answer (a refused question, a failure): no thumbs under it."""
+    return f'<div class="chat-error">{esc(text)}</div>'
+
+
+def article_link(article_id: str, label: str) -> str:
+    return f'<a class="open-article" href="#article-{esc(article_id)}" title="Read the indexed text">{label}</a>'
+
+
+def render_sources_list(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The indexed articles as a table: title (a link to the text), byline, date, chunks, when added."""
+    if not rows:
+        return (
+            '<div id="sources-empty" class="none">No articles are indexed yet: add a file, a link or '
+            "pasted text below.</div>"
+        )
+    head = "<tr><th>Title</th><th>Author</th><th>Outlet</th><th>Date</th><th>Chunks</th><th>Added</th></tr>"
+    body = "".join(
+        f'<tr data-id="{esc(r["id"])}"><td>{article_link(str(r["id"]), title_of({**r, "article_id": r["id"]}))}'
+        f"</td><td>{esc(r.get('author') or '')}</td><td>{esc(r.get('outlet') or '')}</td>"
+        f"<td>{esc(r.get('published') or '')}</td><td>{esc(r.get('chunks', ''))}</td>"
+        f"<td>{esc(str(r.get('added') or '')[:10])}</td></tr>"
+        for r in rows
+    )
+    return f'<div class="sources-count">{len(rows)} article(s) indexed</div><table>{head}{body}</table>'
+
+
+def render_whole_article(text: str, row: Mapping[str, Any]) -> str:
+    """An article from the sources list: its metadata and exactly the text that was indexed."""
+    url = str(row.get("url") or "")
+    link = f'<a href="{esc(url)}" rel="noopener" target="_blank">{esc(url)}</a>' if url.startswith("http") else ""
+    meta = {**row, "article_id": row.get("id", "")}
+    source = f"{esc(row.get('source') or '')}, {esc(row.get('chars', ''))} characters, "
+    source += f"{esc(row.get('chunks', ''))} chunks"
+    header = (
+        f'<div class="article-head"><div class="article-cite">Indexed article {esc(row.get("id", ""))}</div>'
+        f'<h3 class="article-title">{title_of(meta)}</h3>'
+        f'<div class="article-byline">{esc(byline(meta))}</div>'
+        f'<div class="article-url">{link}</div><div class="article-source">{source}</div></div>'
+    )
+    return f'<div class="article">{header}<div class="article-text">{esc(text)}</div></div>'

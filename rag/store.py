@@ -55,6 +55,7 @@ class IndexedArticle:
     meta: ArticleMeta
     content_hash: str
     n_chunks: int  # as ingest wrote it with the record
+    chunking: str = ""  # rag.chunking.CHUNKING_VERSION it was cut with ("" before versions were kept)
     chars: int = 0  # length of the stored text (0 when not read)
 
     @property
@@ -95,7 +96,7 @@ class Store:
             return None
         text = str((got["documents"] or [""])[0])
         record = _indexed(article_id, dict((got["metadatas"] or [{}])[0] or {}))
-        return IndexedArticle(record.meta, record.content_hash, record.n_chunks, len(text)), text
+        return IndexedArticle(record.meta, record.content_hash, record.n_chunks, record.chunking, len(text)), text
 
     def article_text(self, article_id: str) -> str:
         found = self.find_article(article_id)
@@ -106,15 +107,17 @@ class Store:
             )
         return found[1]
 
-    def put_article(self, meta: ArticleMeta, text: str, content_hash: str, n_chunks: int) -> None:
-        self.put_articles([(meta, text, content_hash, n_chunks)])
+    def put_article(self, meta: ArticleMeta, text: str, content_hash: str, n_chunks: int, chunking: str = "") -> None:
+        self.put_articles([(meta, text, content_hash, n_chunks)], chunking)
 
-    def put_articles(self, records: list[tuple[ArticleMeta, str, str, int]]) -> None:
-        """put_article for many articles in one call (bulk loads)."""
+    def put_articles(self, records: list[tuple[ArticleMeta, str, str, int]], chunking: str = "") -> None:
+        """put_article for many articles in one call (bulk loads); chunking names how they were cut."""
         self._articles.upsert(
             ids=[meta.id for meta, _, _, _ in records],
             documents=[text for _, text, _, _ in records],
-            metadatas=[{**m.as_metadata(), "content_hash": h, "n_chunks": n} for m, _, h, n in records],
+            metadatas=[
+                {**m.as_metadata(), "content_hash": h, "n_chunks": n, "chunking": chunking} for m, _, h, n in records
+            ],
             embeddings=_article_vectors(len(records)),
         )
         self.touch()
@@ -198,6 +201,17 @@ class Store:
         """Replace the generation token: tells other processes that the index changed."""
         self._articles.modify(metadata={GENERATION_KEY: uuid.uuid4().hex})
 
+    def article_chars(self, page: int = 500) -> dict[str, int]:
+        """article id -> length of its stored text, read page by page (listings)."""
+        out: dict[str, int] = {}
+        offset = 0
+        while True:
+            got = self._articles.get(include=["documents"], limit=page, offset=offset)
+            out.update((i, len(d or "")) for i, d in zip(got["ids"], got["documents"] or []))
+            if len(got["ids"]) < page:
+                return out
+            offset += page
+
 
 def _article_vectors(n: int) -> np.ndarray:
     # Article records carry no meaningful vector; Chroma needs one, so each gets the same constant.
@@ -223,6 +237,7 @@ def _indexed(article_id: str, md: Mapping[str, object]) -> IndexedArticle:
         meta_from_record(article_id, md),
         content_hash=str(md.get("content_hash", "")),
         n_chunks=int(n_chunks) if isinstance(n_chunks, int | float | str) else 0,
+        chunking=str(md.get("chunking", "")),
     )
 
 

@@ -92,6 +92,14 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Removed:
+    """A sentence the verifier removed (or flagged), and why ("number 2,000 not in source [2]")."""
+
+    sentence: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     answer: str  # text with [n] markers
@@ -103,6 +111,7 @@ class Answer:
     notice: str = ""  # one-line notice to the user (e.g. the OpenAI server failed)
     dropped: tuple[str, ...] = ()  # sentences the verifier removed
     flagged: tuple[str, ...] = ()  # sentences shown as unverified (unverified mode only)
+    removed: tuple[Removed, ...] = ()  # every dropped or flagged sentence with the verifier's reason
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     # how surely the quoted sentences answer the question (the offline answerer's fitted probability;
     # None for a model backend); Citation.support says how well each quote matches its article
@@ -113,4 +122,5 @@ class Answer:
         d["citations"] = [c.to_dict() for c in self.citations]
         d["dropped"] = list(self.dropped)
         d["flagged"] = list(self.flagged)
+        d["removed"] = [asdict(r) for r in self.removed]
         return d

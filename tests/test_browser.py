@@ -82,8 +82,12 @@ def test_ask_click_a_citation_and_see_its_quote_highlighted(page, engine, web_se
     first = expected.citations[0]
 
     page.wait_for_selector("#chat button.example")
-    examples = page.locator("#chat button.example")
-    assert examples.count() >= 3 and QUESTION in examples.first.inner_text()  # the empty chat suggests questions
+    shown = page.locator("#chat button.example")
+    examples = [shown.nth(i).inner_text() for i in range(shown.count())]
+    titles = [m.title for m in engine.retriever.articles.values()]
+    # the empty chat suggests questions on the indexed articles (up to 4), from their titles
+    assert len(examples) == min(4, len(titles)) and len(set(examples)) == len(examples)
+    assert set(examples) <= {f"What does the article “{t}” report?" for t in titles}
 
     page.fill("#question textarea", QUESTION)
     page.keyboard.press("Enter")
@@ -211,3 +215,148 @@ def test_with_login_on_the_browser_logs_in_and_feedback_names_the_user(
         (record,) = wait_for_records(settings.feedback_log, 1)
         assert record["verdict"] == "down" and record["user"] == "alice"
         context.close()
+
+
+# --- issue 14's rough edges and issue 13's sources panel, on the tests' own small corpus ---------
+
+
+@pytest.fixture
+def own(tmp_path: Path, embed_model) -> Iterator[tuple[Any, Settings]]:  # type: ignore[no-untyped-def]
+    """A server over two articles of the tests' own (the session engine's index stays untouched)."""
+    from test_articles import BEES, TRAMS
+
+    from rag.engine import open_engine
+    from rag.ingest import ingest
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "bees.txt").write_text(BEES)
+    (corpus / "trams.txt").write_text(TRAMS.replace("The new tram", "---\ntitle: NASA and the tram\n---\nThe new tram"))
+    settings = load_settings(
+        corpus_dir=corpus, index_dir=tmp_path / "index", feedback_log=tmp_path / "fb.jsonl", rate_limit_per_minute=0
+    )
+    ingest(settings, embed_model=embed_model)
+    engine = open_engine(settings)
+    with serve(load_app_module().create_server(engine, settings)) as url:
+        yield url, settings
+
+
+def new_page(browser, url: str) -> Any:  # type: ignore[no-untyped-def]
+    page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    page.set_default_timeout(60_000)
+    page.goto(url)
+    page.wait_for_selector("#chat")
+    return page
+
+
+def fonts_of(page, selector: str) -> set[str]:  # type: ignore[no-untyped-def]
+    """The font families Chromium drew a node's glyphs with (DevTools protocol)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    return {f["familyName"] for f in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]}
+
+
+def thumbs_under(page, selector: str) -> int:  # type: ignore[no-untyped-def]
+    """Visible Like/Dislike buttons under the messages holding `selector` (Gradio puts a message's
+    buttons in the element right after its row)."""
+    return int(
+        page.evaluate(
+            """(selector) => [...document.querySelectorAll('#chat .message-row')]
+                 .filter(row => row.querySelector(selector))
+                 .flatMap(row => [...(row.nextElementSibling?.querySelectorAll(
+                     'button[aria-label=Like], button[aria-label=Dislike]') || [])])
+                 .filter(b => b.offsetParent !== null).length""",
+            selector,
+        )
+    )
+
+
+def test_rough_edges_of_the_chat(browser, own) -> None:  # type: ignore[no-untyped-def]
+    url, settings = own
+    page = new_page(browser, url)
+    # no floating label over the conversation: the heading sits above it, outside the scrolling box
+    assert page.locator("#chat label, #chat .block-label").count() == 0
+    assert page.inner_text("#chat-heading") == "Ask about the articles"
+
+    # a too-long question stays in the box, and the message names no environment variable
+    long_question = "How many hives? " * 200
+    page.fill("#question textarea", long_question)
+    page.keyboard.press("Enter")
+    error = page.wait_for_selector("#chat .chat-error")
+    assert "the limit is 2,000" in error.inner_text() and "RAG_" not in error.inner_text()
+    assert page.input_value("#question textarea") == long_question
+    # no thumbs under an error message
+    assert thumbs_under(page, ".chat-error") == 0
+
+    page.fill("#question textarea", "How many new hives did beekeepers count?")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#chat .answer a.cite")
+    assert thumbs_under(page, ".answer") == 2  # an answer keeps both
+    page.locator("#chat button[aria-label='Like']:visible").last.click()
+    page.wait_for_selector("#feedback-status :text('saved')")
+    # the article title is drawn in one font (Gradio's partial semibold face made "NᴀSᴀ" of titles)
+    page.locator("#chat .answer a.cite").first.click()
+    page.wait_for_selector("#article-panel mark#cited-quote")
+    assert len(fonts_of(page, "#article-panel .article-title")) == 1
+    assert len(fonts_of(page, "#chat-heading h3")) == 1
+    page.screenshot(path=str(SHOTS / "rough-edges.png"))
+
+    # Clear starts afresh: no "saved" status, the panel back to its placeholder
+    page.locator("#chat button[aria-label='Clear']").click()
+    page.wait_for_function("() => !document.querySelector('#feedback-status').innerText.includes('saved')")
+    assert "Click a number" in page.inner_text("#article-panel")
+    page.context.close()
+
+
+def test_add_an_article_by_upload_ask_about_it_read_it_and_remove_it(browser, own, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from _docs import make_pdf
+    from test_articles import STORY
+
+    url, settings = own
+    page = new_page(browser, url)
+    page.get_by_role("tab", name="Sources").click()
+    page.wait_for_selector("#sources-list table")
+    assert page.locator("#sources-list tr[data-id]").count() == 2
+    pdf = tmp_path / "ferries.pdf"
+    pdf.write_bytes(make_pdf([STORY], title="Hourly ferries from June", author="Ola Berg"))
+    page.set_input_files("#add-file input[type=file]", str(pdf))
+    page.click("#add-file-button")
+    page.wait_for_selector("#sources-status :text('Added')")
+    row = page.locator("#sources-list tr[data-id='ferries']")
+    assert "Hourly ferries from June" in row.inner_text() and "Ola Berg" in row.inner_text()
+    assert (settings.corpus_dir / "ferries.pdf").read_bytes() == pdf.read_bytes()
+    for path in [SHOTS / "sources-added.png"] + [DOCS / "sources.png"] * (os.environ.get("UPDATE_SCREENSHOT") == "1"):
+        page.screenshot(path=str(path))
+
+    # its text one click away: exactly what was indexed
+    row.locator("a.open-article").click()
+    page.wait_for_selector("#article-panel .article-text")
+    assert page.inner_text("#article-panel .article-text").strip() == "\n".join(STORY)
+
+    # the empty chat's examples now include it; asking about it cites it
+    examples = page.locator("#chat button.example")
+    assert any("Hourly ferries from June" in examples.nth(i).inner_text() for i in range(examples.count()))
+    page.fill("#question textarea", "When will the first ferry leave in the morning?")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#chat .answer a.cite")
+    assert "Hourly ferries from June" in page.locator("#chat .sources").last.inner_text()
+    page.locator("#chat .answer a.cite").first.click()
+    mark = page.wait_for_selector("#article-panel mark#cited-quote")
+    assert mark.text_content() in "\n".join(STORY)
+    page.screenshot(path=str(SHOTS / "asked-about-added.png"))
+
+    # remove it
+    page.get_by_role("tab", name="Sources").click()
+    page.locator("#remove-choice input").click()
+    page.get_by_role("option", name="Hourly ferries from June (ferries)").click()
+    page.click("#remove-button")
+    page.wait_for_selector("#sources-status :text('Removed ferries')")
+    assert page.locator("#sources-list tr[data-id='ferries']").count() == 0
+    assert not (settings.corpus_dir / "ferries.pdf").exists()
+    page.context.close()
+
+
+SHOTS, DOCS = PROJECT_ROOT / "reports", PROJECT_ROOT / "docs"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from rag.retrieval import Retrieval
+from rag.types import Passage
 
 # How a backend says the articles do not answer; the verifier lets this sentence stand uncited.
 ABSTAIN_PREFIX = "The articles do not say"
@@ -27,6 +28,9 @@ class Draft:
     # how surely the text answers the question, 0..1, when the backend can tell (the offline
     # answerer's fitted probability); passed on as Answer.confidence
     confidence: float | None = None
+    # passages the draft cites beyond the retrieval's ([n] numbers continue after them): a summary
+    # quotes sentences of whole articles, not only of the retrieved chunks
+    passages: tuple[Passage, ...] = ()
 
 
 class Backend(Protocol):

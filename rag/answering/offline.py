@@ -18,6 +18,7 @@ import numpy as np
 
 from rag.answering import Draft, rules
 from rag.answering.features import CANDIDATE_FEATURES, Candidate, abstain_features, candidates
+from rag.answering.intent import Library, special_draft
 from rag.answering.model import AnswererModel, load, sigmoid
 from rag.answering.question import Question, analyse
 from rag.retrieval import KeywordStats, Retrieval
@@ -43,9 +44,11 @@ class OfflineBackend:
         max_sentences: int = 3,
         model: AnswererModel | None = None,
         answerer: str = "learned",  # or "rules": the hand-written answerer (Settings.offline_answerer)
+        library: Library | None = None,
     ) -> None:
         self._stats = stats  # read on every draft: the retriever replaces its index when the store changes
         self.max_sentences = max_sentences
+        self.library = library  # whole articles, for summaries and comparisons (rag.answering.intent)
         self._model = model
         self._rules = rules.OfflineBackend(stats, max_sentences) if answerer == "rules" else None
 
@@ -56,9 +59,10 @@ class OfflineBackend:
         return self._model
 
     def draft(self, question: str, retrieval: Retrieval) -> Draft:
+        if (special := special_draft(question, retrieval, self.library)) is not None:
+            return special
         if not retrieval.passages:
             return Draft("", abstained=True, reason="The index holds no articles yet.", backend=self.name)
-        # Question kinds answered by other means (follow-ups, summaries, comparisons) dispatch here.
         if self._rules is not None:
             return self._rules.draft(question, retrieval)
         return self.quote(analyse(question), retrieval)
