@@ -225,6 +225,11 @@ def test_timeout_falls_back_to_the_offline_answer(
 ) -> None:  # type: ignore[no-untyped-def]
     from rag.engine import with_backend
 
+    # llama.cpp reuses the longest prompt prefix it evaluated last, so a question whose prompt shares
+    # the previous test's sources is answered in a fraction of a second (seen: 0.34 s). Evaluating an
+    # unrelated prompt first leaves nothing of ours cached: the answer then needs the whole prompt read
+    # again (~1,500 tokens at ~100 tokens/s), far past the 0.2 s timeout.
+    _evict_prompt_cache(server)
     settings = _settings(tmp_path, server, openai_timeout=0.2, openai_deadline=1.0)
     fast = with_backend(engine, settings)
     t0 = time.monotonic()
@@ -235,3 +240,12 @@ def test_timeout_falls_back_to_the_offline_answer(
     assert elapsed < 30.0
     for c in answer.citations:
         assert articles[c.article_id][c.start : c.end] == c.quote
+
+
+def _evict_prompt_cache(base: str) -> None:
+    body = json.dumps({"messages": [{"role": "user", "content": "Say one word."}], "max_tokens": 1}).encode()
+    request = urllib.request.Request(
+        f"{base}/chat/completions", data=body, headers={"content-type": "application/json"}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=ANSWER_S) as r:
+        assert r.status == 200

@@ -91,21 +91,21 @@ def _wh_key(tokens: tuple[nlp.Token, ...]) -> tuple[str, str, str]:
         if t.tag == "WDT" and first + 1 < len(tokens) and tokens[first + 1].pos in ("ADJ", "NOUN", "PROPN"):
             # the parser does not always attach "which" to its noun ("Which Australian university did ...")
             words = _noun_after(tokens, first + 1)
-            noun = next((x for x in tokens[first + 1 :] if x.pos == "NOUN" and x.text in words.split()), None)
-            if noun is not None:
-                return wh, f"{wh} {noun.lemma.lower()}", words
+            found = next((x for x in tokens[first + 1 :] if x.pos == "NOUN" and x.text in words.split()), None)
+            if found is not None:
+                return wh, f"{wh} {found.lemma.lower()}", words
         if t.head < len(tokens) and tokens[t.head].lemma == "be":
-            noun = next(
+            found = next(
                 (x for x in tokens if x.head == t.head and x.dep in ("nsubj", "attr") and x.pos == "NOUN"), None
             )
-            if noun is not None:
-                at = tokens.index(noun)
+            if found is not None:
+                at = tokens.index(found)
                 # "what is the name of the port": the thing named is the noun after "of"
-                of = next((x for x in tokens if x.head == at and x.lemma == "of" and noun.lemma == "name"), None)
+                of = next((x for x in tokens if x.head == at and x.lemma == "of" and found.lemma == "name"), None)
                 obj = next(
                     (x for x in tokens if of is not None and x.head == tokens.index(of) and x.dep == "pobj"), None
                 )
-                return wh, f"{wh} {noun.lemma.lower()}", _phrase(tokens, tokens.index(obj) if obj else at)
+                return wh, f"{wh} {found.lemma.lower()}", _phrase(tokens, tokens.index(obj) if obj else at)
     return wh, wh, ""
 
 
