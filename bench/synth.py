@@ -109,7 +109,9 @@ def synthetic_articles(words: Words, n_chunks: int, seed: int) -> Iterator[tuple
             sents = tuple(spans[j * SENTENCES_PER_CHUNK : (j + 1) * SENTENCES_PER_CHUNK])
             start, end = sents[0][0], sents[-1][1]
             chunks.append(
-                Chunk(chunk_id(article_id, start, text[start:end]), article_id, text[start:end], start, end, sents)
+                Chunk(
+                    chunk_id(article_id, start, text[start:end], sents), article_id, text[start:end], start, end, sents
+                )
             )
         yield article_id, text, chunks
         made, i = made + k, i + 1

@@ -5,6 +5,9 @@ eval/baseline.json. Output: a table on stdout, reports/eval.json and reports/eva
 gate fails. It uses rag's public API (plus engine.retriever for the retrieval metrics). This module is the
 command line and the asking; eval/items.py reads the set, eval/aggregate.py (with eval/metrics.py)
 scores, eval/gates.py gates, eval/baseline.py compares and eval/report.py shows and writes.
+After the first set, the second (eval/other: articles of other topics, eval/other_set.py) runs
+in a temporary index and is gated by eval/other/gates.toml; the saved SQuAD 2.0 score
+(`make squad`, eval/squad.py) is shown beside them, never gating.
 """
 
 from __future__ import annotations
@@ -16,12 +19,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from eval import judge
+from eval import judge, squad
 from eval import verifier_check as vc
 from eval.aggregate import aggregate, fmt, score_item
 from eval.baseline import load_baseline, write_baseline
 from eval.gates import gate_failures, load_gates
 from eval.items import UsageError, load_items, select_items
+from eval.other_set import run_other
 from eval.report import format_failures, format_markdown, format_table, format_tags, write_reports
 from rag.errors import EXIT_OK, EXIT_USAGE
 
@@ -51,6 +55,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="write these aggregates as the baseline",
     )
     p.add_argument("--no-gate", action="store_true", help="report only; never exit 1 on a gate")
+    p.add_argument(
+        "--no-other",
+        action="store_true",
+        help="skip the second set (eval/other: articles of other topics), which runs after the first by default",
+    )
     p.add_argument(
         "--judge",
         action="store_true",
@@ -166,11 +175,15 @@ def run(args: argparse.Namespace) -> int:
         report["judge"], judge_text = run_judge(model, results)
         print(f"\n{judge_text}")
         markdown += f"\n## LLM judge\n\n```\n{judge_text}\n```\n"
+    report["squad2"] = squad.load()  # saved by `make squad`; reported, never gating
+    print(f"\n{squad.format_section(report['squad2'])}")
+    markdown += f"\n## SQuAD 2.0 (saved score, not gated)\n\n```\n{squad.format_section(report['squad2'])}\n```\n"
     write_reports(args.report_dir, report, markdown)
     if args.update_baseline:
         write_baseline(args.baseline, agg, label, len(results))
         print(f"wrote baseline {args.baseline}")
-    failures = [] if args.no_gate else gate_failures(agg, gates)
+    other = not (subset or args.no_other or args.dataset != DATASET)  # the second set runs with the full first
+    failures = ([] if args.no_gate else gate_failures(agg, gates)) + (run_other(args) if other else [])
     if args.no_gate:
         print("gates: not checked (--no-gate)")
     else:

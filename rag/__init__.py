@@ -54,11 +54,29 @@ def quiet_libraries(level: int = logging.WARNING) -> None:
         logging.getLogger(name).setLevel(level)
 
 
-def open_or_build(settings: Settings, on_build: Callable[[str], None] | None = None) -> GroundedQueryEngine:
+def open_or_build(
+    settings: Settings, on_build: Callable[[str], None] | None = None, update: bool = False
+) -> GroundedQueryEngine:
     """Open the engine; with no index yet (embedded store only), build it from corpus/ first.
+    update=True (the web app) first brings the embedded index up to date with the corpus: an
+    incremental ingest, which for an unchanged corpus reads the files and loads no model.
 
-    on_build receives one line before and one after the build (the entry point shows them)."""
+    on_build receives one line before and one after a build or an update that changed something,
+    and a warning when the corpus folder is missing but an index exists (the entry point shows them)."""
     say = on_build or logging.getLogger(__name__).warning
+    if update and not settings.uses_chroma_server and settings.corpus_dir.is_dir():
+        if not settings.index_dir.exists():
+            say(f"No index yet: building it from {settings.corpus_dir} (python -m rag ingest) ...")
+        report = ingest(settings)
+        if report.added or report.updated or report.removed or report.problems:
+            say(report.summary())
+        return open_engine(settings)
+    if not settings.uses_chroma_server and not settings.corpus_dir.is_dir() and settings.index_dir.is_dir():
+        say(
+            f"Warning: the corpus folder {settings.corpus_dir} does not exist; answering from the index "
+            f"at {settings.index_dir}, built earlier. Set RAG_CORPUS_DIR to the corpus folder, or create "
+            "it and run `python -m rag ingest`."
+        )
     try:
         return open_engine(settings)
     except IndexMissingError:

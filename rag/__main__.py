@@ -65,6 +65,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = sub.add_parser("chat", help="interactive question loop in the terminal")
     p.set_defaults(func=cmd_chat)
 
+    add_verify_command(sub)
+
     p = sub.add_parser("adduser", help="add or replace a web login in RAG_USERS_FILE (asks for the password)")
     p.add_argument("name")
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin (scripts)")
@@ -226,6 +228,46 @@ def format_answer(answer: Answer) -> str:
         lines.append(f"    “{c.quote}”")
         lines.append(f"    article {c.article_id}, characters {c.start}-{c.end}, support {c.support:.2f}")
     return "\n".join(lines)
+
+
+def add_verify_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "verify",
+        help="check a draft against the articles, sentence by sentence ('-' or nothing reads stdin)",
+        description='TEXT, or stdin: plain text, or JSON {"text": ..., "passages": [{"text", "title", '
+        '"author", "outlet", "published"}]} to check against those passages instead of the corpus.',
+    )
+    p.add_argument("text", nargs="?", default="-", metavar="TEXT")
+    p.add_argument("--json", action="store_true", help="the result as one JSON object")
+    p.set_defaults(func=cmd_verify)
+
+
+def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.check import parse_request
+
+    raw = sys.stdin.read() if args.text == "-" else args.text
+    data: object = raw
+    if raw.lstrip().startswith("{"):
+        try:
+            data = json.loads(raw)
+        except ValueError as e:
+            raise QuestionError(f"The input starts with '{{' but is not JSON ({e}); send plain text or fix it.") from e
+        if not isinstance(data, dict):
+            raise QuestionError('The JSON input must be an object: {"text": ..., "passages": [...]}.')
+    text, passages = parse_request(data)  # type: ignore[arg-type]
+    engine = open_or_build(settings)
+    result = engine.check(text, passages)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        return EXIT_OK
+    for s in result.sentences:
+        print(f"{'supported' if s.supported else 'NOT SUPPORTED'}: {s.text}")
+        for c in s.citations:
+            print(f"    “{c.quote}” ({c.title or c.article_id}, characters {c.start}-{c.end})")
+        if not s.supported:
+            print(f"    why: {s.reason}")
+    print(f"{result.supported} of {len(result.sentences)} sentences supported by the {result.against}.")
+    return EXIT_OK
 
 
 def cmd_adduser(args: argparse.Namespace, settings: Settings) -> int:

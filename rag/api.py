@@ -114,6 +114,7 @@ def create_app(engine: Any, settings: Settings, limiter: RateLimiter | None = No
         return answer.to_dict()  # type: ignore[no-any-return]
 
     add_article_routes(app, engine, settings)
+    add_verify_route(app, engine, workers, rate)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)  # type: ignore[arg-type]
     app.add_middleware(
         BodyLimitMiddleware,  # type: ignore[arg-type]
@@ -129,6 +130,48 @@ def create_app(engine: Any, settings: Settings, limiter: RateLimiter | None = No
     return app
 
 
+class PassageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(max_length=MAX_TURN_CHARS)
+    title: str = ""
+    author: str = ""
+    outlet: str = ""
+    published: str = ""
+
+
+class VerifyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(description="The draft to check, in plain text.")
+    passages: list[PassageIn] | None = Field(
+        None, max_length=20, description="Passages to check against; without them, the corpus (retrieval per sentence)."
+    )
+
+
+def add_verify_route(app: FastAPI, engine: Any, workers: Any, rate: RateLimiter) -> None:
+    """POST /api/verify: each sentence of a draft supported (with quotes) or not (with the reason)."""
+    from rag.check import DraftPassage
+
+    @app.post(
+        "/api/verify",
+        summary="Check a draft against the articles, sentence by sentence",
+        responses={422: {"model": Problem}, 429: {"model": Problem}, 503: {"model": Problem}},
+    )
+    async def verify(request: VerifyRequest, http: Request) -> dict[str, Any]:
+        user = getattr(http.state, "user", None)
+        wait = rate.acquire(client_key(user, http.client.host if http.client else None))
+        if wait > 0:
+            headers = {"Retry-After": str(retry_after(wait))}
+            raise HTTPException(status_code=429, detail=too_fast_message(wait, rate), headers=headers)
+        passages = [DraftPassage(**p.model_dump()) for p in request.passages] if request.passages else None
+        try:
+            result = await anyio.to_thread.run_sync(engine.check, request.text, passages, limiter=workers)
+        except QuestionError as e:
+            raise HTTPException(status_code=422, detail=str(e)) from e
+        except (IndexMissingError, IndexCorruptError) as e:
+            raise HTTPException(status_code=503, detail=str(e)) from e
+        return result.to_dict()  # type: ignore[no-any-return]
+
+
 async def refuse_invalid(request: Request, error: RequestValidationError) -> JSONResponse:
     """422 naming each problem's place and reason. FastAPI's own handler also echoes the input, which
     fails on a NaN or Infinity in the body (a 500) and would send back whatever the client sent."""
@@ -142,7 +185,9 @@ async def refuse_invalid(request: Request, error: RequestValidationError) -> JSO
 class BodyLimitMiddleware:
     """413 for a POST /api/ask body over max_bytes, before anything buffers or parses all of it."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, paths: tuple[str, ...] = ("/api/ask",), what: str = "") -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, paths: tuple[str, ...] = ("/api/ask", "/api/verify"), what: str = ""
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.paths = paths

@@ -1,13 +1,15 @@
 """Article -> Chunks: sentence-aware pieces with character offsets into the article text.
 
 LlamaIndex's SentenceSplitter does the splitting (sized in MiniLM word pieces, so no chunk is
-truncated by the model); punkt sentence spans give each chunk its sentences. Every offset is
+truncated by the model); sentence spans (NLTK's English punkt model, a line break always ending a
+sentence) give each chunk its sentences, and the splitter cuts at the same places. Every offset is
 checked: article.text[start:end] == chunk.text. Chunk ids are derived from content.
 This module does not embed or store anything.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable
@@ -15,17 +17,27 @@ from collections.abc import Callable
 from llama_index.core import Document
 from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.utils import globals_helper
+from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 from rag.errors import CorpusError
 from rag.types import Article, Chunk, Span
 
 Tokenizer = Callable[[str], list[int]]
+# Names how articles are cut into sentences and chunks; stored with each article record, so that
+# ingest re-chunks an article indexed under another version (only chunks whose text changed are
+# embedded again). Bump it when sentence_spans or make_splitter cut differently.
+CHUNKING_VERSION = "punkt-english-1"
 _LINE = re.compile(r"[^\n]+")
 
 
 def sentence_spans(text: str) -> list[Span]:
-    """Sentence (start, end) spans of text: punkt within each line, trailing spaces trimmed."""
-    punkt = globals_helper.punkt_tokenizer
+    """Sentence (start, end) spans of text, trailing spaces trimmed.
+
+    A line break always ends a sentence (a caption or a heading without a full stop does not run
+    into the next line); within a line, NLTK's English punkt model decides, so "U.S.", "a.m.",
+    "Dr." or "Sept." before a name or a number does not end one.
+    """
+    punkt = english_punkt()
     spans: list[Span] = []
     for line in _LINE.finditer(text):
         for s, e in punkt.span_tokenize(line.group()):
@@ -37,9 +49,40 @@ def sentence_spans(text: str) -> list[Span]:
     return spans
 
 
+@functools.cache
+def english_punkt() -> PunktSentenceTokenizer:
+    """NLTK's punkt model trained on English news (its 156 abbreviations include u.s, a.m, p.m, dr,
+    sept, jan, gen, sen), from the copy of NLTK's data that llama-index-core ships.
+
+    LlamaIndex's own globals_helper.punkt_tokenizer is an untrained PunktSentenceTokenizer(): it
+    knows no abbreviation and ends a sentence after every "U.S." (see scripts/sentence_splits.py).
+    """
+    from nltk.tokenize.punkt import PunktTokenizer
+
+    globals_helper.wait_for_nltk_check()  # puts llama-index-core's NLTK data folder on NLTK's path
+    try:
+        return PunktTokenizer("english")
+    except LookupError as e:
+        raise CorpusError(
+            f"NLTK's English sentence model is missing from {globals_helper._nltk_data_dir}; run `make install` "
+            "(llama-index-core ships it; do not set NLTK_DATA elsewhere)."
+        ) from e
+
+
+def split_sentences(text: str) -> list[str]:
+    """text as consecutive pieces, one per sentence (for SentenceSplitter: the pieces join back to
+    text exactly), split where sentence_spans splits."""
+    starts = [s for s, _ in sentence_spans(text)]
+    if not starts:
+        return [text] if text else []
+    cuts = [0, *starts[1:], len(text)]
+    return [text[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
 def make_splitter(chunk_size: int, chunk_overlap: int, tokenizer: Tokenizer) -> SentenceSplitter:
     # Paragraphs in the corpus are single lines, so a newline is the paragraph break.
     return SentenceSplitter(
+        chunking_tokenizer_fn=split_sentences,  # chunk boundaries fall where sentence_spans ends one
         chunk_size=chunk_size,
         chunk_overlap=chunk_overlap,
         tokenizer=tokenizer,
@@ -62,16 +105,8 @@ def chunk_article(article: Article, splitter: SentenceSplitter) -> list[Chunk]:
                 f"{article.id}: a chunk could not be mapped back to the article text; "
                 "report this as a bug with the article file attached"
             )
-        chunks.append(
-            Chunk(
-                id=chunk_id(article.id, start, text),
-                article_id=article.id,
-                text=text,
-                start=start,
-                end=end,
-                sentences=clip_spans(sentences, start, end),
-            )
-        )
+        spans = clip_spans(sentences, start, end)
+        chunks.append(Chunk(chunk_id(article.id, start, text, spans), article.id, text, start, end, spans))
     return chunks
 
 
@@ -80,5 +115,8 @@ def clip_spans(spans: list[Span], start: int, end: int) -> tuple[Span, ...]:
     return tuple((max(s, start), min(e, end)) for s, e in spans if s < end and e > start)
 
 
-def chunk_id(article_id: str, start: int, text: str) -> str:
-    return hashlib.sha256(f"{article_id}\x00{start}\x00{text}".encode()).hexdigest()[:32]
+def chunk_id(article_id: str, start: int, text: str, sentences: tuple[Span, ...] = ()) -> str:
+    """Derived from everything stored with the chunk's vectors: its text, place and sentence spans
+    (the sentence vectors are pooled over them), so a chunk cut into other sentences is new."""
+    key = f"{article_id}\x00{start}\x00{text}\x00{sentences}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from rag.errors import CorpusError
+from rag.errors import CorpusError, CorpusMissingError
 from rag.readers import SUFFIXES, Extracted, read_bytes
 from rag.types import Article, ArticleMeta
 
@@ -52,7 +52,7 @@ class CorpusLoad:
 def load_corpus(corpus_dir: Path, max_chars: int = 2_000_000) -> CorpusLoad:
     """Read every article file in corpus_dir; broken files become problems, not exceptions."""
     if not corpus_dir.is_dir():
-        raise CorpusError(
+        raise CorpusMissingError(
             f"Corpus folder {corpus_dir} does not exist. Create it and put one .txt file per "
             "article in it, or set RAG_CORPUS_DIR."
         )

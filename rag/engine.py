@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from llama_index.core.base.response.schema import Response
@@ -23,12 +23,13 @@ from llama_index.core.schema import NodeWithScore, TextNode
 from rag.answering import Backend, Draft, draft_events, final_event
 from rag.answering.offline import OfflineBackend
 from rag.answering.openai import OpenAIBackend
+from rag.check import DraftCheck, DraftPassage, check_draft
 from rag.chunking import sentence_spans
 from rag.config import Settings
 from rag.embeddings import build_embedding
 from rag.errors import QuestionError
 from rag.followup import FollowUpRewriter
-from rag.grounding import LEADING_MARKERS, Verified, Verifier
+from rag.grounding import LEADING_MARKERS, Verified, Verifier, sentence_embedder
 from rag.llm import ChatModel, build_llm
 from rag.retrieval import Retrieval, Retriever
 from rag.store import open_store
@@ -38,6 +39,7 @@ from rag.types import Answer
 log = logging.getLogger(__name__)
 
 NOT_ANSWERED = "The articles do not answer this question."
+NO_ARTICLES = "No articles are indexed yet: add article files to {corpus} and run `python -m rag ingest`."
 
 
 def clean_question(question: object, max_chars: int) -> str:
@@ -91,6 +93,11 @@ class GroundedQueryEngine:
         """LlamaIndex's query(): the answer as a Response (see to_response)."""
         return self.as_query_engine().query(question)  # type: ignore[return-value]
 
+    def check(self, text: str, passages: Sequence[DraftPassage] | None = None) -> DraftCheck:
+        """Check a draft: each sentence supported (with its quotes) or not (with the reason),
+        against the given passages or, without them, what retrieval finds for each sentence."""
+        return check_draft(text, self.retriever, self.verifier, passages)
+
     def ask(self, question: str, history: list[dict[str, str]] | None = None) -> Answer:
         """Answer one question (history: earlier turns, oldest first)."""
         return final_event(self.stream(question, history), Answer)
@@ -103,6 +110,10 @@ class GroundedQueryEngine:
         standalone = self.rewriter.rewrite(without_instructions(q), history)
         retrieval = self.retriever.retrieve(standalone)
         t1 = time.perf_counter()
+        if not retrieval.passages and not self.retriever.articles:  # not "the articles do not say": there are none
+            yield (empty := self._no_articles(q, standalone, t1 - t0)).answer
+            yield empty
+            return
         written, shown, done, draft = "", "", 0, None
         for event in draft_events(self.backend, standalone, retrieval):
             if isinstance(event, Draft):
@@ -119,7 +130,7 @@ class GroundedQueryEngine:
                 yield shown
         assert draft is not None
         t2 = time.perf_counter()
-        verified = self.verifier.verify(draft.text, retrieval.passages, standalone)
+        verified = self.verifier.verify(draft.text, retrieval.passages + draft.passages, standalone)
         t3 = time.perf_counter()
         answer = self._answer(
             q,
@@ -131,6 +142,18 @@ class GroundedQueryEngine:
         log.info("answered in %.3f s (abstained=%s, %d citations)", t3 - t0, answer.abstained, len(answer.citations))
         yield answer.answer
         yield answer
+
+    def _no_articles(self, q: str, standalone: str, seconds: float) -> Answer:
+        return Answer(
+            question=q,
+            answer=NO_ARTICLES.format(corpus=self.settings.corpus_dir),
+            abstained=True,
+            citations=(),
+            backend=self.backend.name,
+            reason="The index holds no articles yet.",
+            standalone_question=standalone if standalone != q else "",
+            timings={"retrieve_s": round(seconds, 4), "total_s": round(seconds, 4)},
+        )
 
     def _verified_text(self, finished: str, retrieval: Retrieval, question: str) -> str:
         """The verified text of the sentences finished so far ("" while none verifies)."""
@@ -154,6 +177,7 @@ class GroundedQueryEngine:
             notice=draft.notice,
             dropped=tuple(verified.dropped),
             flagged=tuple(verified.flagged),
+            removed=tuple(verified.removed),
             timings={k: round(v, 4) for k, v in timings.items()},
         )
 
@@ -205,7 +229,7 @@ def choose_model(settings: Settings) -> ChatModel | None:
 
 
 def choose_backend(settings: Settings, retriever: Retriever, model: ChatModel | None) -> Backend:
-    offline = OfflineBackend(retriever, settings.max_answer_sentences)
+    offline = OfflineBackend(retriever, settings.max_answer_sentences, library=retriever)
     if model is None:
         return offline
     return OpenAIBackend(model, offline, settings.max_answer_sentences)
@@ -219,7 +243,7 @@ def with_backend(engine: GroundedQueryEngine, settings: Settings) -> GroundedQue
         retriever=engine.retriever,
         backend=choose_backend(settings, engine.retriever, model),
         verifier=engine.verifier,
-        rewriter=FollowUpRewriter(model, settings.follow_up_turns),
+        rewriter=FollowUpRewriter(model, settings.follow_up_turns, engine.retriever),
         settings=settings,
     )
 
@@ -233,7 +257,7 @@ def open_engine(settings: Settings) -> GroundedQueryEngine:
     return GroundedQueryEngine(
         retriever=retriever,
         backend=choose_backend(settings, retriever, model),
-        verifier=Verifier(retriever.article_text),
-        rewriter=FollowUpRewriter(model, settings.follow_up_turns),
+        verifier=Verifier(retriever.article_text, embed=sentence_embedder(embed_model)),
+        rewriter=FollowUpRewriter(model, settings.follow_up_turns, retriever),
         settings=settings,
     )

@@ -19,6 +19,10 @@ class CorpusError(RagError):
     """A corpus file cannot be used; the message names the file and the problem."""
 
 
+class CorpusMissingError(CorpusError):
+    """The corpus folder does not exist (RAG_CORPUS_DIR points nowhere): a settings mistake."""
+
+
 class IndexMissingError(RagError):
     """There is no index yet."""
 
@@ -39,7 +43,9 @@ class BackendError(RagError):
     """An answering backend failed at run time (timeout, server error, bad reply)."""
 
 
-# Exit statuses of the command-line entry points (python -m rag, python -m eval.run).
+# Exit statuses of the command-line entry points (python -m rag, python -m eval.run, app.py):
+# 0 done, 2 bad usage or settings (a missing corpus folder included), 3 no usable index,
+# 1 anything else (the model or a backend failed; the message says what). README lists them.
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
 
 
@@ -47,6 +53,6 @@ def exit_status(error: RagError) -> int:
     """The exit status an entry point returns for a library error."""
     if isinstance(error, (IndexMissingError, IndexCorruptError)):
         return EXIT_INDEX
-    if isinstance(error, (ConfigError, QuestionError)):
+    if isinstance(error, (ConfigError, QuestionError, CorpusMissingError)):
         return EXIT_USAGE
     return EXIT_ERROR

@@ -2,43 +2,44 @@
 
 Input: the question and the earlier turns ({"role": "user"|"assistant", "content": ...}, oldest
 first). Output: a question that can be understood alone. With a chat model it asks the model;
-offline (or when the model fails) a deterministic rule carries the previous turn's entities.
+offline (or when the model fails) a rule over spaCy's analysis (rag.nlp) resolves what the question
+points back to: he/she to the person the conversation is about (a PERSON entity), "that port" to
+the port named earlier, it/they to the thing or list asked about, "the second one" to the second
+item of the last list. A question that points back to nothing is returned unchanged.
 It does not retrieve or answer.
 """
 
 from __future__ import annotations
 
 import logging
-import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.errors import QuestionError
 from rag.llm import ChatModel, LLMError, Message, escape
+from rag.nlp import Parsed, Token, parse, parse_many
+from rag.spelling import Library, correct_spelling
 
 log = logging.getLogger(__name__)
 
 MAX_TURN_CHARS = 20_000
-PERSON_PRONOUN = re.compile(r"\b(he|she|him|his|her|hers)\b", re.I)
-OTHER_REFERENCE = re.compile(r"\b(they|them|their|it|its|that|this|those|these|there|such)\b", re.I)
-OPENER = re.compile(r"^\s*(and|also|so|but)\b[\s,]*|^\s*(what|how) about\b\s*", re.I)
-ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth last other".split()
-ELLIPSIS_ORDINAL = re.compile(rf"^(?:and\s+)?(?:what about\s+)?the\s+({'|'.join(ORDINALS)})(?:\s+one)?\s*\??$", re.I)
-NAME_RUN = re.compile(r"[A-Z][\w’'-]+(?:\s+(?:al-|bin\s+|de\s+|van\s+)?[A-Z][\w’'-]+)*")
-# Words that make a capitalised run a place, an organisation or a title rather than a person.
-NOT_PERSON = set(
-    """who what when where why which how whom whose did does do is are was were has have had the a an
-    it its he she they we i you according yes no and but with from in on at to for of by as if so then
-    also that this these those
-    united states kingdom union journal street gulf council nations guard corps army navy institute
-    ministry parliament committee agency strait sea ocean party house department office bank fund
-    organization news times post treasury security state foreign president minister secretary
-    iran iranian russia russian china chinese ukraine ukrainian europe european america american
-    us uk un eu usa britain british france french germany german israel israeli turkey turkish
-    armenia armenian azerbaijan azerbaijani australia australian moscow tehran beijing kyiv london
-    washington pyongyang north south east west korea korean india indian syria lebanon hezbollah
-    hamas persian west western eastern middle gulf caucasus asia africa""".split()
-)
+PARSED_TURN_CHARS = 3_000  # only the start of a long turn is analysed (cost; answers are short)
+PARSED_TURNS = 4  # the last two exchanges: a reference rarely reaches further back
+# English closed-class words (grammar, not names): what a follow-up points back with.
+PERSON_PRONOUNS = frozenset("he she him his her hers himself herself".split())
+THING_PRONOUNS = frozenset("it its they them their theirs".split())
+PLURAL_PRONOUNS = frozenset("they them their theirs".split())
+DEMONSTRATIVES = frozenset("that this those these".split())
+OPENERS = frozenset("and also so but".split())
+ORDINALS = {w: i for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split(), 1)}
+ORDINALS["last"] = -1
+# Entity labels the name in an answer to "Who ...?" may carry: the small model labels some names
+# NORP ("Pezeshkian’s election") or ORG (a bare "Helena Marsh."); places, dates and numbers never.
+PERSONISH_LABELS = frozenset({"", "PERSON", "NORP", "ORG"})
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+NOT_ANTECEDENT_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY", "PERSON"})
+MAX_PHRASE_TOKENS = 10  # an antecedent put into the question: its noun phrase and short modifiers
 REWRITE_PROMPT = (
     "You rewrite the user's latest question so that it can be understood without the conversation. "
     "Replace pronouns and vague references (he, they, it, that, the fourth one) with what they refer to "
@@ -71,104 +72,548 @@ def check_history(history: object, max_turns: int) -> list[Turn]:
     return turns[-max_turns:] if max_turns else []
 
 
-def needs_context(question: str) -> bool:
-    """Does the question lean on earlier turns (pronouns, 'and ...', 'the fourth one')?"""
-    return bool(
-        PERSON_PRONOUN.search(question)
-        or OTHER_REFERENCE.search(question)
-        or OPENER.match(question)
-        or ELLIPSIS_ORDINAL.match(question.strip())
-    )
+# --- reading the parse ------------------------------------------------------------------------
 
 
-def rewrite_by_rule(question: str, turns: Sequence[Turn]) -> str:
-    """Carry the previous turn's entities into the question; unchanged when it needs none."""
-    users = [t.content.strip() for t in turns if t.role == "user" and t.content.strip()]
-    if not users or not needs_context(question):
-        return question
-    previous = users[-1]
-    if m := ELLIPSIS_ORDINAL.match(question.strip()):
-        swapped = _swap_ordinal(previous, m.group(1).lower())
-        if swapped:
-            return swapped
-    q = OPENER.sub("", question).strip() or question
-    q = q[0].upper() + q[1:]
-    person = find_person([t.content for t in reversed(turns)]) if PERSON_PRONOUN.search(q) else ""
-    if person:
-        q = _replace_person_pronouns(q, person)
-    if OTHER_REFERENCE.search(q) or PERSON_PRONOUN.search(q) and not person or OPENER.match(question) and not person:
-        q = f"{q} (Previous question: {previous})"
-    return q
+def _children(p: Parsed) -> list[list[int]]:
+    kids: list[list[int]] = [[] for _ in p.tokens]
+    for i, t in enumerate(p.tokens):
+        if t.head != i:
+            kids[t.head].append(i)
+    return kids
 
 
-def _swap_ordinal(previous: str, ordinal: str) -> str:
-    pattern = re.compile(rf"\b({'|'.join(ORDINALS)})\b", re.I)
-    if not pattern.search(previous):
-        return ""
-    return pattern.sub(ordinal, previous, count=1)
+def _subtree_end(p: Parsed, kids: list[list[int]], i: int) -> int:
+    """Index of the last token in token i's subtree."""
+    last, stack = i, [i]
+    while stack:
+        j = stack.pop()
+        last = max(last, j)
+        stack.extend(kids[j])
+    return last
 
 
-def _replace_person_pronouns(q: str, person: str) -> str:
-    def sub(m: re.Match[str]) -> str:
-        word = m.group(1).lower()
-        if word in ("his", "hers"):
-            return f"{person}’s"
-        if word == "her":  # possessive when a noun follows ("her party"), object otherwise
-            rest = q[m.end() :].lstrip()
-            nxt = re.match(r"[a-z]+", rest)
-            if nxt and nxt.group() not in ("and", "or", "to", "about", "in", "on", "at", "for", "with", "that"):
-                return f"{person}’s"
-        return person
-
-    return PERSON_PRONOUN.sub(sub, q, count=1)  # later pronouns now refer back within the question
+def _token_range(p: Parsed, start: int, end: int) -> list[int]:
+    return [i for i, t in enumerate(p.tokens) if start <= t.start < end]
 
 
-def find_person(texts: Sequence[str]) -> str:
-    """The first person's name in the most recent text that has one, in its longest form seen."""
-    runs = [r for text in texts for r in _person_runs(text)]
-    if not runs:
-        return ""
-    for text in texts:
-        found = _person_runs(text)
-        if found:
-            best = found[0]
-            longer = [r for r in runs if r != best and r.split()[-1] == best.split()[-1] and len(r) > len(best)]
-            return longer[0] if longer else best
-    return ""
+def _root_of(p: Parsed, idx: list[int]) -> int:
+    """The token of a span whose head lies outside it (the span's syntactic head)."""
+    inside = set(idx)
+    for i in idx:
+        if p.tokens[i].head not in inside or p.tokens[i].head == i:
+            return i
+    return idx[-1]
 
 
-def _person_runs(text: str) -> list[str]:
+def _is_wh(t: Token) -> bool:
+    return t.tag in ("WP", "WDT", "WP$", "WRB")
+
+
+def _is_subject(p: Parsed, i: int) -> bool:
+    """Subject of a main clause, or the head of a fragment answer ("Masoud Pezeshkian, described as ...")."""
+    t = p.tokens[i]
+    if t.dep == "ROOT":
+        return True
+    if t.dep == "appos":
+        return _is_subject(p, t.head)
+    return t.dep in SUBJECT_DEPS and p.tokens[t.head].dep == "ROOT"
+
+
+@dataclass(frozen=True)
+class Mention:
+    text: str
+    age: int  # exchanges back (0 = the latest question and its answer)
+    subject: bool
+    from_answer: bool
+    position: int
+
+
+def _clean_name(text: str) -> str:
+    return text.removesuffix("’s").removesuffix("'s").strip(" ,.;:")
+
+
+def person_mentions(p: Parsed, kids: list[list[int]]) -> list[tuple[str, int, bool]]:
+    """(name, character offset, is subject) for each person the text names.
+
+    A PERSON entity whose words are all proper nouns; not one that takes a determiner or modifies
+    another noun ("the James Webb Space Telescope", "the Webb telescope"): people's names do neither.
+    """
     out = []
-    for m in NAME_RUN.finditer(text):
-        tokens = m.group().split()
-        while tokens and tokens[0].lower().strip("’'") in NOT_PERSON:
-            tokens.pop(0)  # "According Antony Blinken" -> "Antony Blinken"
-        if len(tokens) == 1 and tokens[0].isupper():
-            continue  # an acronym (MP, UN) is not a person's name
-        if not tokens or any(t.lower().rstrip("’'s") in NOT_PERSON or t.lower() in NOT_PERSON for t in tokens):
+    for e in p.entities:
+        if e.label != "PERSON":
             continue
-        name = " ".join(tokens).removesuffix("’s").removesuffix("'s")
-        out.append(name)
+        idx = [i for i in _token_range(p, e.start, e.end) if p.tokens[i].text not in ("’s", "'s")]
+        words = [p.tokens[i] for i in idx if p.tokens[i].text[:1].isalpha()]
+        if not words or any(t.tag not in ("NNP", "NNPS") for t in words):
+            continue
+        root = _root_of(p, idx)
+        if p.tokens[root].dep == "compound" or any(p.tokens[k].dep == "det" for k in kids[root]):
+            continue
+        out.append((_clean_name(e.text), e.start, _is_subject(p, root)))
     return out
 
 
-class FollowUpRewriter:
-    """Standalone question from a follow-up: the chat model when there is one, else the rule."""
+def answer_person(p: Parsed, kids: list[list[int]]) -> list[tuple[str, int, bool]]:
+    """The name an answer to "Who ...?" gives when the model did not label it: its subject (or
+    fragment head), made of proper nouns outside any place, organisation or date entity."""
+    for s, e in p.noun_chunks:
+        idx = _token_range(p, s, e)
+        words = [p.tokens[i] for i in idx if p.tokens[i].text[:1].isalpha()]
+        root = _root_of(p, idx)
+        if not words or any(t.tag not in ("NNP", "NNPS") or t.ent not in PERSONISH_LABELS for t in words):
+            continue
+        if _is_subject(p, root) and not any(p.tokens[k].dep == "det" for k in kids[root]):
+            return [(_clean_name(p.text[s:e]), s, True)]
+    return []
 
-    def __init__(self, model: ChatModel | None, max_turns: int) -> None:
+
+@dataclass(frozen=True)
+class Context:
+    """The earlier turns, newest first, analysed once."""
+
+    turns: tuple[Turn, ...]
+    parsed: tuple[Parsed, ...]
+    ages: tuple[int, ...]
+
+    @classmethod
+    def of(cls, turns: Sequence[Turn]) -> Context:
+        recent = [t for t in turns if t.content.strip()][-PARSED_TURNS:][::-1]
+        ages, age = [], 0
+        for t in recent:
+            ages.append(age)
+            age += t.role == "user"
+        return cls(tuple(recent), tuple(parse_turns([t.content[:PARSED_TURN_CHARS] for t in recent])), tuple(ages))
+
+    def previous_question(self) -> tuple[str, Parsed | None]:
+        for t, p in zip(self.turns, self.parsed):
+            if t.role == "user":
+                return t.content.strip(), p
+        return "", None
+
+    def last_answer(self) -> Parsed | None:
+        if self.turns and self.turns[0].role == "assistant":
+            return self.parsed[0]
+        return None
+
+
+_parsed_lock = threading.Lock()
+_parsed: dict[str, Parsed] = {}
+PARSED_CACHE = 512  # turns kept analysed: a conversation sends the same earlier turns with each question
+
+
+def parse_turns(texts: list[str]) -> list[Parsed]:
+    """The analysis of each turn, from the cache or in one batch (faster than one call each)."""
+    with _parsed_lock:
+        found = {t: _parsed[t] for t in texts if t in _parsed}
+    missing = [t for t in dict.fromkeys(texts) if t not in found]
+    found.update(zip(missing, parse_many(missing)))
+    with _parsed_lock:
+        if len(_parsed) + len(missing) > PARSED_CACHE:
+            _parsed.clear()
+        _parsed.update((t, found[t]) for t in missing)
+    return [found[t] for t in texts]
+
+
+def find_person(context: Context) -> str:
+    """The person the conversation is about: the subject of the latest exchange that names one
+    (its answer before its question), in the longest form of that name seen in the turns."""
+    mentions: list[Mention] = []
+    for t, p, age in zip(context.turns, context.parsed, context.ages):
+        kids = _children(p)
+        found = person_mentions(p, kids)
+        if not found and t.role == "assistant" and _asks_who(context, age):
+            found = answer_person(p, kids)
+        mentions += [Mention(n, age, subj, t.role == "assistant", pos) for n, pos, subj in found]
+    if not mentions:
+        return ""
+    best = min(mentions, key=lambda m: (m.age, not m.subject, not m.from_answer, m.position))
+    return expand_name(best.text, [m.text for m in mentions])
+
+
+def _asks_who(context: Context, age: int) -> bool:
+    """Was the question of exchange `age` a "Who ...?" question?"""
+    for t, p, a in zip(context.turns, context.parsed, context.ages):
+        if a == age and t.role == "user":
+            return any(tok.lemma.lower() in ("who", "whom") for tok in p.tokens[:3])
+    return False
+
+
+def expand_name(name: str, seen: Sequence[str]) -> str:
+    """The longest form seen of a name that shares its last word ("Blinken" -> "Antony Blinken")."""
+    last = name.split()[-1].lower()
+    forms = [s for s in seen if s.split()[-1].lower() == last and len(s) > len(name)]
+    return max(forms, key=len) if forms else name
+
+
+# --- what the question points back to -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reference:
+    start: int  # character span in the question that the antecedent replaces
+    end: int
+    kind: str  # person | thing | things | named | event | place | ordinal
+    possessive: bool = False
+    word: str = ""  # the head noun of "that port", the ordinal of "the second one"
+
+
+def references(p: Parsed) -> list[Reference]:
+    """The words of a question that point back to earlier turns, from its parse: not "that" as a
+    conjunction ("Who confirmed that Iran ...?"), not "it" in "Is it true that ...", not a pronoun
+    whose antecedent is in the question itself ("What is Iran receiving for its missiles?")."""
+    kids = _children(p)
+    out: list[Reference] = []
+    for i, t in enumerate(p.tokens):
+        low = t.text.lower()
+        end = t.start + len(t.text)
+        if low in PERSON_PRONOUNS and t.tag in ("PRP", "PRP$"):
+            if not _person_before(p, kids, i):
+                out.append(Reference(t.start, end, "person", t.tag == "PRP$" or low == "hers"))
+        elif low in THING_PRONOUNS and t.tag in ("PRP", "PRP$"):
+            if not _expletive(p, kids, i) and not _thing_before(p, kids, i):
+                kind = "things" if low in PLURAL_PRONOUNS else "thing"
+                out.append(Reference(t.start, end, kind, t.tag == "PRP$"))
+        elif low in DEMONSTRATIVES and (t.tag == "DT" or (low == "that" and _loose_that(p, kids, i))):
+            if t.dep == "det" or t.tag == "IN":
+                head = p.tokens[_noun_after(p, i)] if t.tag == "IN" else p.tokens[t.head]
+                out.append(Reference(t.start, head.start + len(head.text), "named", word=head.lemma.lower()))
+            else:
+                out.append(Reference(t.start, end, "event"))
+        elif low == "there" and t.tag == "RB":
+            out.append(Reference(t.start, end, "place"))
+        elif t.ent == "ORDINAL" and low in ORDINALS and i > 0 and p.tokens[i - 1].text.lower() == "the":
+            stop = i + 1 if i + 1 < len(p.tokens) and p.tokens[i + 1].text.lower() == "one" else i
+            last = p.tokens[stop]
+            if stop == i + 1 or not _has_noun_after(p, i):
+                out.append(Reference(p.tokens[i - 1].start, last.start + len(last.text), "ordinal", word=low))
+    return out
+
+
+def _loose_that(p: Parsed, kids: list[list[int]], i: int) -> bool:
+    """ "that" parsed as a conjunction but opening no finite clause, before a noun: the small model's
+    reading of "was that press conference held"; "confirmed that Iran was exporting" stays a conjunction."""
+    t = p.tokens[i]
+    if t.tag != "IN" or not _has_noun_after(p, i):
+        return False
+    verb = t.head
+    finite = [verb, *(k for k in kids[verb] if p.tokens[k].dep in ("aux", "auxpass"))]
+    return not any(p.tokens[k].tag in ("VBD", "VBZ", "VBP", "MD") for k in finite)
+
+
+def _noun_after(p: Parsed, i: int) -> int:
+    """The last noun of the run of nouns after token i ("that press conference" -> "conference")."""
+    j = i + 1
+    while j + 1 < len(p.tokens) and p.tokens[j + 1].pos in ("NOUN", "PROPN"):
+        j += 1
+    return j
+
+
+def _has_noun_after(p: Parsed, i: int) -> bool:
+    return i + 1 < len(p.tokens) and p.tokens[i + 1].pos in ("NOUN", "PROPN")
+
+
+def _person_before(p: Parsed, kids: list[list[int]], i: int) -> bool:
+    """Does the question name a person before this pronoun ("What had Pezeshkian promised when he ...")?"""
+    return any(pos < p.tokens[i].start for _, pos, _ in person_mentions(p, kids))
+
+
+def _expletive(p: Parsed, kids: list[list[int]], i: int) -> bool:
+    """ "it" standing for a clause ("Is it true that ...", "Is it possible to ...")."""
+    t = p.tokens[i]
+    if t.text.lower() != "it":
+        return False
+    clause = any(p.tokens[k].dep in ("ccomp", "xcomp", "csubj") for k in kids[t.head])
+    return t.dep == "expl" or (t.dep in SUBJECT_DEPS and clause)
+
+
+def _governor(p: Parsed, i: int) -> int:
+    """The verb a pronoun depends on (through a preposition: "spoke about it" -> "spoke")."""
+    t = p.tokens[i]
+    if t.dep == "pobj":
+        return p.tokens[t.head].head
+    return t.head
+
+
+def _candidate_chunks(p: Parsed) -> list[tuple[int, int, int]]:
+    """(start, end, head token) of the noun phrases that can be antecedents: not question phrases
+    ("Which countries"), not pronouns. A chunk the small model ran across a question's verb ("How
+    much did the telescope cost": "cost" as a noun) is cut after the auxiliary, before that verb."""
+    out = []
+    for s, e in p.noun_chunks:
+        idx = _token_range(p, s, e)
+        if idx and idx[0] > 0 and _is_wh(p.tokens[idx[0] - 1]):
+            continue
+        cuts = [k for k in idx if _is_wh(p.tokens[k]) or p.tokens[k].pos in ("AUX", "VERB")]
+        if cuts:
+            idx = [k for k in idx if k > cuts[-1]]
+            if len(idx) > 1 and p.tokens[idx[-1]].dep == "ROOT":
+                idx = idx[:-1]
+        idx = [k for k in idx if p.tokens[k].tag not in ("PRP", "PRP$")]
+        if not idx or p.tokens[idx[-1]].pos not in ("NOUN", "PROPN"):
+            continue
+        last = p.tokens[idx[-1]]
+        out.append((p.tokens[idx[0]].start, last.start + len(last.text), idx[-1]))
+    return out
+
+
+def _thing_before(p: Parsed, kids: list[list[int]], i: int) -> bool:
+    """Is there an antecedent for it/they in the question itself? A possessive may point to its
+    clause's subject ("Iran ... its missiles"); an object pronoun may not ("Which lawmaker spoke
+    about it?": "it" is not the lawmaker)."""
+    t = p.tokens[i]
+    verb = _governor(p, i)
+    for s, _, root in _candidate_chunks(p):
+        if s >= t.start:
+            break
+        r = p.tokens[root]
+        if t.tag == "PRP" and r.dep in SUBJECT_DEPS and r.head == verb:
+            continue
+        return True
+    return False
+
+
+# --- what it points back to -----------------------------------------------------------------
+
+
+def phrase(p: Parsed, s: int, e: int, root: int) -> str:
+    """A noun chunk with the prepositional phrases that follow it ("the UN missile embargo on Iran"),
+    its article made definite ("a port" -> "the port")."""
+    kids = _children(p)
+    last = _token_range(p, s, e)[-1]
+    for k in kids[root]:
+        if k == last + 1 and p.tokens[k].dep == "prep":
+            end_tok = _subtree_end(p, kids, k)
+            if end_tok - _token_range(p, s, e)[0] < MAX_PHRASE_TOKENS:
+                last = end_tok
+    t = p.tokens[last]
+    text = p.text[s : t.start + len(t.text)]
+    first = text.split(" ", 1)
+    if first[0].lower() in ("a", "an", "the", "this", "that", "these", "those") and len(first) > 1:
+        text = first[1]
+    return text if p.tokens[root].pos == "PROPN" and text[:1].isupper() and " " not in text else f"the {text}"
+
+
+def list_items(p: Parsed | None) -> list[str]:
+    """The items of the longest coordinated list in a text ("The United States, ..., and the
+    European Union"), as their noun chunks."""
+    if p is None:
+        return []
+    kids = _children(p)
+    chunk_of = {}
+    for s, e in p.noun_chunks:
+        idx = _token_range(p, s, e)
+        if idx:
+            chunk_of[_root_of(p, idx)] = p.text[s:e]
+    best: list[str] = []
+    for i, t in enumerate(p.tokens):
+        if t.dep == "conj" or t.pos not in ("NOUN", "PROPN"):
+            continue
+        chain, j = [i], i
+        while nxt := [k for k in kids[j] if p.tokens[k].dep == "conj"]:
+            j = nxt[0]
+            chain.append(j)
+        items = [chunk_of.get(k, p.tokens[k].text) for k in chain]
+        if len(items) > len(best):
+            best = items
+    return best if len(best) >= 2 else []
+
+
+def _lower_article(text: str) -> str:
+    head, _, rest = text.partition(" ")
+    return f"{head.lower()} {rest}" if rest and head in ("The", "A", "An") else text
+
+
+def thing_antecedent(context: Context, plural: bool) -> str:
+    """What it/they point to: for "they", the list the last answer gave (when the question asked
+    for several); else the last noun phrase of the previous question that is not a person, a date
+    or a number, and agrees in number."""
+    _, prev = context.previous_question()
+    if prev is None:
+        return ""
+    if plural and (items := list_items(context.last_answer())) and _asks_plural(prev):
+        items = [_lower_article(i) for i in items]
+        return ", ".join(items[:-1]) + " and " + items[-1]
+    for s, e, root in reversed(_candidate_chunks(prev)):
+        r = prev.tokens[root]
+        if r.ent in NOT_ANTECEDENT_LABELS or (r.tag in ("NNS", "NNPS")) != plural:
+            continue
+        return phrase(prev, s, e, root)
+    return answer_subject(context.last_answer())
+
+
+def answer_subject(answer: Parsed | None) -> str:
+    """The thing an answer is about ("TOI-902 b, a planet ..." after "What are the first targets?")."""
+    if answer is None:
+        return ""
+    for s, e, root in _candidate_chunks(answer):
+        if _is_subject(answer, root) and answer.tokens[root].ent not in NOT_ANTECEDENT_LABELS:
+            return answer.text[s:e]
+    return ""
+
+
+def _asks_plural(p: Parsed) -> bool:
+    """Does a question ask for several things ("Which countries ...")?"""
+    for i, t in enumerate(p.tokens):
+        if t.tag in ("WDT", "WP") and i + 1 < len(p.tokens):
+            nxt = p.tokens[i + 1 :][:3]
+            return any(n.tag in ("NNS", "NNPS") for n in nxt)
+    return False
+
+
+def named_antecedent(context: Context, head: str, asked: str) -> str:
+    """The phrase of an earlier turn that "that port" points to: the latest noun phrase with the same
+    head noun that says more than the question does ("a port in the Persian Gulf")."""
+    asked_words = set(asked.lower().split())
+    for p in context.parsed:
+        for s, e, root in reversed(_candidate_chunks(p)):
+            if p.tokens[root].lemma.lower() != head:
+                continue
+            found = phrase(p, s, e, root)
+            if set(found.lower().split()) - asked_words - {"the"}:
+                return found
+    return ""
+
+
+def ordinal_question(context: Context, ordinal: str) -> str:
+    """The previous question with its ordinal swapped ("the third explanation" -> "the fourth")."""
+    previous, prev = context.previous_question()
+    if prev is None:
+        return ""
+    for e in prev.entities:
+        if e.label == "ORDINAL" and e.text.lower() in ORDINALS:
+            return previous[: e.start] + ordinal + previous[e.end :]
+    return ""
+
+
+def possessive(text: str, plural: bool) -> str:
+    return f"{text}’" if plural and text.endswith("s") else f"{text}’s"
+
+
+def _opener_end(p: Parsed) -> tuple[int, bool]:
+    """Where a leading "and" / "also," / "what about" ends, and whether it was "what/how about"."""
+    toks = p.tokens
+    i = 0
+    while i < len(toks) and (toks[i].text.lower() in OPENERS or toks[i].text == ","):
+        i += 1
+    about = i + 1 < len(toks) and toks[i].text.lower() in ("what", "how") and toks[i + 1].text.lower() == "about"
+    if i == 0 and not about:
+        return 0, False
+    return (toks[i].start if i < len(toks) else len(p.text)), about
+
+
+def is_fragment(p: Parsed) -> bool:
+    """No verb at all: "And Germany?", "The fourth one?"."""
+    return not any(t.pos in ("VERB", "AUX") for t in p.tokens)
+
+
+def rewrite_by_rule(question: str, turns: Sequence[Turn]) -> str:
+    """The question with what it points back to filled in from the turns; unchanged when it
+    points back to nothing. What cannot be filled in is carried as the previous question."""
+    if not any(t.role == "user" and t.content.strip() for t in turns):
+        return question
+    q = parse(question)
+    refs = references(q)
+    opener, about = _opener_end(q)
+    fragment = is_fragment(q)
+    if not refs and not opener and not fragment:
+        return question
+    context = Context.of(turns)
+    previous, _ = context.previous_question()
+    if not previous:
+        return question
+    for r in refs:
+        if r.kind == "ordinal" and (swapped := ordinal_question(context, r.word)) and _only(question, r, opener):
+            return swapped
+    if (about or fragment) and not refs and (swapped := swap_entity(q, opener, context)):
+        return swapped
+    edits, unresolved = _resolve(question, refs, context)
+    text = question
+    for s, e, new in sorted(edits, reverse=True):
+        text = text[:s] + new + text[e:]
+    shift = sum(len(new) - (e - s) for s, e, new in edits if e <= opener)
+    text = text[opener + shift :].strip() or text
+    text = text[0].upper() + text[1:]
+    if unresolved or about or (fragment and not edits):
+        return f"{text} (Previous question: {previous})"
+    return text
+
+
+def swap_entity(q: Parsed, opener: int, context: Context) -> str:
+    """ "What about Russia?" after "What agreement has Iran signed with China?": the previous question
+    with its last entity of the same kind (here a place) replaced."""
+    rest = q.text[opener:].strip(" ?.!")
+    for word in ("what about", "how about"):
+        if rest.lower().startswith(word):
+            rest = rest[len(word) :].strip()
+    asked = [e for e in q.entities if e.text == rest.removeprefix("the ").strip()]
+    previous, prev = context.previous_question()
+    if not asked or prev is None:
+        return ""
+    same = [e for e in prev.entities if e.label == asked[0].label and e.text != asked[0].text]
+    if not same:
+        return ""
+    e = same[-1]
+    return previous[: e.start] + asked[0].text + previous[e.end :]
+
+
+def _only(question: str, r: Reference, opener: int) -> bool:
+    """Is the reference all the question says ("And the fourth one?")?"""
+    rest = (question[opener : r.start] + question[r.end :]).strip(" ?.!,")
+    return rest.lower() in ("", "what about", "how about")
+
+
+def _resolve(question: str, refs: list[Reference], context: Context) -> tuple[list[tuple[int, int, str]], bool]:
+    """(start, end, replacement) for each reference that could be filled in, and whether any could not."""
+    edits: list[tuple[int, int, str]] = []
+    unresolved = False
+    person_done = False
+    for r in refs:
+        new = ""
+        if r.kind == "person":
+            if person_done:
+                continue  # later pronouns refer back to the name now in the question
+            new = find_person(context)
+            person_done = bool(new)
+        elif r.kind in ("thing", "things"):
+            new = thing_antecedent(context, r.kind == "things")
+        elif r.kind == "named":
+            new = named_antecedent(context, r.word, question[r.start : r.end])
+        elif r.kind == "ordinal":
+            items = list_items(context.last_answer())
+            n = ORDINALS[r.word]
+            new = items[n - 1 if n > 0 else -1] if items and n <= len(items) else ""
+        if not new:
+            unresolved = True
+            continue
+        edits.append((r.start, r.end, possessive(new, r.kind == "things") if r.possessive else new))
+    return edits, unresolved
+
+
+def needs_context(question: str) -> bool:
+    """Does the question point back to earlier turns (pronouns, "that port", "and ...", "the fourth one")?"""
+    q = parse(question)
+    return bool(references(q) or _opener_end(q)[0] or is_fragment(q))
+
+
+class FollowUpRewriter:
+    """Standalone question from a follow-up: the chat model when there is one, else the rule, which
+    also reads misspelt words as the corpus's nearest words (given the library)."""
+
+    def __init__(self, model: ChatModel | None, max_turns: int, library: Library | None = None) -> None:
         self.model = model
         self.max_turns = max_turns
+        self.library = library
 
     def rewrite(self, question: str, history: object) -> str:
         turns = check_history(history, self.max_turns)
-        if not turns:
-            return question
-        if self.model is not None:
+        if self.model is not None and turns:
             try:
                 return self._ask_model(question, turns)
             except LLMError as e:
                 log.warning("follow-up rewrite by the model failed (%s); using the offline rule", e.short)
-        return rewrite_by_rule(question, turns)
+        standalone = rewrite_by_rule(question, turns) if turns else question
+        return correct_spelling(standalone, self.library) if self.model is None else standalone
 
     def _ask_model(self, question: str, turns: list[Turn]) -> str:
         conversation = "\n".join(f"<{t.role}>{escape(t.content)}</{t.role}>" for t in turns)

@@ -22,7 +22,7 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import BaseNode, TextNode
 
-from rag.chunking import chunk_article, make_splitter
+from rag.chunking import CHUNKING_VERSION, chunk_article, make_splitter
 from rag.config import Settings
 from rag.corpus import CorpusProblem, load_corpus
 from rag.embeddings import MiniLMEmbedding, build_embedding, embedding_model_name
@@ -75,7 +75,7 @@ def ingest(
     store = open_store(settings, model_name, create=True)
     report = IngestReport(problems=list(corpus.problems))
     indexed = store.indexed_articles()
-    todo = [a for a in corpus.articles if indexed.get(a.id, {}).get("content_hash") != a.content_hash]
+    todo = [a for a in corpus.articles if not _up_to_date(indexed.get(a.id, {}), a)]
     report.unchanged = len(corpus.articles) - len(todo)
     if todo:  # an unchanged corpus never loads the model
         _index_articles(store, todo, embed_model or build_embedding(settings), settings, report, indexed, progress)
@@ -93,6 +93,11 @@ def ingest(
     report.seconds = time.perf_counter() - t0
     log.info(report.summary())
     return report
+
+
+def _up_to_date(record: dict[str, Any], article: Article) -> bool:
+    """Indexed with this content, cut the way this version cuts (else it is chunked again)."""
+    return record.get("content_hash") == article.content_hash and record.get("chunking") == CHUNKING_VERSION
 
 
 def _index_articles(
@@ -175,7 +180,8 @@ def _write(store: Store, prepared: list[Prepared]) -> list[Prepared]:
     stale = [i for p in prepared for i in p.stale]
     if stale:
         store.delete_chunks(stale)
-    store.put_articles([(p.article.meta, p.article.text, p.article.content_hash, p.n_chunks) for p in prepared])
+    records = [(p.article.meta, p.article.text, p.article.content_hash, p.n_chunks) for p in prepared]
+    store.put_articles(records, CHUNKING_VERSION)
     for p in prepared:
         log.debug("%s: %d chunks added, %d deleted", p.article.id, len(p.nodes), len(p.stale))
     return prepared

@@ -144,9 +144,20 @@ def call_with_retries(
     """call() with up to `retries` retries on 429/5xx/timeouts/connection errors, exponential
     backoff with jitter (or the server's Retry-After), never past deadline_s in total: a retry
     that, waiting its backoff and then its whole attempt_s (the timeout), would end later is not made."""
+    import httpx
     import openai  # here, not at the top: the SDK costs 0.5 s of import that offline use never needs
 
-    retryable = (openai.APIConnectionError, openai.APITimeoutError, openai.RateLimitError, openai.InternalServerError)
+    # httpx's own timeout/transport errors: the SDK wraps them when a request is sent, but not while
+    # a stream is read, so a server that sends headers and then no first token (llama.cpp on a busy
+    # CPU) raises httpx.ReadTimeout here
+    retryable = (
+        openai.APIConnectionError,
+        openai.APITimeoutError,
+        openai.RateLimitError,
+        openai.InternalServerError,
+        httpx.TimeoutException,
+        httpx.TransportError,
+    )
     started = time.monotonic()
     attempt = 0
     while True:
@@ -180,10 +191,13 @@ def backoff(attempt: int, error: Exception) -> float:
 
 def describe(e: Exception) -> str:
     """A one-line reason, without secrets (no request bodies, no keys)."""
+    import httpx
     import openai
 
-    if isinstance(e, openai.APITimeoutError):
+    if isinstance(e, (openai.APITimeoutError, httpx.TimeoutException)):
         return "timed out"
+    if isinstance(e, httpx.TransportError):
+        return "could not connect"
     if isinstance(e, openai.APIConnectionError):
         return "could not connect"
     if isinstance(e, openai.APIStatusError):

@@ -85,6 +85,7 @@ class Parsed:
 
 _lock = threading.Lock()
 _nlp: Any = None
+_lexicon: frozenset[str] = frozenset()
 
 
 def model_dir() -> Path:
@@ -110,7 +111,7 @@ def check_model_files(folder: Path) -> None:
 
 def pipeline() -> Any:
     """The loaded spaCy pipeline (once per process, thread-safe; about 0.5 s)."""
-    global _nlp
+    global _nlp, _lexicon
     with _lock:
         if _nlp is None:
             import spacy
@@ -118,7 +119,16 @@ def pipeline() -> Any:
             folder = model_dir()
             check_model_files(folder)
             _nlp = spacy.load(folder)
+            # taken before any text is analysed: analysing adds every word seen, misspelt or not
+            _lexicon = frozenset(s.lower() for s in _nlp.vocab.strings if s.isalpha())
         return _nlp
+
+
+def english_words() -> frozenset[str]:
+    """The lower-cased words the model was trained with (about 80k: common English, some names),
+    as it ships: a word outside it and outside the corpus is likely misspelt."""
+    pipeline()
+    return _lexicon
 
 
 def _convert(doc: Any) -> Parsed:

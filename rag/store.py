@@ -54,6 +54,7 @@ class IndexedArticle:
     meta: ArticleMeta
     content_hash: str
     n_chunks: int  # as ingest wrote it with the record
+    chunking: str = ""  # rag.chunking.CHUNKING_VERSION it was cut with ("" before versions were kept)
     chars: int = 0  # length of the stored text (0 when not read)
 
     @property
@@ -94,7 +95,7 @@ class Store:
             return None
         text = str((got["documents"] or [""])[0])
         record = _indexed(article_id, dict((got["metadatas"] or [{}])[0] or {}))
-        return IndexedArticle(record.meta, record.content_hash, record.n_chunks, len(text)), text
+        return IndexedArticle(record.meta, record.content_hash, record.n_chunks, record.chunking, len(text)), text
 
     def article_text(self, article_id: str) -> str:
         found = self.find_article(article_id)
@@ -105,15 +106,17 @@ class Store:
             )
         return found[1]
 
-    def put_article(self, meta: ArticleMeta, text: str, content_hash: str, n_chunks: int) -> None:
-        self.put_articles([(meta, text, content_hash, n_chunks)])
+    def put_article(self, meta: ArticleMeta, text: str, content_hash: str, n_chunks: int, chunking: str = "") -> None:
+        self.put_articles([(meta, text, content_hash, n_chunks)], chunking)
 
-    def put_articles(self, records: list[tuple[ArticleMeta, str, str, int]]) -> None:
-        """put_article for many articles in one call (bulk loads)."""
+    def put_articles(self, records: list[tuple[ArticleMeta, str, str, int]], chunking: str = "") -> None:
+        """put_article for many articles in one call (bulk loads); chunking names how they were cut."""
         self._articles.upsert(
             ids=[meta.id for meta, _, _, _ in records],
             documents=[text for _, text, _, _ in records],
-            metadatas=[{**m.as_metadata(), "content_hash": h, "n_chunks": n} for m, _, h, n in records],
+            metadatas=[
+                {**m.as_metadata(), "content_hash": h, "n_chunks": n, "chunking": chunking} for m, _, h, n in records
+            ],
             embeddings=_article_vectors(len(records)),
         )
         self.touch()
@@ -233,6 +236,7 @@ def _indexed(article_id: str, md: Mapping[str, object]) -> IndexedArticle:
         meta_from_record(article_id, md),
         content_hash=str(md.get("content_hash", "")),
         n_chunks=int(n_chunks) if isinstance(n_chunks, int | float | str) else 0,
+        chunking=str(md.get("chunking", "")),
     )
 
 

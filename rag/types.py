@@ -91,6 +91,14 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Removed:
+    """A sentence the verifier removed (or flagged), and why ("number 2,000 not in source [2]")."""
+
+    sentence: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     answer: str  # text with [n] markers
@@ -102,6 +110,7 @@ class Answer:
     notice: str = ""  # one-line notice to the user (e.g. the OpenAI server failed)
     dropped: tuple[str, ...] = ()  # sentences the verifier removed
     flagged: tuple[str, ...] = ()  # sentences shown as unverified (unverified mode only)
+    removed: tuple[Removed, ...] = ()  # every dropped or flagged sentence with the verifier's reason
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     def to_dict(self) -> dict[str, Any]:
@@ -109,4 +118,5 @@ class Answer:
         d["citations"] = [c.to_dict() for c in self.citations]
         d["dropped"] = list(self.dropped)
         d["flagged"] = list(self.flagged)
+        d["removed"] = [asdict(r) for r in self.removed]
         return d

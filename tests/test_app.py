@@ -1,4 +1,4 @@
-"""The web contract of DESIGN.md: `python app.py` serves the chat, GET /healthz and POST /api/ask from one
+"""The web contract (docs/CONTRACTS.md): `python app.py` serves the chat, GET /healthz and POST /api/ask from one
 server; gradio_client and plain HTTP clients get cited answers; with login on, nothing gets through
 without credentials, on any route."""
 

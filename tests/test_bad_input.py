@@ -83,6 +83,12 @@ def test_an_empty_corpus_gives_an_index_that_says_so(tmp_path: Path, embed_model
     assert report.chunks_total == 0 and not report.problems
     a = open_engine(s).ask("How many missiles did Iran send to Russia?")
     assert a.abstained and a.reason == "The index holds no articles yet." and not a.citations
+    # says what to do, not "the articles do not answer this question"
+    assert (
+        a.answer == f"No articles are indexed yet: add article files to {s.corpus_dir} and run `python -m rag ingest`."
+    )
+    streamed = list(open_engine(s).stream("How many missiles?"))
+    assert streamed[-2] == streamed[-1].answer == open_engine(s).ask("How many missiles?").answer
 
 
 def _segments(index: Path) -> list[Path]:

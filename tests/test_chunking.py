@@ -1,4 +1,6 @@
-from rag.chunking import chunk_article, make_splitter, sentence_spans
+import pytest
+
+from rag.chunking import chunk_article, make_splitter, sentence_spans, split_sentences
 from rag.corpus import load_corpus
 from rag.embeddings import MINILM_MAX_TOKENS
 from tests.conftest import CORPUS
@@ -44,3 +46,43 @@ def test_sentence_spans_split_paragraphs_and_sentences() -> None:
         "Russia sent wheat.",
         "A new paragraph here",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        (
+            "The images were released at 10 a.m. Eastern time. The U.S. Congress approved it in 2017.",
+            ["The images were released at 10 a.m. Eastern time.", "The U.S. Congress approved it in 2017."],
+        ),
+        (
+            "Dr. Lena Okafor spoke. Observations begin in Sept. 2026.",
+            ["Dr. Lena Okafor spoke.", "Observations begin in Sept. 2026."],
+        ),
+        ("He left at 5 p.m. The next day was calm.", ["He left at 5 p.m.", "The next day was calm."]),
+        (  # a caption line without a full stop ends at its line break
+            "Image: the Larkspur deep field\nThe telescope cost $6.1 billion.",
+            ["Image: the Larkspur deep field", "The telescope cost $6.1 billion."],
+        ),
+    ],
+)
+def test_sentences_know_abbreviations_and_line_breaks(text: str, sentences: list[str]) -> None:
+    assert [text[s:e] for s, e in sentence_spans(text)] == sentences
+
+
+def test_the_splitter_cuts_where_the_sentences_end(embed_model) -> None:  # type: ignore[no-untyped-def]
+    cuts = 0
+    for article, chunks in _chunks(embed_model, size=48, overlap=0):
+        spans = sentence_spans(article.text)
+        for c in chunks[:-1]:
+            cut = [(s, e) for s, e in spans if s < c.end < e]  # the sentence this chunk ends inside
+            # only a sentence longer than a whole chunk may be cut (SentenceSplitter then uses commas)
+            assert not cut or len(embed_model.encoder.count_tokens(article.text[cut[0][0] : cut[0][1]])) > 48
+            cuts += not cut
+    assert cuts > 10  # most chunks end with a sentence
+
+
+def test_split_sentences_gives_pieces_that_join_back_to_the_text() -> None:
+    text = "  Lead in. The U.S. said so.\nPhoto: a caption\n\nLast one  "
+    pieces = split_sentences(text)
+    assert "".join(pieces) == text and len(pieces) == 4

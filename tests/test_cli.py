@@ -1,4 +1,4 @@
-"""The command-line contract of DESIGN.md, run as a real subprocess."""
+"""The command-line contract (docs/CONTRACTS.md, from ../shared/DESIGN.md), run as a real subprocess."""
 
 import json
 import os
@@ -89,6 +89,20 @@ def test_corrupt_index_exits_3_and_says_how_to_rebuild(env) -> None:  # type: ig
     p = run(["ask", "anything"], env)
     assert p.returncode == 3 and "--rebuild" in p.stderr and "Traceback" not in p.stderr
     assert run(["ingest", "--rebuild"], env).returncode == 0
+
+
+def test_ingest_of_a_missing_corpus_exits_2_and_says_what_to_set(env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    p = run(["ingest"], env | {"RAG_CORPUS_DIR": str(tmp_path / "missing")})
+    assert p.returncode == 2 and "does not exist" in p.stderr and "RAG_CORPUS_DIR" in p.stderr
+    assert "Traceback" not in p.stderr
+
+
+def test_a_missing_corpus_beside_an_existing_index_is_not_answered_from_silently(env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert run(["ingest"], env).returncode == 0
+    p = run(["ask", "Who is Salal Sadatian?"], env | {"RAG_CORPUS_DIR": str(tmp_path / "missing")})
+    assert p.returncode == 0 and "Salal Sadatian" in p.stdout  # the index still answers ...
+    warning = f"the corpus folder {tmp_path / 'missing'} does not exist; answering from the index at"
+    assert warning in p.stderr and "Set RAG_CORPUS_DIR" in p.stderr  # ... and says so, with what to do
 
 
 def test_chat_keeps_history_so_a_follow_up_is_rewritten(env) -> None:  # type: ignore[no-untyped-def]

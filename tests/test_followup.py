@@ -3,7 +3,7 @@
 import pytest
 
 from rag.errors import QuestionError
-from rag.followup import FollowUpRewriter, Turn, check_history, find_person, needs_context, rewrite_by_rule
+from rag.followup import Context, FollowUpRewriter, Turn, check_history, find_person, needs_context, rewrite_by_rule
 
 
 def turns(*pairs: str) -> list[Turn]:
@@ -41,17 +41,101 @@ def test_a_surname_is_expanded_to_the_full_name_seen_earlier() -> None:
         "Did Blinken suggest Russia gave Iran anything?",
         "Yes, Blinken spoke of nuclear technology.",
     )
-    assert find_person([t.content for t in reversed(history)]) == "Antony Blinken"
+    assert find_person(Context.of(history)) == "Antony Blinken"
+    assert rewrite_by_rule("Where did he say it?", history).startswith("Where did Antony Blinken say")
 
 
 def test_countries_and_organisations_are_not_taken_for_people() -> None:
-    assert find_person(["Which countries did the United States and the European Union warn about Iran?"]) == ""
+    history = turns("Which countries did the United States and the European Union warn about Iran?", "France.")
+    assert find_person(Context.of(history)) == ""
 
 
-def test_a_plural_or_vague_reference_carries_the_previous_question() -> None:
-    history = turns("Which countries allowed the UN missile embargo on Iran to expire?", "The United States, ...")
+def test_he_is_the_person_named_in_the_answer_never_a_date_opening_it() -> None:
+    history = turns(
+        "Who confirmed that Iran was exporting missiles?",
+        "On Saturday, Ahmad Bakhshayesh-Ardestani, an Australia-educated member of the Islamic Republic’s "
+        "parliamentary committee on national security, confirmed that Iran was exporting missiles to Russia.",
+    )
+    assert rewrite_by_rule("Who is he?", history) == "Who is Ahmad Bakhshayesh-Ardestani?"
+
+
+def test_a_sentence_initial_word_is_not_a_person() -> None:
+    history = turns(
+        "Who is Iran’s new president?",
+        "Masoud Pezeshkian, described as Iran’s new reformist president.",
+        "What did the military do after his election?",
+        "Yet in the first big strategic decision since Pezeshkian’s election, the Iranian military sold missiles.",
+    )
+    rewritten = rewrite_by_rule("and what did he say about that?", history)
+    assert rewritten.startswith("What did Masoud Pezeshkian say about that?")
+    assert "Yet" not in rewritten.split("(")[0]
+
+
+def test_a_telescope_named_after_a_person_is_not_the_person_the_conversation_is_about() -> None:
+    history = turns(
+        "What did NASA's administrator say about the telescope?",
+        "Bill Nelson, NASA's administrator, said the James Webb Space Telescope would change astronomy.",
+    )
+    assert rewrite_by_rule("What else did he say?", history) == "What else did Bill Nelson say?"
+    history = turns(
+        "Who is NASA's administrator?", "The James Webb Space Telescope will change astronomy, said Bill Nelson."
+    )
+    assert rewrite_by_rule("What else did he say?", history) == "What else did Bill Nelson say?"
+
+
+def test_they_is_the_list_the_last_answer_gave_and_that_carries_the_previous_question() -> None:
+    history = turns(
+        "Which countries allowed the UN missile embargo on Iran to expire?",
+        "The United States, United Kingdom, France, Germany, and the European Union.",
+    )
     assert rewrite_by_rule("When did they do that?", history) == (
-        "When did they do that? (Previous question: Which countries allowed the UN missile embargo on Iran to expire?)"
+        "When did the United States, United Kingdom, France, Germany and the European Union do that? "
+        "(Previous question: Which countries allowed the UN missile embargo on Iran to expire?)"
+    )
+
+
+def test_the_second_one_is_the_second_item_of_the_last_answers_list() -> None:
+    history = turns("Which countries allowed the embargo to expire?", "France, Germany, and the European Union.")
+    assert rewrite_by_rule("Tell me more about the second one.", history) == "Tell me more about Germany."
+
+
+def test_it_is_the_thing_the_previous_question_asked_about() -> None:
+    history = turns("How much did the telescope cost?", "About $10 billion.")
+    assert rewrite_by_rule("When was it launched?", history) == "When was the telescope launched?"
+
+
+def test_that_port_is_the_port_named_earlier() -> None:
+    history = turns(
+        "What is Iran’s agreement with China rumored to include?",
+        "Lending a port in the Persian Gulf to the People’s Liberation Army-Navy.",
+    )
+    assert rewrite_by_rule("What is that port called?", history) == "What is the port in the Persian Gulf called?"
+
+
+def test_what_about_another_place_asks_the_previous_question_about_it() -> None:
+    history = turns("What agreement has Iran signed with China?", "A 25-year security agreement.")
+    assert rewrite_by_rule("What about Russia?", history) == "What agreement has Iran signed with Russia?"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who confirmed that Iran was exporting missiles to Russia?",  # "that" opens a clause
+        "Is it true that Iran stopped selling missiles?",  # "it" stands for the clause
+        "What is Iran receiving from Russia in exchange for its missiles and drones?",  # "its" = Iran
+        "What had Masoud Pezeshkian promised when he was elected?",  # "he" = the name before it
+    ],
+)
+def test_standalone_questions_with_that_it_or_he_are_left_unchanged(question: str) -> None:
+    history = turns("Who is Salal Sadatian?", "A former Iranian diplomat.")
+    assert not needs_context(question)
+    assert rewrite_by_rule(question, history) == question
+
+
+def test_a_reference_with_nothing_to_point_to_carries_the_previous_question() -> None:
+    history = turns("How many missiles were sent?", "About 200.")
+    assert rewrite_by_rule("Why did he do that?", history) == (
+        "Why did he do that? (Previous question: How many missiles were sent?)"
     )
 
 
@@ -87,3 +171,16 @@ def test_only_the_last_turns_are_read() -> None:
 def test_malformed_history_is_a_clear_question_error(history: object) -> None:
     with pytest.raises(QuestionError, match="history"):
         check_history(history, 6)
+
+
+def test_it_is_the_thing_the_last_answer_names_when_the_question_named_several() -> None:
+    history = turns("What are the first targets?", "TOI-902 b, a planet slightly larger than Earth.")
+    assert rewrite_by_rule("How far away is it?", history) == "How far away is TOI-902 b?"
+
+
+def test_the_administrator_of_a_telescope_story_is_the_person_not_the_telescope() -> None:
+    history = turns(
+        "What did the agency's administrator say about the first images?",
+        "The agency's administrator, Paul Brandt, said the first images justified the spending.",
+    )
+    assert rewrite_by_rule("What else did he say?", history) == "What else did Paul Brandt say?"

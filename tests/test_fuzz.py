@@ -51,7 +51,7 @@ def texts(article_texts: dict[str, str]) -> Texts:
 
 
 def check_answer(data: dict[str, Any], article_texts: dict[str, str]) -> None:
-    """The answer structure of DESIGN.md, with every [n] a citation quoted verbatim from its article."""
+    """The answer structure of docs/CONTRACTS.md, with every [n] a citation quoted verbatim from its article."""
     assert DESIGN_KEYS <= set(data), set(data)
     assert isinstance(data["answer"], str) and data["answer"].strip()
     assert isinstance(data["abstained"], bool) and data["backend"] == "offline"

@@ -3,7 +3,7 @@
 import pytest
 
 from rag.chunking import sentence_spans
-from rag.grounding import Verifier, check_claim, split_claims, swapped_roles
+from rag.grounding import Verifier, negation_problem, role_problem, split_claims
 from rag.types import ArticleMeta, Chunk, Passage
 
 ARTICLE_A = (
@@ -101,12 +101,21 @@ def test_markers_after_the_full_stop_belong_to_the_sentence_before() -> None:
 
 
 def test_rules_directly() -> None:
+    from rag.claims import missing_values
+
     quote = "Iran is bartering missiles in exchange for wheat."
-    assert check_claim("Iran is bartering missiles in exchange for wheat.", quote, 1.0) == ""
-    assert "number" in check_claim("Iran is bartering 5 missiles for wheat.", quote, 1.0)
-    assert "negation" in check_claim("Iran is not bartering missiles for wheat.", quote, 1.0)
-    assert swapped_roles("Russia sent missiles to Iran.", "Iran sent missiles to Russia.") == "'to iran'"
-    assert swapped_roles("Iran sent missiles to Russia.", "Iran sent missiles to Russia.") == ""
+    assert missing_values("Iran is bartering missiles in exchange for wheat.", quote) == []
+    assert missing_values("Iran is bartering 5 missiles for wheat.", quote) == [(5.0, "")]
+    assert negation_problem("Iran is not bartering missiles for wheat.", quote)
+    assert not negation_problem("Iran is bartering missiles for wheat.", quote)
+    assert "roles" in role_problem("Russia sent missiles to Iran.", [_unit("Iran sent missiles to Russia.")])
+    assert role_problem("Iran sent missiles to Russia.", [_unit("Iran sent missiles to Russia.")]) == ""
+
+
+def _unit(text: str):  # type: ignore[no-untyped-def]
+    from rag.grounding import Unit
+
+    return Unit(1, 0, len(text), text, frozenset())
 
 
 def test_a_sentence_repeated_five_times_is_cited_once() -> None:
@@ -128,15 +137,15 @@ def test_a_sentence_about_coverage_stands_uncited_but_cannot_bring_new_numbers_o
 
 
 def test_known_limits_a_paraphrase_with_few_shared_words_is_dropped_not_judged() -> None:
-    # True, but shares too few words with the text: the verifier cannot tell, so it drops it.
+    # True, but shares too few words with the text and MiniLM finds it not close enough: dropped.
     out = verify("Tehran swaps arms for farm produce. [1]")
     assert out.dropped == ["Tehran swaps arms for farm produce."]
 
 
 @pytest.mark.xfail(strict=True, reason="known limit: the verifier checks wording, not who gives what")
 def test_known_limits_a_reversed_exchange_without_names_is_dropped() -> None:
-    # False (the missiles are what Iran gives), but every word is in the quote and no name follows
-    # a preposition, so no rule fires today. Strict: the day a rule catches it, this XPASS fails
+    # False (the missiles are what Iran gives), but every word is in the quote and no name is the
+    # object of "to"/"from", so no rule fires today. Strict: the day a rule catches it, this XPASS fails
     # the run, and the marker comes off.
     out = verify("Iran is bartering wheat and soy in exchange for missiles and drones. [1]")
     assert out.dropped == ["Iran is bartering wheat and soy in exchange for missiles and drones."]
@@ -161,19 +170,19 @@ def test_a_name_may_appear_as_its_demonym_or_acronym_and_nothing_looser(name: st
 
 
 def test_a_negation_in_the_quote_counts_only_when_it_is_about_the_claim() -> None:
-    from rag.text import negation_differs
-
     two = "“It is not right to break relations with Russia.” He wants 8% growth and a balance."
-    assert not negation_differs("He wants 8% growth and a balance.", two)
-    assert negation_differs("It is right to break relations with Russia.", two)
-    assert negation_differs("He intervened.", "He could have intervened, but he did not do so.")
-    assert negation_differs("Iran has not supplied drones.", "Iran has supplied drones.")
+    assert not negation_problem("He wants 8% growth and a balance.", two)
+    assert negation_problem("It is right to break relations with Russia.", two)
+    assert negation_problem("He intervened.", "He could have intervened, but he did not do so.")
+    assert negation_problem("Iran has not supplied drones.", "Iran has supplied drones.")
 
 
 def test_according_to_names_a_source_not_a_role() -> None:
-    quote = "The Iranian military has, according to Antony Blinken, provided 200 missiles to Russia."
-    assert swapped_roles("According to Antony Blinken, Iran provided 200 missiles to Russia.", quote) == ""
-    assert swapped_roles("According to Antony Blinken, Russia provided 200 missiles to Iran.", quote) == "'to iran'"
+    quote = _unit("The Iranian military has, according to Antony Blinken, provided 200 missiles to Russia.")
+    assert role_problem("According to Antony Blinken, Iran provided 200 missiles to Russia.", [quote]) == ""
+    assert "russia to iran" in role_problem(
+        "According to Antony Blinken, Russia provided 200 missiles to Iran.", [quote]
+    )
 
 
 def test_a_quote_that_instructs_a_model_supports_nothing() -> None:

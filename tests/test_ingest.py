@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from rag.chunking import CHUNKING_VERSION
 from rag.errors import IndexCorruptError, IndexMissingError
 from rag.ingest import ingest, pack_vectors, unpack_vectors
 from rag.store import open_store
@@ -107,3 +108,32 @@ def test_index_of_another_format_version_is_refused_until_rebuilt(make_settings,
         ingest(s, embed_model=embed_model)  # no silent reuse of stale vectors
     assert sorted(ingest(s, embed_model=embed_model, rebuild=True).added) == CORPUS_IDS
     open_store(s, embed_model.model_name)
+
+
+def test_articles_cut_by_another_chunking_version_are_chunked_again(make_settings, embed_model) -> None:  # type: ignore[no-untyped-def]
+    s = make_settings()
+    first = ingest(s, embed_model=embed_model)
+    store = open_store(s, embed_model.model_name)
+    assert {a.chunking for a in store.list_articles()} == {CHUNKING_VERSION}
+    old = store._articles.get(ids=["000_15236a54c3d0a701"], include=["metadatas"])["metadatas"][0]
+    store._articles.update(ids=["000_15236a54c3d0a701"], metadatas=[{**old, "chunking": ""}])  # as an older version
+    again = ingest(s, embed_model=embed_model)
+    assert again.updated == ["000_15236a54c3d0a701"] and again.unchanged == len(CORPUS_IDS) - 1
+    assert again.chunks_embedded == 0 and again.chunks_total == first.chunks_total  # cut the same: nothing to embed
+    assert {a.chunking for a in open_store(s, embed_model.model_name).list_articles()} == {CHUNKING_VERSION}
+
+
+def test_open_or_build_with_update_brings_the_index_up_to_date_first(make_settings, embed_model) -> None:  # type: ignore[no-untyped-def]
+    from rag import open_or_build
+
+    s = make_settings()
+    said: list[str] = []
+    engine = open_or_build(s, on_build=said.append, update=True)  # no index yet: built, and said so
+    assert said[0].startswith("No index yet") and said[1].startswith(f"indexed {len(CORPUS_IDS)} new")
+    assert sorted(engine.retriever.articles) == CORPUS_IDS
+    said.clear()
+    open_or_build(s, on_build=said.append, update=True)
+    assert said == []  # unchanged corpus: nothing to say
+    (s.corpus_dir / "extra.txt").write_text("---\nid: extra\n---\nThe octopus exhibit in Lisbon reopens on Monday.")
+    engine = open_or_build(s, on_build=said.append, update=True)
+    assert said and said[0].startswith("indexed 1 new") and "extra" in engine.retriever.articles

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from rag.retrieval import Retrieval
+from rag.types import Passage
 
 # How a backend says the articles do not answer; the verifier lets this sentence stand uncited.
 ABSTAIN_PREFIX = "The articles do not say"
@@ -24,6 +25,9 @@ class Draft:
     reason: str = ""
     notice: str = ""  # e.g. "The OpenAI server failed; this is the offline answer."
     backend: str = ""
+    # passages the draft cites beyond the retrieval's ([n] numbers continue after them): a summary
+    # quotes sentences of whole articles, not only of the retrieved chunks
+    passages: tuple[Passage, ...] = ()
 
 
 class Backend(Protocol):

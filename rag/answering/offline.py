@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from rag.answering import Draft
+from rag.answering.intent import Library, special_draft
 from rag.retrieval import KeywordIndex, KeywordStats, Retrieval
 from rag.text import (
     STOPWORDS,
@@ -152,11 +153,14 @@ def analyse_question(question: str) -> QuestionInfo:
 class OfflineBackend:
     name = "offline"
 
-    def __init__(self, stats: KeywordStats, max_sentences: int = 3) -> None:
+    def __init__(self, stats: KeywordStats, max_sentences: int = 3, library: Library | None = None) -> None:
         self._stats = stats  # read on every draft: the retriever replaces its index when the store changes
         self.max_sentences = max_sentences
+        self.library = library  # whole articles, for summaries and comparisons (rag.answering.intent)
 
     def draft(self, question: str, retrieval: Retrieval) -> Draft:
+        if (special := special_draft(question, retrieval, self.library)) is not None:
+            return special
         if not retrieval.passages:
             return Draft("", abstained=True, reason="The index holds no articles yet.", backend=self.name)
         info = analyse_question(question)

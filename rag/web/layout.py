@@ -2,7 +2,7 @@
 
 Input: the open engine, settings and the shared rate limiter. Output: a gr.Blocks, plus the page's
 head script and CSS (read from rag/web/assets/) for gr.mount_gradio_app. Left: the modes, as tabs
-(today "Ask"; another mode is one more `with gr.Tab(...)` calling its own builder). Right: the
+("Ask", and "Check a draft" from rag.web.check_mode; another mode is one more `with gr.Tab(...)`). Right: the
 article panel and the sources panel. This module holds no behaviour of its own.
 """
 
@@ -21,6 +21,7 @@ from rag.errors import QuestionError
 from rag.feedback import FeedbackLog
 from rag.limits import RateLimiter, too_fast_message
 from rag.render import ARTICLE_PLACEHOLDER
+from rag.web.check_mode import DraftChecker, check_column, wire_check
 from rag.web.handlers import Chat, Sources, new_session, requester
 
 ASSETS = Path(__file__).parent / "assets"
@@ -73,6 +74,8 @@ def build_ui(engine: GroundedQueryEngine, settings: Settings, limiter: RateLimit
             with gr.Column(scale=3), gr.Tabs(elem_id="modes"):
                 with gr.Tab("Ask", id="ask"):
                     parts = chat_column(sources.examples())
+                with gr.Tab("Check a draft", id="check"):
+                    check = check_column()
             with gr.Column(scale=2), gr.Tabs(elem_id="side-tabs") as side:
                 with gr.Tab("Article", id=ARTICLE_TAB):
                     article = gr.HTML(
@@ -85,6 +88,7 @@ def build_ui(engine: GroundedQueryEngine, settings: Settings, limiter: RateLimit
         open_target = gr.Textbox(visible="hidden", elem_id="open-target")
         open_button = gr.Button(visible="hidden", elem_id="open-button")
         wire_chat(chat, parts, session, article)
+        wire_check(DraftChecker(engine, budget), check, session)
         open_button.click(
             lambda target, state: (chat.open_target(target, state), gr.update(selected=ARTICLE_TAB)),
             [open_target, session],

@@ -1,0 +1,267 @@
+"""Summaries and comparisons: questions about whole articles, answered by quoting them.
+
+Input: the question, its Retrieval and the Library (the articles by id, their text, the keyword
+index). Output: a Draft of verbatim article sentences with [n] markers, plus Passages for quoted
+sentences outside the retrieved ones, or None when the question asks for neither. Extractive only:
+sentences are chosen for coverage (centrality, lead, diversity), never rewritten or merged.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.answering import Draft
+from rag.chunking import clip_spans, sentence_spans
+from rag.retrieval import KeywordIndex, Retrieval
+from rag.spelling import Library
+from rag.text import content_terms, is_instruction, stem, words
+from rag.types import ArticleMeta, Chunk, Passage
+
+# The words that make a question a request for a summary or a comparison (English question shape,
+# not the corpus's vocabulary): stems, as rag.text.content_terms gives them.
+SUMMARY_VERBS = frozenset(stem(w) for w in "summarize summarise summary summaries overview gist recap".split())
+POINT_NOUNS = frozenset(stem(w) for w in "point points takeaways takeaway ideas idea findings message".split())
+POINT_ADJECTIVES = frozenset(stem(w) for w in "main key important central major".split())
+COMPARE_WORDS = frozenset(
+    stem(w) for w in "differ differ differs difference differences compare comparison contrast".split()
+)
+ARTICLE_WORDS = frozenset(
+    stem(w) for w in "article articles piece pieces story stories text texts report reports".split()
+)
+SCAFFOLD = SUMMARY_VERBS | POINT_NOUNS | POINT_ADJECTIVES | COMPARE_WORDS | ARTICLE_WORDS
+SCAFFOLD |= frozenset(stem(w) for w in "two three both each two all us me give briefly short".split())
+_ABOUT_ARTICLES = re.compile(
+    r"^\s*what (?:is|are) (?:the|these|this|both|all the) (?:articles?|pieces?|stories)\s+about\b", re.I
+)
+_PRONOUN_OPENING = re.compile(
+    r"^[“\"‘']?(?:He|She|They|It|This|That|These|Those|His|Her|Their|Its|But|And|Yet|So|Also|However)\b"
+    r"|^The (?:first|second|third|fourth|fifth|last|latter|former|other)\b"  # "The first is that ..."
+)
+
+MIN_WORDS = 8  # shorter lines in news text are headings, bylines, captions or quotes cut short
+# Maximal marginal relevance (Carbonell & Goldstein 1998): 0.7 relevance / 0.3 novelty is the
+# usual setting for extractive summaries; not fitted here.
+MMR_LAMBDA = 0.7
+# The lead of a news article is its best summary (the Lead-3 baseline of news summarization,
+# e.g. See et al. 2017); opinion pieces open on a hook, so the lead only tips the balance.
+LEAD_WEIGHT = 0.3
+MAX_SUMMARY_ARTICLES = 6  # a summary of "all the articles" quotes at most this many (the top retrieved)
+# Comparison: sentence relevance = equal parts MiniLM cosine and keyword overlap (both 0..1;
+# no data here to fit a split on; the eval's cross-article items check the outcome).
+DENSE_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Quote:
+    article_id: str
+    start: int
+    end: int
+
+
+def wants_summary(question: str) -> bool:
+    """ "Summarize the articles", "What are the main points?", "What is the article about?"."""
+    terms = set(content_terms(question))
+    if terms & SUMMARY_VERBS or _ABOUT_ARTICLES.match(question):
+        return True
+    return bool(terms & POINT_NOUNS and terms & POINT_ADJECTIVES)
+
+
+def wants_comparison(question: str) -> bool:
+    """ "How do the two articles differ on ...?", "What do the articles say about ...?"."""
+    terms = set(content_terms(question))
+    low = question.lower()
+    each = bool(re.search(r"\b(?:each|both|the two|all the) (?:articles?|pieces?|stories)\b", low))
+    each |= bool(re.search(r"\b(?:the|these) (?:articles|pieces|stories)\b", low))  # plural: what each says
+    return bool(terms & COMPARE_WORDS) or (each and bool(topic_terms(question)))
+
+
+def topic_terms(question: str) -> list[str]:
+    return [t for t in dict.fromkeys(content_terms(question)) if t not in SCAFFOLD]
+
+
+def overview_draft(question: str, retrieval: Retrieval, library: Library) -> Draft | None:
+    """A summary or a comparison when the question asks for one, else None."""
+    if not library.articles:
+        return None
+    if wants_comparison(question):
+        return compare(question, retrieval, library)
+    if wants_summary(question):
+        return summarize(question, retrieval, library)
+    return None
+
+
+# --- summaries --------------------------------------------------------------------------------
+
+
+def summary_scope(question: str, retrieval: Retrieval, library: Library) -> list[str]:
+    """Which articles to summarize: one when the question names one ("the article about X") or the
+    library holds one; else all of them, the retrieved ones first."""
+    ranked = list(dict.fromkeys(p.article_id for p in retrieval.passages if p.article_id in library.articles))
+    rest = [a for a in sorted(library.articles) if a not in ranked]
+    singular = re.search(r"\b(?:the|this|that) (?:article|piece|story|report)\b(?!s)", question.lower())
+    if len(library.articles) == 1 or (singular and topic_terms(question) and ranked):
+        return (ranked or rest)[:1]
+    return (ranked + rest)[:MAX_SUMMARY_ARTICLES]
+
+
+def summarize(question: str, retrieval: Retrieval, library: Library) -> Draft:
+    scope = summary_scope(question, retrieval, library)
+    per_article = 3 if len(scope) == 1 else 2 if len(scope) <= 3 else 1
+    quotes: list[Quote] = []
+    for aid in scope:
+        text = library.article_text(aid)
+        quotes += [Quote(aid, s, e) for s, e in key_sentences(text, library.keywords, per_article)]
+    if not quotes:
+        return Draft("", abstained=True, reason="The articles have no sentence to summarize.", backend="offline")
+    return quote_draft(quotes, retrieval, library)
+
+
+def key_sentences(text: str, keywords: KeywordIndex, k: int) -> list[tuple[int, int]]:
+    """The k sentences of an article that best cover it, in article order: centrality (mean
+    tf-idf cosine to the article's other sentences, as LexRank) plus a lead bonus, picked by MMR."""
+    spans = [(s, e) for s, e in sentence_spans(text) if usable(text[s:e])]
+    if not spans:
+        return []
+    vectors = tfidf([text[s:e] for s, e in spans], keywords)
+    sims = vectors @ vectors.T
+    n = len(spans)
+    centrality = (sims.sum(axis=1) - np.diag(sims)) / max(n - 1, 1)
+    top = centrality.max() or 1.0
+    relevance = centrality / top + LEAD_WEIGHT * (1.0 - np.arange(n) / n)
+    chosen: list[int] = []
+    while len(chosen) < min(k, n):
+        novelty = sims[:, chosen].max(axis=1) if chosen else np.zeros(n)
+        score = MMR_LAMBDA * relevance - (1 - MMR_LAMBDA) * novelty
+        score[chosen] = -np.inf
+        chosen.append(int(np.argmax(score)))
+    return [spans[i] for i in sorted(chosen)]
+
+
+def usable(sentence: str) -> bool:
+    """A sentence fit for a summary: long enough, not a (rhetorical) question, and standing alone."""
+    return len(words(sentence)) >= MIN_WORDS and not sentence.rstrip("”\"’' ").endswith("?") and stands_alone(sentence)
+
+
+def stands_alone(sentence: str) -> bool:
+    """Not opening on a pronoun or connective that points to the sentence before; not an instruction
+    to an AI model planted in an article."""
+    return not _PRONOUN_OPENING.match(sentence) and not is_instruction(sentence)
+
+
+def tfidf(sentences: Sequence[str], keywords: KeywordIndex) -> np.ndarray:
+    """Unit-length tf-idf rows over the sentences' content terms (idf from the whole index)."""
+    counts = [Counter(content_terms(s)) for s in sentences]
+    vocab = {t: i for i, t in enumerate(sorted({t for c in counts for t in c}))}
+    out = np.zeros((len(sentences), max(len(vocab), 1)), np.float32)
+    for row, c in enumerate(counts):
+        for t, n in c.items():
+            out[row, vocab[t]] = (1 + math.log(n)) * keywords.idf(t)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.where(norms == 0, 1.0, norms)
+
+
+# --- comparisons ------------------------------------------------------------------------------
+
+
+def compare(question: str, retrieval: Retrieval, library: Library) -> Draft | None:
+    """What each retrieved article says on the point: its best retrieved sentence, cited. None when
+    fewer than two articles say anything on it (the ordinary answer is then the better one)."""
+    topic = topic_terms(question)
+    if not topic:
+        return summarize(question, retrieval, library)
+    weights = {t: library.keywords.idf(t) for t in topic}
+    total = sum(weights.values()) or 1.0
+    best: dict[str, tuple[float, list[Quote]]] = {}
+    for p in retrieval.passages:
+        base = p.chunk.start
+        for i, (s, e) in enumerate(p.chunk.sentences):
+            sentence = p.chunk.text[s - base : e - base]
+            if is_instruction(sentence):
+                continue
+            terms = set(content_terms(sentence))
+            lexical = sum(w for t, w in weights.items() if t in terms) / total
+            if lexical == 0:
+                continue
+            score = DENSE_SHARE * _dense(retrieval.query_vector, p, i) + (1 - DENSE_SHARE) * lexical
+            if score > best.get(p.article_id, (-1.0, []))[0]:
+                best[p.article_id] = (score, with_context(p, i))
+    limit = 2 if re.search(r"\b(?:two|both)\b", question.lower()) else MAX_SUMMARY_ARTICLES
+    ranked = sorted(best.values(), key=lambda sq: -sq[0])[:limit]
+    if len(ranked) < 2:
+        return None
+    order = list(dict.fromkeys(p.article_id for p in retrieval.passages))
+    quotes = [q for _, qs in sorted(ranked, key=lambda sq: order.index(sq[1][0].article_id)) for q in qs]
+    return quote_draft(quotes, retrieval, library)
+
+
+def with_context(p: Passage, i: int) -> list[Quote]:
+    """Sentence i of a passage, preceded by the sentence before it in its paragraph when it opens on
+    a pronoun or connective ("She pointed to three causes ..." needs "Governor Helena Marsh said ...")."""
+    s, e = p.chunk.sentences[i]
+    quote = Quote(p.article_id, s, e)
+    if i == 0 or stands_alone(p.chunk.text[s - p.chunk.start : e - p.chunk.start]):
+        return [quote]
+    ps, pe = p.chunk.sentences[i - 1]
+    if "\n" in p.chunk.text[pe - p.chunk.start : s - p.chunk.start]:
+        return [quote]
+    return [Quote(p.article_id, ps, pe), quote]
+
+
+def _dense(query_vector: np.ndarray, passage: Passage, i: int) -> float:
+    vectors = passage.sentence_vectors
+    if vectors is None or i >= len(vectors):
+        return 0.0
+    return float(vectors[i] @ query_vector)
+
+
+# --- quoting ----------------------------------------------------------------------------------
+
+
+def quote_draft(quotes: Sequence[Quote], retrieval: Retrieval, library: Library) -> Draft:
+    """The quotes verbatim, each with the [n] of a retrieved passage holding it, or of a passage
+    added for it (its paragraph), so that the verifier and the citations treat it as any other."""
+    passages = list(retrieval.passages)
+    added: list[Passage] = []
+    parts = []
+    for q in quotes:
+        text = library.article_text(q.article_id)
+        n = next(
+            (
+                i
+                for i, p in enumerate(passages, 1)
+                if p.article_id == q.article_id and p.chunk.start <= q.start and q.end <= p.chunk.end
+            ),
+            0,
+        )
+        if not n:
+            added.append(paragraph_passage(text, q, library.articles[q.article_id]))
+            passages.append(added[-1])
+            n = len(passages)
+        parts.append(f"{text[q.start : q.end]} [{n}]")
+    return Draft(" ".join(parts), backend="offline", passages=tuple(added))
+
+
+def _holds(p: Passage, q: Quote) -> bool:
+    return p.article_id == q.article_id and p.chunk.start <= q.start and q.end <= p.chunk.end
+
+
+def paragraph_passage(text: str, q: Quote, meta: ArticleMeta) -> Passage:
+    """A Passage of the paragraph around a quote (with its sentence spans), as retrieval builds them."""
+    start = text.rfind("\n", 0, q.start) + 1
+    end = text.find("\n", q.end)
+    end = len(text) if end < 0 else end
+    chunk = Chunk(
+        id=f"{meta.id}:{start}-{end}",
+        article_id=meta.id,
+        text=text[start:end],
+        start=start,
+        end=end,
+        sentences=clip_spans(sentence_spans(text), start, end),
+    )
+    return Passage(chunk=chunk, meta=meta, score=0.0)

@@ -1,0 +1,394 @@
+"""What a sentence claims, in the pieces the verifier compares: values with units, dated months,
+names with their aliases, what a pronoun refers to, what a negation negates, who does what to whom.
+
+Input: plain strings (and rag.nlp parses for roles and pronouns). Output: small sets and tuples.
+It decides nothing: rag.grounding applies the rules. Word lists here are English grammar (number
+words, pronouns, framing verbs), never names of the corpus's people, places or organisations.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rag.nlp import Parsed, parse
+from rag.text import MONTHS, QUESTION_WORDS, STOPWORDS, content_terms, name_in, names, stem, words
+
+_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_TEENS = {
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_SCALES = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_SHORT_SCALES = {"k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9, "b": 1e9, "tn": 1e12}
+_SMALL = {**_UNITS, **_TEENS, **_TENS, "dozen": 12}
+_TOKEN = re.compile(r"\$|£|€|%|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[A-Za-z]+")
+_PERCENT = {"%", "percent", "per cent", "percentage"}
+_MONEY = {"$", "£", "€", "dollar", "dollars", "pound", "pounds", "euro", "euros"}
+
+Value = tuple[float, str]  # (number, unit): unit is "%", "money" or ""
+
+
+def values(text: str, hard: bool = False) -> set[Value]:
+    """Numbers stated in the text, by value and unit: "200" = "two hundred", "1.5bn" = 1.5e9,
+    "8%" = "8 percent". "one" alone is not a number ("one explanation"), nor are ordinals, and
+    with hard=True nor is a small count in words ("two films": a count a summary may make itself)."""
+    toks = [t.lower() for t in _TOKEN.findall(text.replace("-", " "))]
+    out: set[Value] = set()
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        money = t in ("$", "£", "€")
+        j = i + 1 if money else i
+        if j >= len(toks):
+            break
+        value, j = _read_number(toks, j)
+        if value is None:
+            i += 1
+            continue
+        if toks[i] == "one" and (j >= len(toks) or toks[j] not in _SCALES) and value == 1 and not money:
+            i = j  # "one explanation", "one of them": a determiner, not a count
+            continue
+        if hard and toks[i] in _SMALL and value <= 10 and toks[i] == toks[j - 1]:
+            i = j
+            continue
+        unit = "money" if money else ""
+        if j < len(toks) and (
+            toks[j] in _PERCENT or (toks[j] == "per" and j + 1 < len(toks) and toks[j + 1] == "cent")
+        ):
+            unit = "%"
+        elif j < len(toks) and toks[j] in _MONEY:
+            unit = "money"
+        out.add((value, unit))
+        i = j
+    return out
+
+
+def _read_number(toks: list[str], i: int) -> tuple[float | None, int]:
+    """A number starting at toks[i] (digits or words, with scales), and the index after it."""
+    t = toks[i]
+    if t[0].isdigit():
+        value = float(t.replace(",", ""))
+        j = i + 1
+        if j < len(toks) and (toks[j] in _SCALES or toks[j] in _SHORT_SCALES):
+            value *= _SCALES.get(toks[j]) or _SHORT_SCALES[toks[j]]
+            j += 1
+        return value, j
+    if t not in _SMALL and t not in _SCALES:
+        return None, i
+    if t in _SCALES and (i == 0 or toks[i - 1] not in ("a", "one")):
+        return None, i  # "hundreds", "thousands of" are not a count
+    total, current, j = 0.0, 0.0, i
+    while j < len(toks) and (toks[j] in _SMALL or toks[j] in _SCALES or toks[j] == "and"):
+        w = toks[j]
+        if w == "and":
+            if j + 1 < len(toks) and toks[j + 1] in _SMALL and current:
+                j += 1
+                continue
+            break
+        if w in _SMALL:
+            current += _SMALL[w]
+        elif w == "hundred":
+            current = (current or 1) * 100
+        else:
+            total += (current or 1) * _SCALES[w]
+            current = 0.0
+        j += 1
+    return total + current, j
+
+
+def value_terms(text: str) -> set[str]:
+    """The text's values as terms ("#200"), so that choosing support can count them as words."""
+    return {f"#{v:g}" for v, _ in values(text)}
+
+
+def missing_values(claim: str, support: str) -> list[Value]:
+    """The claim's values that the support does not state (a unit-less value matches any unit)."""
+    have = values(support)
+    plain = {v for v, _ in have}
+    return sorted(v for v in values(claim, hard=True) if v not in have and not (v[1] == "" and v[0] in plain))
+
+
+_MONTH = r"(" + "|".join(m.title() for m in MONTHS) + r")"
+_MONTH_YEAR = re.compile(_MONTH + r"(?:\s+\d{1,2}(?:st|nd|rd|th)?)?\s*,?\s+(\d{4})\b")
+_QUALIFIED = re.compile(r"\b(early|mid|late|end of|beginning of|start of)[\s-]+(" + _MONTH[1:-1] + r"|\d{4})\b", re.I)
+
+
+def date_problem(claim: str, support: str) -> str:
+    """A month put to a year, or an early/late qualifier, that the support does not state
+    ("May 2023" is not in "late 2023 ... in May"; "late 2023" is not in "2023")."""
+    low = support.lower()
+    for month, year in _MONTH_YEAR.findall(claim):
+        if not re.search(month.lower() + r"(?:\s+\d{1,2}(?:st|nd|rd|th)?)?\s*,?\s+" + year, low):
+            return f"date {month} {year} not in the cited text"
+    for qual, what in _QUALIFIED.findall(claim):
+        if not re.search(re.escape(qual.lower()) + r"[\s-]+" + what.lower(), low):
+            return f"date '{qual} {what}' not in the cited text"
+    return ""
+
+
+FRACTIONS = frozenset("all half quarter most none majority minority every".split())
+
+
+def fraction_problem(claim: str, support: str) -> str:
+    """A share the claim states ("all of it") where the support states another ("half of it")."""
+    theirs = FRACTIONS & set(words(support))
+    ours = FRACTIONS & set(words(claim))
+    extra = ours - theirs
+    if extra and theirs:
+        return f"quantity '{sorted(extra)[0]}' not in the cited text (it says '{sorted(theirs)[0]}')"
+    return ""
+
+
+# Words that describe the articles rather than the world ("The first article also notes that ...").
+FRAMING = frozenset(
+    stem(w)
+    for w in """article articles piece source sources author first second third both also note notes noted
+    argue argues argued describe describes described cite cites cited citing discuss discusses discussed
+    write writes wrote written suggest suggests suggested add adds added mention mentions mentioned
+    highlight highlights highlighted explain explains explained refer refers referred relies rely relied
+    quote quotes quoted overall summary summarize summarise broader
+    however since moreover meanwhile nonetheless nevertheless thus therefore instead still
+    himself herself itself themselves passage passages text texts information concise core pieces
+    topic topics thing things entity entities subject subjects distinct unrelated separate different
+    various several certain specific main""".split()
+)
+PRONOUNS_PERSON = frozenset("he him his she her hers himself herself".split())
+PRONOUNS_GROUP = frozenset("we us our ours they them their theirs i me my".split())
+_PREAMBLE = re.compile(
+    r"^(here\s+is|here's|here\s+are|below\s+is|based\b|according\s+to|from|in\s+summary|to\s+summari[sz]e)\b"
+    r"[^.!?]{0,200}:\s*$"
+    r"|^[^.!?]{0,200}\b(summary|summarizes|summarises|as follows|the following)\b[^.!?]{0,100}:\s*$"
+    r"|^(sure|certainly|of course)[,.!]|^\(?\s*note\s*:",
+    re.IGNORECASE,
+)
+
+
+def is_preamble(sentence: str) -> bool:
+    """A content-free lead-in ("Here is what the articles say:") rather than a claim."""
+    return bool(_PREAMBLE.match(sentence.strip()))
+
+
+def missing_run(text: str, have: set[str] | frozenset[str]) -> int:
+    """The longest run of consecutive content words of the text whose terms are not in `have`
+    (framing words neither extend nor break a run): "a former heart surgeon and health minister"."""
+    best = run = 0
+    for w in words(text):
+        if w in STOPWORDS or w in QUESTION_WORDS or w.isdigit():
+            continue
+        t = stem(w)
+        if t in FRAMING or len(w) < 2:
+            continue
+        run = 0 if t in have else run + 1
+        best = max(best, run)
+    return best
+
+
+def claim_terms(text: str) -> set[str]:
+    """Content terms of a claim without the words that only frame it ("the second article notes")."""
+    return {t for t in content_terms(text) if t not in FRAMING}
+
+
+_NAME_RUN = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:[A-Z][\w'’-]*|Jr\.?|Sr\.?))+")
+
+
+def missing_names(claim: str, support: str, extra: str = "") -> list[str]:
+    """Capitalised names of the claim not in the support (nor in `extra`, e.g. the metadata),
+    allowing a demonym and an acronym (rag.text.name_in), and a first name left out by the
+    support ("Chris Eubank" for "Eubank") when the surname is there."""
+    text = f"{support} {extra}"
+    ws = _word_set_hyphens(text)
+    excused: set[str] = set()
+    for run in _NAME_RUN.findall(claim):
+        parts = [w.lower().strip("'’") for w in re.findall(r"[\w'’]+", run) if w.lower() not in ("jr", "sr")]
+        if len(parts) >= 2 and name_in(parts[-1], ws, text):
+            excused |= set(parts[:-1])
+    out = []
+    for n in names(claim):
+        n = n.strip("'’\"")
+        if n and n not in excused and not name_in(n, ws, text):
+            out.append(n)
+    return sorted(set(out))
+
+
+def _word_set_hyphens(text: str) -> set[str]:
+    out = set(words(text))
+    return out | {w[:-2] for w in out if w.endswith("'s")}
+
+
+@lru_cache(maxsize=512)
+def parsed(text: str) -> Parsed:
+    return parse(text)
+
+
+def referents(context: str, upto: int) -> tuple[set[str], set[str]]:
+    """Who a pronoun at offset `upto` of `context` can refer to: (the nearest person named before
+    it, lower-cased words of the name; every person, place, group or organisation named before it)."""
+    doc = parsed(context)
+    person: set[str] = set()
+    groups: set[str] = set()
+    for e in doc.entities:
+        if e.end > upto:
+            break
+        ws = set(words(e.text))
+        if e.label == "PERSON":
+            person = ws
+        if e.label in ("PERSON", "ORG", "GPE", "NORP", "LOC"):
+            groups |= ws
+    return person, groups
+
+
+def persons_before(context: str, upto: int, window: int = 400) -> set[str]:
+    """Words of every person named in the `window` characters before offset `upto` (whom a "he"
+    there may mean: the nearest name is not always the speaker)."""
+    out: set[str] = set()
+    for e in parsed(context).entities:
+        if e.label == "PERSON" and upto - window <= e.start < upto:
+            out |= set(re.split(r"[- ]", e.text.lower()))
+    return out
+
+
+def has_pronoun(text: str, kinds: frozenset[str]) -> bool:
+    return any(w in kinds for w in words(text))
+
+
+NEGATORS = frozenset("not never no without nor none nothing nobody neither denied denies deny".split())
+
+
+def negated_scope(text: str) -> list[set[str]]:
+    """For each negation of the text, the content terms it negates: the words after it up to the
+    end of its clause ("not supplied Shahed drones"); a negation that names nothing ("but he did not
+    do so") negates the clause before it."""
+    out = []
+    for sentence in re.split(r"[.!?;]", text):
+        previous: set[str] = set()
+        for clause in re.split(r"[,:“”\"]|\bbut\b|\binstead\b|\brather\b|\bwhile\b", sentence):
+            ws = words(clause)
+            for i, w in enumerate(ws):
+                if w in NEGATORS or w.endswith("n't"):
+                    terms = {t for t in content_terms(" ".join(ws[i + 1 : i + 9])) if t not in FRAMING}
+                    out.append(terms or set(previous))
+            here = {t for t in content_terms(clause) if t not in FRAMING}
+            previous = here or previous
+    return out
+
+
+def has_negation(text: str) -> bool:
+    return bool(negated_scope(text))
+
+
+ROLE_SUBJ = ("nsubj", "agent_pobj")
+ROLE_OBJ = ("dobj", "dative_pobj", "pobj_to", "nsubjpass", "pobj_from")
+
+
+def roles(text: str) -> list[tuple[str, frozenset[str], frozenset[str]]]:
+    """(verb lemma, subject name words, object name words) for each verb of the text whose subject
+    and object are both names (entities): who does what to whom, from the dependency parse."""
+    doc = parsed(text)
+    toks = doc.tokens
+    ent_words: dict[int, str] = {}
+    for i, t in enumerate(toks):
+        if t.ent in ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"):
+            ent_words[i] = t.text.lower()
+    out = []
+    for v, verb in enumerate(toks):
+        if verb.pos not in ("VERB", "AUX"):
+            continue
+        subj: set[str] = set()
+        obj: set[str] = set()
+        for i, t in enumerate(toks):
+            if t.head != v or i == v:
+                continue
+            if t.dep == "nsubj":
+                subj |= _ent_subtree(toks, i, ent_words)
+            elif t.dep in ("dobj", "nsubjpass"):
+                obj |= _ent_subtree(toks, i, ent_words)
+            elif t.dep in ("agent",):
+                subj |= {ent_words[j] for j, c in enumerate(toks) if c.head == i and j in ent_words}
+            elif t.dep in ("dative", "prep") and t.text.lower() in ("to", "from", "into", "against"):
+                obj |= {ent_words[j] for j, c in enumerate(toks) if c.head == i and c.dep == "pobj" and j in ent_words}
+        if subj and obj and not subj & obj:
+            out.append((verb.lemma.lower(), frozenset(subj), frozenset(obj)))
+    return out
+
+
+def _ent_subtree(toks: tuple, i: int, ent_words: dict[int, str]) -> set[str]:
+    """Entity words of token i and its compounds/conjuncts (a small subtree)."""
+    found = {ent_words[i]} if i in ent_words else set()
+    for j, t in enumerate(toks):
+        if t.head == i and j != i and t.dep in ("compound", "conj", "appos", "poss") and j in ent_words:
+            found.add(ent_words[j])
+    return found
+
+
+def swapped(claim: str, support: str) -> str:
+    """'Russia sent missiles to Iran' against 'Iran sent missiles to Russia': the same verb with
+    subject and object exchanged. Only an explicit exchange counts ("with Iran and Russia
+    negotiating" states no direction)."""
+    theirs = roles(support)
+    for verb, subj, obj in roles(claim):
+        for v2, s2, o2 in theirs:
+            if v2 == verb and subj & o2 and obj & s2:
+                return f"'{' '.join(sorted(subj))} {verb} {' '.join(sorted(obj))}' is the other way round"
+    return ""
+
+
+def directions(text: str) -> set[tuple[frozenset[str], frozenset[str]]]:
+    """Who passes something to whom, whatever the verb: "X sent/sold ... to Y" = (X, Y) and "X
+    bought ... from Y" = (Y, X); the subject is the verb's nsubj (or the agent of a passive)."""
+    toks = parsed(text).tokens
+    ents = {i: t.text.lower() for i, t in enumerate(toks) if t.ent in ("PERSON", "ORG", "GPE", "NORP", "LOC")}
+    out = set()
+    for i, prep in enumerate(toks):
+        word = prep.text.lower()
+        if word not in ("to", "from", "into") or prep.dep not in ("prep", "dative"):
+            continue
+        target = {ents[j] for j, t in enumerate(toks) if t.head == i and t.dep == "pobj" and j in ents}
+        verb = prep.head
+        if not target or toks[verb].pos not in ("VERB", "AUX") or toks[verb].lemma.lower() == "accord":
+            continue
+        subj: set[str] = set()
+        v = verb
+        for _ in range(3):  # "Iran is forced to buy ...": the subject of the verb it depends on
+            heads = {v} | {j for j, t in enumerate(toks) if t.head == v and t.dep in ("aux", "auxpass")}
+            for j, t in enumerate(toks):
+                if t.head in heads and t.dep in ("nsubj", "nsubjpass") and j != v:
+                    subj |= _ent_subtree(toks, j, ents) | {
+                        ents[k] for k, c in enumerate(toks) if c.head == j and c.dep == "amod" and k in ents
+                    }
+                elif t.head == v and t.dep == "agent":
+                    subj |= {ents[k] for k, c in enumerate(toks) if c.head == j and k in ents}
+            if subj or toks[v].dep not in ("xcomp", "advcl", "conj") or toks[v].head == v:
+                break
+            v = toks[v].head
+        if subj and not subj & target:
+            pair = (frozenset(subj), frozenset(target)) if word != "from" else (frozenset(target), frozenset(subj))
+            out.add(pair)
+    return out
+
+
+def _same(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Do two entity word sets name the same thing (demonyms and acronyms allowed)?"""
+    return any(name_in(x, set(b), " ".join(b)) for x in a)
+
+
+def reversed_direction(claim: str, support: str) -> str:
+    theirs = directions(support)
+    for giver, receiver in directions(claim):
+        for g2, r2 in theirs:
+            if _same(giver, r2) and _same(receiver, g2):
+                return f"'{' '.join(sorted(giver))} to {' '.join(sorted(receiver))}' is the other way round"
+    return ""
+
+
+def stop_free(text: str) -> list[str]:
+    return [w for w in words(text) if w not in STOPWORDS]

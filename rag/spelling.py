@@ -1,0 +1,149 @@
+"""Typos in questions, read against the corpus's own words ("Pezeshkain" -> "Pezeshkian").
+
+Input: a question and the library (article texts and the keyword index, rag.answering.overview.Library).
+Output: the question with each word that neither the corpus nor the language model's lexicon
+knows replaced by the nearest corpus word, when one is close enough (Damerau-Levenshtein
+distance), or the question unchanged. The rewritten
+question is shown to the user as the standalone question ("read as ..."). A word near no corpus word is left
+alone (the answer then says the articles do not mention it).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter, defaultdict
+from typing import Protocol
+
+from rag.nlp import english_words
+from rag.retrieval import KeywordIndex
+from rag.text import QUESTION_WORDS, STOPWORDS, stem, words
+from rag.types import ArticleMeta
+
+MIN_LENGTH = 5  # shorter words have too many neighbours one edit away ("cost": cast, coat, most)
+# Most misspellings are one edit (Damerau 1964: about 80% are one insertion, deletion, substitution
+# or transposition); a second edit is allowed only from this length, where it still leaves most letters.
+TWO_EDITS_FROM = 9
+MAX_ARTICLES = 5_000  # above this many articles the vocabulary is not built (reading every text)
+_ASCII_WORD = re.compile(r"(?<![A-Za-z0-9’'])[A-Za-z]+(?![A-Za-z0-9’'])")  # parts of hyphenated names too
+
+
+class Library(Protocol):
+    """What reading the whole corpus needs of the index (rag.retrieval.Retriever has it)."""
+
+    articles: dict[str, ArticleMeta]
+    keywords: KeywordIndex
+
+    def article_text(self, article_id: str) -> str: ...
+
+
+class Vocabulary:
+    """The corpus's words with their counts, indexed by first letter for the nearest-word search."""
+
+    def __init__(self, counts: Counter[str], keywords: KeywordIndex, english: frozenset[str] | None = None) -> None:
+        self.counts = counts
+        self.keywords = keywords
+        self._english = english  # None: the language model's lexicon, loaded when first needed
+        self.by_initial: dict[str, list[str]] = defaultdict(list)
+        for w in counts:
+            if len(w) >= MIN_LENGTH - 1 and w not in STOPWORDS:
+                self.by_initial[w[0]].append(w)
+
+    @property
+    def english(self) -> frozenset[str]:
+        if self._english is None:
+            self._english = english_words()
+        return self._english
+
+    def in_corpus(self, word: str) -> bool:
+        return word in self.counts or self.keywords.doc_freq.get(stem(word), 0) > 0
+
+    def knows(self, word: str) -> bool:
+        """In the corpus (as is or by its stem), or an English word the language model knows
+        ("extend" is not a typo of the corpus's "extent")."""
+        return self.in_corpus(word) or word in self.english
+
+    def nearest(self, word: str) -> str:
+        """The corpus word nearest to `word` within the allowed edits (most frequent on a tie), or ""."""
+        limit = 2 if len(word) >= TWO_EDITS_FROM else 1
+        best: tuple[int, int, str] | None = None
+        for cand in self.by_initial.get(word[0], ()):
+            if abs(len(cand) - len(word)) > limit:
+                continue
+            d = edit_distance(word, cand, limit)
+            if d <= limit and (best is None or (d, -self.counts[cand]) < best[:2]):
+                best = (d, -self.counts[cand], cand)
+        return best[2] if best else ""
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (insertions, deletions, substitutions, adjacent
+    transpositions); returns limit + 1 as soon as it must exceed limit."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+_lock = threading.Lock()
+_cache: dict[int, Vocabulary] = {}
+
+
+def vocabulary(library: Library) -> Vocabulary | None:
+    """The library's vocabulary, built once per keyword index (a new index means new articles)."""
+    keywords = library.keywords
+    with _lock:
+        if id(keywords) in _cache and _cache[id(keywords)].keywords is keywords:
+            return _cache[id(keywords)]
+    if len(library.articles) > MAX_ARTICLES:
+        return None
+    counts: Counter[str] = Counter()
+    for aid in sorted(library.articles):
+        counts.update(w for w in words(library.article_text(aid)) if w.isalpha())
+    vocab = Vocabulary(counts, keywords)
+    with _lock:
+        _cache.clear()
+        _cache[id(keywords)] = vocab
+    return vocab
+
+
+def correct_spelling(question: str, library: Library | None) -> str:
+    """The question with its misspelt words read as the nearest corpus words (unchanged if none)."""
+    if library is None or not library.articles:
+        return question
+    doc_freq = library.keywords.doc_freq
+    found = _ASCII_WORD.finditer(question)
+    candidates = [m for m in found if _checkable(low := m.group().lower()) and not doc_freq.get(stem(low))]
+    if not candidates:  # every word is in the index: no need to build the vocabulary
+        return question
+    vocab = vocabulary(library)
+    if vocab is None:
+        return question
+    out, last = [], 0
+    for m in candidates:
+        word = m.group()
+        low = word.lower()
+        if vocab.in_corpus(low) or not (fix := vocab.nearest(low)) or low in vocab.english:
+            continue  # the lexicon last: it loads the language model, which most questions never need
+        out += [question[last : m.start()], _same_case(word, fix)]
+        last = m.end()
+    return "".join(out) + question[last:] if out else question
+
+
+def _checkable(word: str) -> bool:
+    return len(word) >= MIN_LENGTH and word not in STOPWORDS and word not in QUESTION_WORDS
+
+
+def _same_case(original: str, fix: str) -> str:
+    if original.isupper():
+        return fix.upper()
+    return fix[0].upper() + fix[1:] if original[0].isupper() else fix

@@ -1,0 +1,161 @@
+"""Summaries, comparisons and other-language questions (rag.answering.overview / intent), on a
+small corpus of their own: two articles on a telescope and a river bridge, written for these tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.answering.intent import reads_english
+from rag.answering.overview import key_sentences, wants_comparison, wants_summary
+from rag.retrieval import KeywordIndex
+
+TELESCOPE = """---
+id: telescope
+title: The Webb telescope sends its first deep field
+author: Ana Ruiz
+---
+The James Webb Space Telescope has sent back its first deep-field image, showing thousands of galaxies.
+The observatory cost about $10 billion and was launched on December 25, 2021, from French Guiana on an Ariane 5 rocket.
+NASA administrator Bill Nelson said the image was the deepest and sharpest infrared view of the distant universe so far.
+He added that the telescope would study the atmospheres of planets around other stars.
+The mirror of the observatory is 6.5 metres wide and is made of 18 gold-coated segments.
+Engineers spent more than two decades building the telescope, and its budget grew many times over that period.
+Critics said the cost overruns had delayed other missions, but the agency defended the spending as an investment.
+"""
+BRIDGE = """---
+id: bridge
+title: City opens the new river bridge
+author: Tom Becker
+---
+The city of Lindau opened its new river bridge on Monday after three years of work and a budget of 80 million euros.
+The bridge carries two tram lines, a cycle path and four lanes for cars across the river.
+Mayor Clara Voss said the bridge would cut commuting times by a quarter for people living on the east bank.
+Construction was delayed by floods in 2022, which pushed the cost up by 12 million euros.
+Critics said the money should have gone to schools, but the council defended the spending as an investment in jobs.
+The old bridge, built in 1958, will be closed to cars and turned into a walkway.
+"""
+
+
+@pytest.fixture(scope="module")
+def small_engine(tmp_path_factory: pytest.TempPathFactory, embed_model):  # type: ignore[no-untyped-def]
+    from rag.config import load_settings
+    from rag.engine import open_engine
+    from rag.ingest import ingest
+
+    root: Path = tmp_path_factory.mktemp("overview")
+    (root / "corpus").mkdir()
+    (root / "corpus" / "telescope.txt").write_text(TELESCOPE, encoding="utf-8")
+    (root / "corpus" / "bridge.txt").write_text(BRIDGE, encoding="utf-8")
+    settings = load_settings(corpus_dir=root / "corpus", index_dir=root / "index")
+    ingest(settings, embed_model=embed_model)
+    return open_engine(settings)
+
+
+def body(text: str) -> str:
+    return text.split("---\n", 2)[2]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Summarize the articles",
+        "What are the main points?",
+        "Give me a summary of the article about the bridge",
+        "What are the articles about?",
+    ],
+)
+def test_summary_questions_are_recognised(question: str) -> None:
+    assert wants_summary(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What did Bill Nelson say?", "How much did the telescope cost?", "Which point of the river is the bridge on?"],
+)
+def test_fact_questions_are_not_summaries_or_comparisons(question: str) -> None:
+    assert not wants_summary(question) and not wants_comparison(question)
+
+
+def test_a_summary_of_all_articles_quotes_each_article_verbatim_with_citations(small_engine) -> None:  # type: ignore[no-untyped-def]
+    a = small_engine.ask("Summarize the articles")
+    assert not a.abstained and not a.dropped
+    assert {c.article_id for c in a.citations} == {"telescope", "bridge"}
+    texts = {"telescope": body(TELESCOPE), "bridge": body(BRIDGE)}
+    for c in a.citations:
+        assert texts[c.article_id][c.start : c.end] == c.quote
+    assert "He added" not in a.answer  # a sentence that leans on the one before is not quoted alone
+
+
+def test_a_summary_of_one_article_stays_in_that_article(small_engine) -> None:  # type: ignore[no-untyped-def]
+    a = small_engine.ask("Summarize the article about the bridge")
+    assert not a.abstained
+    assert {c.article_id for c in a.citations} == {"bridge"}
+    assert 1 <= len(a.citations) <= 3
+
+
+def test_key_sentences_prefer_the_lead_and_do_not_repeat_themselves() -> None:
+    text = body(BRIDGE)
+    keywords = KeywordIndex([], 1)
+    chosen = [text[s:e] for s, e in key_sentences(text, keywords, 2)]
+    assert chosen[0].startswith("The city of Lindau opened")
+    assert len(set(chosen)) == 2
+
+
+def test_a_comparison_quotes_the_best_sentence_of_each_article(small_engine) -> None:  # type: ignore[no-untyped-def]
+    a = small_engine.ask("How do the two articles differ on what critics said about the spending?")
+    assert not a.abstained
+    assert {c.article_id for c in a.citations} == {"telescope", "bridge"}
+    assert a.answer.count("Critics said") == 2
+
+
+def test_what_the_articles_say_about_a_point_is_each_articles_best_sentence(small_engine) -> None:  # type: ignore[no-untyped-def]
+    a = small_engine.ask("What do the articles say about the critics of the spending?")
+    assert {c.article_id for c in a.citations} == {"telescope", "bridge"}
+
+
+def test_a_question_in_another_language_gets_a_clear_english_only_abstention(small_engine) -> None:  # type: ignore[no-untyped-def]
+    a = small_engine.ask("Combien a coûté le télescope et quand a-t-il été lancé ?")
+    assert a.abstained and not a.citations
+    assert a.answer.startswith(a.reason) and "other languages" in a.reason
+    assert "English only" in a.notice and "RAG_BACKEND=openai" in a.notice
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How much did the telescope cost?", "Who is Bill Nelson?", "When did the bridge open, and what did it cost?"],
+)
+def test_english_questions_read_as_english(small_engine, question: str) -> None:  # type: ignore[no-untyped-def]
+    assert reads_english(question, small_engine.retriever.keywords)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Wann wurde die Brücke eröffnet?",
+        "¿Cuánto costó el telescopio?",
+        "Когда открыли мост?",
+        "橋はいつ開通しましたか？",
+    ],
+)
+def test_other_languages_read_as_other_languages(small_engine, question: str) -> None:  # type: ignore[no-untyped-def]
+    assert not reads_english(question, small_engine.retriever.keywords)
+
+
+def test_a_misspelt_name_is_read_as_the_corpus_name_and_shown(small_engine) -> None:  # type: ignore[no-untyped-def]
+    a = small_engine.ask("What did Bill Nelsen say about the imgae?")
+    assert a.standalone_question == "What did Bill Nelson say about the image?"
+    assert "deepest and sharpest" in a.answer
+
+
+def test_a_real_word_missing_from_the_corpus_is_not_corrected(small_engine) -> None:  # type: ignore[no-untyped-def]
+    q = "Did the mayor extend the tram lines to the airport?"  # "extend" is English, not a typo of anything
+    assert small_engine.ask(q).standalone_question == ""
+
+
+def test_a_false_number_in_the_question_is_corrected_with_the_cited_sentence(small_engine) -> None:  # type: ignore[no-untyped-def]
+    a = small_engine.ask("Why did the bridge take five years of work?")
+    assert not a.abstained
+    assert a.answer.startswith("The articles do not say so. However, the articles say: The city of Lindau opened")
+    assert [c.article_id for c in a.citations] == ["bridge"]
