@@ -37,10 +37,14 @@ def sentence_spans(text: str) -> list[Span]:
     into the next line); within a line, NLTK's English punkt model decides, so "U.S.", "a.m.",
     "Dr." or "Sept." before a name or a number does not end one.
     """
-    punkt = english_punkt()
+    return line_spans(text, english_punkt())
+
+
+def line_spans(text: str, tokenizer: PunktSentenceTokenizer) -> list[Span]:
+    """Sentence spans of text by a punkt tokenizer within each line, trailing spaces trimmed."""
     spans: list[Span] = []
     for line in _LINE.finditer(text):
-        for s, e in punkt.span_tokenize(line.group()):
+        for s, e in tokenizer.span_tokenize(line.group()):
             start, end = line.start() + s, line.start() + e
             while end > start and text[end - 1].isspace():
                 end -= 1

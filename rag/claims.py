@@ -213,11 +213,21 @@ def missing_names(claim: str, support: str, extra: str = "") -> list[str]:
         if len(parts) >= 2 and name_in(parts[-1], ws, text):
             excused |= set(parts[:-1])
     out = []
-    for n in names(claim):
+    for n in names(claim) | _initial_name(claim):
         n = n.strip("'’\"")
         if n and n not in excused and not name_in(n, ws, text):
             out.append(n)
     return sorted(set(out))
+
+
+def _initial_name(sentence: str) -> set[str]:
+    """The sentence's first word when the parser reads it as a proper noun ("Blinken met ...");
+    names() skips first words, which are capitalised anyway."""
+    m = re.match(r"\s*([A-Z][a-z][\w'’-]*)", sentence)
+    if not m or m.group(1).lower() in STOPWORDS or m.group(1).lower() in QUESTION_WORDS:
+        return set()
+    first = parsed(sentence).tokens[0]
+    return {first.text.lower().strip("'’")} if first.pos == "PROPN" else set()
 
 
 def _word_set_hyphens(text: str) -> set[str]:

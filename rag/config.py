@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     # answering
     backend: Literal["auto", "offline", "openai"] = "auto"
     max_answer_sentences: int = Field(3, gt=0, le=10)
+    # how the offline backend picks sentences and decides to abstain: the hand-written rules
+    # (rag/answering/rules.py, the default while the eval gates were set on them) or the model
+    # fitted by `make train` (rag/answering/offline.py; see the README for both sets of numbers)
+    offline_answerer: Literal["rules", "learned"] = "rules"
     max_question_chars: int = Field(2000, gt=0, le=100_000)
     openai_api_key: SecretStr | None = Field(
         None, validation_alias=AliasChoices("RAG_OPENAI_API_KEY", "OPENAI_API_KEY")

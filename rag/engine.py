@@ -171,6 +171,7 @@ class GroundedQueryEngine:
             answer=text or NOT_ANSWERED,
             abstained=abstained,
             citations=tuple(verified.citations),
+            confidence=draft.confidence,
             backend=draft.backend or self.backend.name,
             reason=reason,
             standalone_question=standalone if standalone != q else "",
@@ -229,7 +230,9 @@ def choose_model(settings: Settings) -> ChatModel | None:
 
 
 def choose_backend(settings: Settings, retriever: Retriever, model: ChatModel | None) -> Backend:
-    offline = OfflineBackend(retriever, settings.max_answer_sentences, library=retriever)
+    offline = OfflineBackend(
+        retriever, settings.max_answer_sentences, library=retriever, answerer=settings.offline_answerer
+    )
     if model is None:
         return offline
     return OpenAIBackend(model, offline, settings.max_answer_sentences)

@@ -53,7 +53,9 @@ META_SENTENCE = re.compile(
     r"(The|These|No) (articles?|passages?|sources?) (say|mention|state)s? nothing)",
     re.IGNORECASE,
 )
-META_PREFIX = re.compile(r"^(What the articles do say|They do say|However, the articles say)\s*:\s*", re.I)
+# Lead-ins that claim nothing themselves; what follows them is verified as the claim ("No: Iran
+# denied the report [1]" answers a yes/no question whose premise the cited sentence contradicts).
+META_PREFIX = re.compile(r"^(What the articles do say|They do say|However, the articles say|No)\s*:\s*", re.I)
 LIST_MARK = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])(?:\s+|$)")  # "1. ", "- " opening a list item
 DIRECTIONS = {"to": "from", "from": "to", "into": "from"}
 
@@ -284,6 +286,8 @@ class Verifier:
             chosen, why = judge(claim, quoted + units, question, person, passages, self._embed, first=quoted)
             if not why:
                 return self._found(chosen, passages), ""
+            if SAID_OF_ELSE in why:  # the model's own evidence gives the number to something else
+                return [], why.replace("the cited text", where)
         exact = _verbatim(claim, units)
         if exact is not None:
             return self._found([exact], passages), ""
@@ -295,6 +299,10 @@ class Verifier:
     def _found(self, chosen: list[Unit], passages: tuple[Passage, ...]) -> list[tuple[Passage, Support]]:
         out = []
         text_units = [u for u in chosen if u.start >= 0]
+        # a sentence holding a quoted span adds nothing to the quote: cite the tighter one
+        text_units = [
+            u for u in text_units if not any(o is not u and u.start <= o.start and o.end <= u.end for o in text_units)
+        ]
         for u in text_units or chosen[:1]:
             p = passages[u.n - 1]
             start, end = (u.start, u.end) if u.start >= 0 else (p.chunk.start, p.chunk.start)
@@ -569,7 +577,7 @@ def assess(
     coverage = len(terms & have) / len(terms) if terms else 1.0
     # a run of words found nowhere in the cited passages is a new fact ("a former heart surgeon")
     run = cl.missing_run(claim, have.union(*(u.terms for u in units)))
-    problem = _hard_problem(claim, question, person, passages, support, metadata, text_units)
+    problem = _hard_problem(claim, question, person, passages, support, metadata, text_units, list(first))
     sim = None
     if (
         embed is not None
@@ -588,12 +596,13 @@ def _hard_problem(
     support: str,
     metadata: str,
     text_units: list[Unit],
+    quoted: list[Unit],
 ) -> str:
     if missing := cl.missing_values(claim, support + " " + metadata):
         return f"number {', '.join(_fmt(v) for v in missing)} not in the cited text"
     if why := cl.date_problem(claim, support + " " + metadata):
         return why
-    if why := _value_context(claim, text_units, passages):
+    if quoted and (why := _value_context(claim, text_units, passages)):
         return why
     if why := cl.fraction_problem(claim, support):
         return why
@@ -610,14 +619,16 @@ def _hard_problem(
     return ""
 
 
+SAID_OF_ELSE = "is said of something else in"
 _CLAUSE = re.compile(r"[,;:]|\b(?:and|but|while|whereas)\b")
 
 
 def _value_context(claim: str, text_units: list[Unit], passages: tuple[Passage, ...]) -> str:
-    """A number must be said of what the claim says it of: some support sentence holding it also
-    names the names of the claim's clause around it (or refers to them with a pronoun). "Iran signed
-    a 20-year agreement with China" fails on "Iran and Russia ... a 20-year agreement" even when
-    another cited sentence names China."""
+    """With quotes (a model that follows the quoting rule), a number must be said of what the claim
+    says it of: a support sentence holding it also
+    names the names of the claim's clause around it (or refers to them with a pronoun), or at least
+    no other name. "Iran signed a 20-year agreement with China" fails on "Iran and Russia ... a
+    20-year agreement" even when another cited sentence names China."""
     for clause in _CLAUSE.split(claim):
         vals = cl.values(clause, hard=True)
         wanted = names(clause)
@@ -626,12 +637,14 @@ def _value_context(claim: str, text_units: list[Unit], passages: tuple[Passage, 
         holders = [u for u in text_units if vals & cl.values(u.text)]
         if not holders:
             continue
+        claim_words = word_set(claim)
         for u in holders:
-            if not _missing_names(clause, [u], u.text, "", passages):
+            # fine if it names the clause's names, or names nothing the claim does not (a paraphrase)
+            if not _missing_names(clause, [u], u.text, "", passages) or not names(u.text) - claim_words:
                 break
         else:
             number = ", ".join(_fmt(v) for v in sorted(vals))
-            return f"number {number} is said of something else in the cited text"
+            return f"number {number} {SAID_OF_ELSE} the cited text"
     return ""
 
 
@@ -696,7 +709,9 @@ def _attribution(claim: str, person: str, text_units: list[Unit], passages: tupl
         if not cl.has_pronoun(u.text, cl.PRONOUNS_PERSON):
             continue
         context, at = _context(u, passages)
-        before = cl.persons_before(context, at + _first_pronoun(u.text))
+        starts = [st for st, _ in sentence_spans(context) if st < at]
+        since = starts[-1] if starts else 0  # the sentence before: whom a "he" can mean
+        before = cl.persons_before(context, at + _first_pronoun(u.text), at + _first_pronoun(u.text) - since)
         if before and not before & set(re.split(r"[- ]", person)):
             return (
                 f"the cited text says this of someone else ({', '.join(sorted(before)).title()}), not {person.title()}"

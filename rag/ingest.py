@@ -22,6 +22,7 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import BaseNode, TextNode
 
+from rag import nlp
 from rag.chunking import CHUNKING_VERSION, chunk_article, make_splitter
 from rag.config import Settings
 from rag.corpus import CorpusProblem, load_corpus
@@ -32,6 +33,7 @@ from rag.types import Article, Chunk
 log = logging.getLogger(__name__)
 
 GROUP_CHUNKS = 128  # chunks embedded together; the writer thread stores one group while the next embeds
+FACTS_KEY = "sentence_facts"  # chunk metadata: rag.nlp.pack_facts of its sentences
 WRITE_BATCH = 1000  # nodes per Chroma add (Chroma caps a batch at a few thousand)
 
 
@@ -137,6 +139,7 @@ class Prepared:
     n_chunks: int
     nodes: list[TextNode]
     stale: list[str]
+    chunks: list[Chunk] = field(default_factory=list)  # the chunks of `nodes`, in order
 
 
 def _groups(planned: list[tuple[Article, list[Chunk]]], max_chunks: int) -> Iterator[list[tuple[Article, list[Chunk]]]]:
@@ -166,7 +169,7 @@ def _prepare(
         nodes = iter([to_node(c, v, s) for c, v, s in zip(flat, vectors, sentence_vectors)])
     current = {c.id for _, chunks in planned for c in chunks}
     out = [
-        Prepared(article, len(chunks), [next(nodes) for _ in fresh], [])
+        Prepared(article, len(chunks), [next(nodes) for _ in fresh], [], fresh)
         for (article, chunks), fresh in zip(planned, new)
     ]
     out[-1].stale = sorted(existing - current)  # deleted with the group, whichever article they were of
@@ -176,6 +179,11 @@ def _prepare(
 def _write(store: Store, prepared: list[Prepared]) -> list[Prepared]:
     """Chunks first, then stale deletions, then the article records (see the module docstring)."""
     nodes: list[BaseNode] = [n for p in prepared for n in p.nodes]
+    # the language analysis runs here, in the writer thread, while the next group embeds (the
+    # embedding model releases the GIL): on 2 cores it then costs little of the ingest's time
+    facts = analyse_chunks([c for p in prepared for c in p.chunks])
+    for node, packed in zip(nodes, facts):
+        node.metadata[FACTS_KEY] = packed
     store.add_nodes(nodes, WRITE_BATCH)
     stale = [i for p in prepared for i in p.stale]
     if stale:
@@ -211,7 +219,17 @@ def embed_chunks(
     return vectors, sentence_vectors
 
 
-def to_node(chunk: Chunk, vector: np.ndarray, sentence_vectors: np.ndarray) -> TextNode:
+def analyse_chunks(chunks: Sequence[Chunk]) -> list[str]:
+    """Per chunk, the language analysis of its sentences that the offline answerer reads
+    (rag.nlp.pack_facts, offsets relative to the chunk), so that a question costs one parse only."""
+    parsed = nlp.parse_many([c.text for c in chunks])
+    return [
+        nlp.pack_facts(nlp.sentence_facts(p, [(s - c.start, e - c.start) for s, e in c.sentences]))
+        for c, p in zip(chunks, parsed)
+    ]
+
+
+def to_node(chunk: Chunk, vector: np.ndarray, sentence_vectors: np.ndarray, facts: str = "") -> TextNode:
     return TextNode(
         id_=chunk.id,
         text=chunk.text,
@@ -224,9 +242,10 @@ def to_node(chunk: Chunk, vector: np.ndarray, sentence_vectors: np.ndarray) -> T
             "end": chunk.end,
             "sentence_spans": json.dumps(chunk.sentences),
             "sentence_vectors": pack_vectors(sentence_vectors),
+            FACTS_KEY: facts,
         },
-        excluded_embed_metadata_keys=["sentence_spans", "sentence_vectors"],
-        excluded_llm_metadata_keys=["sentence_spans", "sentence_vectors"],
+        excluded_embed_metadata_keys=["sentence_spans", "sentence_vectors", FACTS_KEY],
+        excluded_llm_metadata_keys=["sentence_spans", "sentence_vectors", FACTS_KEY],
     )
 
 

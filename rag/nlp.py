@@ -149,3 +149,54 @@ def parse(text: str) -> Parsed:
 def parse_many(texts: Iterable[str], batch_size: int = 64) -> list[Parsed]:
     """Analyse many texts (ingest); spaCy batches them."""
     return [_convert(doc) for doc in pipeline().pipe(texts, batch_size=batch_size)]
+
+
+# --- What the answerer needs of each stored sentence, computed once at ingest ----------------------
+
+_NOT_CONTENT = frozenset({"PUNCT", "SPACE", "SYM", "NUM", "X", "DET", "ADP", "CCONJ", "SCONJ", "PART", "PRON", "AUX"})
+
+
+@dataclass(frozen=True)
+class SentenceFacts:
+    """One sentence as the offline answerer reads it (offsets relative to the analysed text)."""
+
+    lemmas: tuple[str, ...]  # lower-cased lemmas of its content words (no stop words, numbers, punctuation)
+    entities: tuple[Entity, ...]  # named entities starting inside the sentence
+    root: str  # lower-cased lemma of its syntactic root ("" if none)
+
+
+def content_lemmas(tokens: Iterable[Token]) -> tuple[str, ...]:
+    return tuple(t.lemma.lower() for t in tokens if not t.is_stop and t.pos not in _NOT_CONTENT and t.lemma.strip())
+
+
+def sentence_facts(parsed: Parsed, spans: Sequence[Span]) -> list[SentenceFacts]:
+    """Facts of each (start, end) span of `parsed.text` (the chunker's sentences, not spaCy's)."""
+    out = []
+    for s, e in spans:
+        tokens = [t for t in parsed.tokens if s <= t.start < e]
+        root = next((t.lemma.lower() for t in tokens if t.dep == "ROOT"), "")
+        ents = tuple(x for x in parsed.entities if s <= x.start < e)
+        out.append(SentenceFacts(content_lemmas(tokens), ents, root))
+    return out
+
+
+def pack_facts(facts: Sequence[SentenceFacts]) -> str:
+    """A compact JSON string for a store's metadata (entity texts are not repeated)."""
+    import json
+
+    return json.dumps(
+        [[" ".join(f.lemmas), [[x.start, x.end, x.label] for x in f.entities], f.root] for f in facts],
+        separators=(",", ":"),
+    )
+
+
+def unpack_facts(text: str, packed: str) -> list[SentenceFacts]:
+    """pack_facts' inverse; `text` is the analysed text the offsets refer to."""
+    import json
+
+    if not packed:
+        return []
+    return [
+        SentenceFacts(tuple(lemmas.split()), tuple(Entity(text[s:e], label, s, e) for s, e, label in ents), root)
+        for lemmas, ents, root in json.loads(packed)
+    ]

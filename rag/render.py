@@ -73,7 +73,27 @@ def render_answer(answer: Mapping[str, Any], turn: int) -> str:
         parts.append(f'<div class="flagged">Not verified against the articles:<ul>{flagged}</ul></div>')
     if citations:
         parts.append(render_sources(citations, turn, abstained=bool(answer.get("abstained"))))
+    parts.append(render_removed(answer))
     return "".join(parts)
+
+
+def render_removed(answer: Mapping[str, Any]) -> str:
+    """The sentences the verifier removed from the draft, each with its reason, folded away until
+    asked for ("" when none): staff can see what a model said that the articles do not support.
+    Flagged sentences are shown in the answer already, so they are not repeated."""
+    flagged = set(answer.get("flagged") or ())
+    removed = [r for r in answer.get("removed") or () if r.get("sentence") not in flagged]
+    if not removed:
+        return ""
+    items = "".join(
+        f'<li><q>{esc(r.get("sentence", ""))}</q> <span class="removed-reason">{esc(r.get("reason", ""))}</span></li>'
+        for r in removed
+    )
+    what = "1 sentence" if len(removed) == 1 else f"{len(removed)} sentences"
+    return (
+        f'<details class="removed"><summary>{what} of the draft removed: not supported by the cited '
+        f"articles</summary><ul>{items}</ul></details>"
+    )
 
 
 def render_sources(citations: Sequence[Mapping[str, Any]], turn: int, abstained: bool = False) -> str:

@@ -31,7 +31,7 @@ from llama_index.core.schema import BaseNode, NodeWithScore, TextNode
 from llama_index.retrievers.bm25 import BM25Retriever
 
 from rag.config import Settings
-from rag.ingest import unpack_vectors
+from rag.ingest import FACTS_KEY, unpack_vectors
 from rag.store import Store, meta_from_record
 from rag.text import content_terms
 from rag.types import ArticleMeta, Chunk, Passage
@@ -90,11 +90,13 @@ class Retriever:
         self.embed_model = embed_model
         self.settings = settings
         self._packed: dict[str, str] = {}  # chunk id -> packed sentence vectors, see _Slim
+        self._facts: dict[str, str] = {}  # chunk id -> packed sentence analysis (rag.nlp.pack_facts)
         self._dense = _Slim(
             VectorStoreIndex.from_vector_store(store.vector_store, embed_model=embed_model).as_retriever(
                 similarity_top_k=settings.candidate_k
             ),
             self._packed,
+            self._facts,
         )
         self._lock = threading.Lock()
         self._fingerprint = ""
@@ -172,6 +174,7 @@ class Retriever:
         if missing:
             for i, stored in self.store.get_chunks(missing).items():
                 found[i] = self._packed[i] = str(stored.metadata.get(BULKY_KEY, ""))
+                self._facts[i] = str(stored.metadata.get(FACTS_KEY, ""))
         return found
 
     def _to_passage(self, result: NodeWithScore, packed: dict[str, str]) -> Passage | None:
@@ -188,7 +191,8 @@ class Retriever:
             sentences=tuple(tuple(s) for s in json.loads(md.get("sentence_spans", "[]"))),  # type: ignore[misc]
         )
         vectors = unpack_vectors(packed.get(result.node.node_id, ""))
-        return Passage(chunk=chunk, meta=meta, score=float(result.score or 0.0), sentence_vectors=vectors)
+        facts = self._facts.get(result.node.node_id, "")
+        return Passage(chunk=chunk, meta=meta, score=float(result.score or 0.0), sentence_vectors=vectors, facts=facts)
 
 
 class _Slim(BaseRetriever):
@@ -198,19 +202,22 @@ class _Slim(BaseRetriever):
     derived from the chunk's content, so an entry never goes stale; the dict is only bounded.
     """
 
-    def __init__(self, inner: BaseRetriever, packed: dict[str, str]) -> None:
+    def __init__(self, inner: BaseRetriever, packed: dict[str, str], facts: dict[str, str]) -> None:
         super().__init__()
         self._inner = inner
         self._packed = packed
+        self._facts = facts
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         results = self._inner.retrieve(query_bundle)
         if len(self._packed) > PACKED_CACHE:
             self._packed.clear()
+            self._facts.clear()
         for r in results:
             md = r.node.metadata
             if BULKY_KEY in md:
                 self._packed[r.node.node_id] = str(md[BULKY_KEY])
+                self._facts[r.node.node_id] = str(md.get(FACTS_KEY, ""))
             r.node.metadata = {k: md[k] for k in NODE_KEYS if k in md}
         return results
 
@@ -227,6 +234,6 @@ def _slim_node(chunk_id: str, text: str, md: dict[str, Any]) -> TextNode:
         start_char_idx=md.get("start"),
         end_char_idx=md.get("end"),
         metadata={k: md[k] for k in NODE_KEYS if k in md},
-        excluded_embed_metadata_keys=["sentence_spans", BULKY_KEY],
-        excluded_llm_metadata_keys=["sentence_spans", BULKY_KEY],
+        excluded_embed_metadata_keys=["sentence_spans", BULKY_KEY, FACTS_KEY],
+        excluded_llm_metadata_keys=["sentence_spans", BULKY_KEY, FACTS_KEY],
     )

@@ -5,7 +5,10 @@ Output: the question with each word that neither the corpus nor the language mod
 knows replaced by the nearest corpus word, when one is close enough (Damerau-Levenshtein
 distance), or the question unchanged. The rewritten
 question is shown to the user as the standalone question ("read as ..."). A word near no corpus word is left
-alone (the answer then says the articles do not mention it).
+alone (the answer then says the articles do not mention it). Measured by scripts/measure_spelling.py
+on SQuAD 2.0 dev: 28 of 1,624 questions change, 26 of them to the intended word ("Geroge
+Lenczowski" -> "George", "ctenohore" -> "ctenophore"); "ivolve" became "involve" (meant "evolve"),
+"moneatery" became "monetary" (meant "monastery").
 """
 
 from __future__ import annotations

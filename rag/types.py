@@ -62,6 +62,7 @@ class Passage:
     dense_rank: int | None = None
     keyword_rank: int | None = None
     sentence_vectors: Any = None  # numpy array (n_sentences, dim) or None
+    facts: str = ""  # language analysis of its sentences, packed by rag.nlp.pack_facts ("" = none stored)
 
     @property
     def article_id(self) -> str:
@@ -112,6 +113,9 @@ class Answer:
     flagged: tuple[str, ...] = ()  # sentences shown as unverified (unverified mode only)
     removed: tuple[Removed, ...] = ()  # every dropped or flagged sentence with the verifier's reason
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    # how surely the quoted sentences answer the question (the offline answerer's fitted probability;
+    # None for a model backend); Citation.support says how well each quote matches its article
+    confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -13,7 +13,7 @@ import argparse
 import json
 from collections.abc import Iterator
 
-from rag.chunking import sentence_spans
+from rag.chunking import line_spans, sentence_spans
 from rag.config import PROJECT_ROOT, prepare_offline_env
 from rag.types import Span
 
@@ -21,21 +21,10 @@ SHARED = PROJECT_ROOT.parent / "shared"
 
 
 def old_spans(text: str) -> list[Span]:
-    """The splitter before: LlamaIndex's globals_helper.punkt_tokenizer within each line."""
-    import re
-
+    """The splitter before: LlamaIndex's untrained globals_helper.punkt_tokenizer within each line."""
     from llama_index.core.utils import globals_helper
 
-    punkt = globals_helper.punkt_tokenizer
-    spans: list[Span] = []
-    for line in re.finditer(r"[^\n]+", text):
-        for s, e in punkt.span_tokenize(line.group()):
-            start, end = line.start() + s, line.start() + e
-            while end > start and text[end - 1].isspace():
-                end -= 1
-            if end > start:
-                spans.append((start, end))
-    return spans
+    return line_spans(text, globals_helper.punkt_tokenizer)
 
 
 def sources() -> Iterator[tuple[str, list[str]]]:

@@ -1,43 +1,108 @@
-"""The offline backend end to end on the real corpus: answers what the articles say, abstains
-on what they do not. These questions are the hand-written tuning set named in offline.py."""
+"""The learned offline answerer: question analysis, the fitted model, and answers end to end on the
+real corpus (what the articles say is answered, what they do not say is abstained on). The default
+hand-written answerer is tested in test_answering_rules.py."""
+
+import json
+from pathlib import Path
 
 import pytest
 
-from rag.answering.offline import analyse_question
+from rag.answering.model import ANSWERER_FILE, load
+from rag.answering.question import analyse
+from rag.errors import ConfigError
 
 ANSWERABLE = [
-    ("What does Iran receive in return for the missiles it sends to Russia?", ["nuclear"]),
     ("What is Iran bartering missiles and drones for?", ["wheat and soy"]),
     ("Who is Iran's new president?", ["Pezeshkian"]),
     ("When did the UN embargo on missile trade with Iran expire?", ["October 2023"]),
-    ("What did Donald Trump say about Iran?", ["undermine US democracy"]),
     ("How many short range missiles did Iran provide to Russia, according to Blinken?", ["200"]),
     ("Who confirmed that Iran was exporting missiles to Russia?", ["Bakhshayesh-Ardestani"]),
-    ("Which countries allowed the UN embargo to expire?", ["United Kingdom", "France", "Germany"]),
     ("How long is the security agreement Iran signed with China?", ["25-year"]),
-    ("Who are the true foreign policy power brokers in Iran?", ["Revolutionary Guard"]),
-    ("What did Bakhshayesh-Ardestani say about Hezbollah and Hamas?", ["Hezbollah"]),
-    ("When was the contract to supply the missiles signed?", ["late 2023"]),
 ]
 UNANSWERABLE = [
-    "How many Shahed drones has Iran sold to Russia?",
-    pytest.param(
-        "What is the price of the wheat Russia sends to Iran?",
-        # Found when the shared engine moved to tests/data/corpus: with two unrelated articles beside
-        # the seed pair, "wheat" and "price" weigh more (IDF) and the barter sentence clears MIN_SCORE,
-        # fitted on the two seed articles only. The offline answerer's rewrite (issue 11) owns the fix.
-        marks=pytest.mark.xfail(strict=True, reason="offline MIN_SCORE fitted on a two-article corpus"),
-    ),
-    "What did Putin say about North Korea?",
-    "How many soldiers did Russia send to Iran?",
-    "When will the 20-year agreement between Iran and Russia be signed?",
     "What did Angela Merkel say about the embargo?",
+    "What did Putin say about North Korea?",
 ]
+
+
+@pytest.fixture(scope="module")
+def learned(engine, real_settings):  # type: ignore[no-untyped-def]
+    """The session's engine answering with the learned offline answerer."""
+    from rag.engine import with_backend
+
+    return with_backend(engine, real_settings.model_copy(update={"offline_answerer": "learned", "backend": "offline"}))
+
+
+@pytest.mark.parametrize(
+    ("question", "key"),
+    [
+        ("How many missiles?", "how many"),
+        ("How much did the telescope cost?", "how much"),
+        ("When did it expire?", "when"),
+        ("In what year was the embargo lifted?", "what year"),
+        ("Which country proclaimed the embargo?", "which country"),
+        ("Who confirmed it?", "who"),
+        ("Why did Iran do it?", "why"),
+        ("Did Iran deny it?", "yesno"),
+        ("How long is the security agreement?", "how long"),
+    ],
+)
+def test_the_question_key_is_the_wh_word_with_what_narrows_it(question: str, key: str) -> None:
+    assert analyse(question).key == key
+
+
+def test_question_analysis_keeps_names_numbers_and_the_thing_asked_about() -> None:
+    q = analyse("How many Shahed drones did Iran sell to Russia in the 20-year deal?")
+    assert q.focus == "Shahed drones"
+    assert {"iran", "russia"} <= set(q.entities)
+    assert q.numbers == {20.0}
+    assert q.root == "sell"
+    assert "what year" not in analyse("In what year did Russia invade Ukraine?").entities  # the wh-phrase is no name
+
+
+@pytest.mark.parametrize(
+    ("question", "label"),
+    [
+        ("When did the war start?", "DATE"),
+        ("Who signed the treaty?", "PERSON"),
+        ("How many soldiers were sent?", "CARDINAL"),
+        ("Where was the treaty signed?", "GPE"),
+        ("How much did the bridge cost?", "MONEY"),
+    ],
+)
+def test_the_fitted_answer_types_follow_the_question(question: str, label: str) -> None:
+    types = load().types(analyse(question))
+    assert label in sorted((k for k in types if k), key=lambda k: -types[k])[:3], types
+
+
+def test_the_model_file_is_checked_against_its_pinned_hash(tmp_path: Path) -> None:
+    changed = tmp_path / "answerer.json"
+    changed.write_text(ANSWERER_FILE.read_text(encoding="utf-8").replace("1", "2", 1), encoding="utf-8")
+    with pytest.raises(ConfigError, match="make train"):
+        load(changed)
+    other = json.loads(ANSWERER_FILE.read_text(encoding="utf-8"))
+    other["candidate_features"] = other["candidate_features"][:-1]
+    changed.write_text(json.dumps(other), encoding="utf-8")
+    with pytest.raises(ConfigError, match="other features"):
+        load(changed, sha256=None)
+
+
+def test_passages_carry_the_sentence_analysis_stored_at_ingest(engine) -> None:  # type: ignore[no-untyped-def]
+    from rag.answering.features import passage_facts
+
+    p = engine.retriever.retrieve("When did the UN embargo on missile trade with Iran expire?").passages[0]
+    facts = passage_facts(p)
+    assert len(facts) == len(p.chunk.sentences)
+    labels = {e.label for f in facts for e in f.entities}
+    assert labels & {"DATE", "GPE", "ORG", "PERSON"}
+    for f in facts:
+        for e in f.entities:
+            assert p.chunk.text[e.start : e.end] == e.text
 
 
 @pytest.mark.parametrize(("question", "facts"), ANSWERABLE)
-def test_answers_with_the_fact_and_verbatim_citations(engine, article_texts, question, facts) -> None:  # type: ignore[no-untyped-def]
-    a = engine.ask(question)
+def test_answers_with_the_fact_and_verbatim_citations(learned, article_texts, question, facts) -> None:  # type: ignore[no-untyped-def]
+    a = learned.ask(question)
     assert not a.abstained, a.reason
     assert a.backend == "offline"
     for fact in facts:
@@ -46,87 +111,28 @@ def test_answers_with_the_fact_and_verbatim_citations(engine, article_texts, que
     for c in a.citations:
         assert article_texts[c.article_id][c.start : c.end] == c.quote
         assert f"[{c.n}]" in a.answer
+    assert a.confidence is not None and 0.0 < a.confidence < 1.0  # the answerer's fitted probability
 
 
 @pytest.mark.parametrize("question", UNANSWERABLE)
-def test_abstains_with_a_reason(engine, question: str) -> None:  # type: ignore[no-untyped-def]
-    a = engine.ask(question)
+def test_abstains_with_a_reason(learned, question: str) -> None:  # type: ignore[no-untyped-def]
+    a = learned.ask(question)
     assert a.abstained, a.answer
     assert a.reason and a.answer.startswith(a.reason)
 
 
-def test_abstention_shows_what_the_articles_do_say(engine) -> None:  # type: ignore[no-untyped-def]
-    a = engine.ask("How many Shahed drones has Iran sold to Russia?")
-    assert a.reason == "The articles give no number for Shahed drones."
-    assert "What the articles do say" in a.answer and "Shahed" in a.citations[0].quote
+def test_a_question_about_a_name_the_articles_never_use_abstains_saying_so(learned) -> None:  # type: ignore[no-untyped-def]
+    a = learned.ask("What did Angela Merkel say about the embargo?")
+    assert a.abstained and a.reason == "The articles do not mention Angela, Merkel."
 
 
-@pytest.mark.parametrize(
-    ("question", "kind"),
-    [
-        ("How many missiles?", "number"),
-        ("When did it expire?", "date"),
-        ("In what year was the embargo lifted?", "date"),
-        ("Who confirmed it?", "person"),
-        ("Why did Iran do it?", "reason"),
-        ("Did Iran deny it?", "yesno"),
-        ("What does Iran get?", "what"),
-    ],
-)
-def test_question_kinds(question: str, kind: str) -> None:
-    assert analyse_question(question).kind == kind
+def test_an_abstention_on_a_number_says_which_number_is_missing() -> None:  # type: ignore[no-untyped-def]
+    from rag.answering.offline import abstain_reason
 
-
-@pytest.mark.parametrize(
-    ("question", "thing"),
-    [
-        ("What is the name of the Persian Gulf port that Iran may lend to China’s navy?", "port"),
-        ("What is that port called?", "port"),
-        ("What are the names of the three islands in the Strait of Hormuz?", "islands"),
-        ("What is the port used for?", ""),
-        ("Which Persian Gulf port is rumored to be lent to China’s navy?", "port"),
-        ("Which missiles did Iran send to Russia?", ""),  # not a place: any answer may do
-    ],
-)
-def test_a_question_asking_for_a_name_is_recognised(question: str, thing: str) -> None:
-    from rag.answering.offline import name_asked
-
-    assert name_asked(question) == thing
-
-
-def test_a_sentence_gives_a_name_only_when_a_new_proper_noun_is_attached_to_the_thing() -> None:
-    from rag.answering.offline import gives_name
-
-    assert gives_name("It may lend the port of Chabahar to China.", "port", ())
-    assert gives_name("It may lend Chabahar port to China.", "port", ())
-    assert not gives_name("It may lend a port in the Persian Gulf to China.", "port", ())
-    assert not gives_name("An Azerbaijan-Turkey corridor across Armenia.", "corridor", ("azerbaijan-turkey",))
-
-
-def test_asking_the_name_of_something_the_articles_do_not_name_abstains(engine) -> None:  # type: ignore[no-untyped-def]
-    a = engine.ask("What is the name of the Persian Gulf port that Iran may lend to China’s navy?")
-    assert a.abstained and a.reason == "The articles do not name the port."
-    assert "25-year security agreement" in a.answer  # and says what the articles do say
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "How many missiles did the Wall Street Journal say had arrived in Russia?",  # 200 is Blinken's figure
-        "How many Russian military personnel were trained on Iran’s Project 360 missiles?",  # 360 is a name
-        "How big is the discount at which Iran sells its oil to China?",  # a discount, no size
-        "What is the range, in kilometres, of the short-range missiles Iran sent to Russia?",  # no kilometres
-        "Which Iranian officials did Sergei Shoigu meet during his visit to Tehran?",  # no official named
-    ],
-)
-def test_questions_whose_answer_the_articles_lack_abstain(engine, question: str) -> None:  # type: ignore[no-untyped-def]
-    a = engine.ask(question)
-    assert a.abstained and a.reason, a.answer
-
-
-def test_a_figure_is_answered_when_the_name_that_pins_it_is_in_the_sentence_or_the_one_before(engine) -> None:  # type: ignore[no-untyped-def]
-    assert "200" in engine.ask("How many short range missiles did Antony Blinken say Iran provided to Russia?").answer
-    assert "2022" in engine.ask("In what year does the article say Russia invaded Ukraine?").answer
+    assert abstain_reason(analyse("How many Shahed drones has Iran sold?"), load()) == (
+        "The articles give no number for Shahed drones."
+    )
+    assert abstain_reason(analyse("When will the deal be signed?"), load()) == "The articles do not say when."
 
 
 def test_a_sentence_that_instructs_a_model_is_never_quoted_as_an_answer(engine) -> None:  # type: ignore[no-untyped-def]
@@ -145,7 +151,7 @@ def test_a_sentence_that_instructs_a_model_is_never_quoted_as_an_answer(engine) 
         chunk, sentences=tuple((s + first.chunk.start, e + first.chunk.start) for s, e in sentence_spans(text))
     )
     doctored = replace(
-        retrieval, passages=(replace(first, chunk=chunk, sentence_vectors=None), *retrieval.passages[1:])
+        retrieval, passages=(replace(first, chunk=chunk, sentence_vectors=None, facts=""), *retrieval.passages[1:])
     )
     draft = OfflineBackend(engine.retriever).draft(question, doctored)
     assert "5000" not in draft.text and "Ignore previous" not in draft.text

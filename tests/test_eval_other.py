@@ -57,3 +57,33 @@ def test_every_kind_of_question_is_asked() -> None:
     assert len(ITEMS) >= 40
     assert sorted(KINDS - set(tags)) == []
     assert tags["unanswerable"] >= 5 and tags["multi-turn"] >= 5 and tags["cross-article"] >= 3
+
+
+def test_its_gates_name_known_metrics_and_its_baseline_has_every_metric() -> None:
+    from eval.aggregate import METRICS
+    from eval.gates import load_gates
+
+    gates = load_gates(OTHER / "gates.toml")
+    assert {"item_pass_rate", "citation_validity", "forbidden_facts", "abstention_recall"} <= set(gates)
+    baseline = json.loads((OTHER / "baseline.json").read_text(encoding="utf-8"))["metrics"]
+    assert set(baseline) == set(METRICS)
+
+
+def test_the_runner_runs_it_unless_told_not_to() -> None:
+    from eval.run import parse_args
+
+    assert parse_args([]).no_other is False
+    assert parse_args(["--no-other"]).no_other is True
+
+
+def test_the_saved_squad_score_is_read_or_named_as_missing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from eval import squad
+
+    assert squad.load(tmp_path / "none.json") is None
+    assert "make squad" in squad.format_section(None)
+    saved = tmp_path / "squad2.json"
+    pipeline = {"HasAns_acc (answered, gold in answer text)": 0.7, "NoAns_acc (abstained)": 0.25}
+    saved.write_text(json.dumps({"dataset": "d", "project_pipeline": pipeline}), encoding="utf-8")
+    loaded = squad.load(saved)
+    assert loaded is not None and loaded["metrics"]["gold in answer (answerable)"] == 0.7
+    assert "0.250" in squad.format_section(loaded)

@@ -203,3 +203,70 @@ def test_a_quote_that_instructs_a_model_supports_nothing() -> None:
         assert is_instruction(text)
     for text in ("Iran ignored the rules of the embargo.", "The air-defence system: an S-400.", "He told reporters."):
         assert not is_instruction(text)  # news prose stays quotable
+
+
+def test_a_quoted_claim_cites_exactly_the_words_the_model_quoted() -> None:
+    out = verify('Iran sent up to 200 missiles to Russia [1: "as many as 200 short range missiles"].')
+    (c,) = out.citations
+    assert c.quote == "as many as 200 short range missiles" == ARTICLE_A[c.start : c.end]
+    # a misquote is not evidence: the sentence is checked as a plain [1] citation instead
+    out = verify('Iran sent up to 200 missiles to Russia [1: "as many as 200 long range rockets"].')
+    assert out.citations and out.citations[0].quote.startswith("Iran has sent")
+
+
+def test_a_quote_that_gives_the_number_to_something_else_does_not_support_it() -> None:
+    texts = {"d": "Iran signed a 25-year security agreement with China. Iran and Russia negotiate a 20-year pact."}
+    chunk = Chunk("d-0", "d", texts["d"], 0, len(texts["d"]), tuple(sentence_spans(texts["d"])))
+    sources = (Passage(chunk=chunk, meta=ArticleMeta(id="d"), score=1.0),)
+    v = Verifier(texts.__getitem__, embed=None)
+    out = v.verify('Iran signed a 20-year security agreement with China [1: "security agreement with China"].', sources)
+    assert out.dropped and "number 20" in out.removed[0].reason
+
+
+def test_every_removed_sentence_says_why_with_the_source_number() -> None:
+    out = verify("Iran has sent as many as 2,000 short range missiles to Russia. [1]")
+    assert [(r.sentence, r.reason) for r in out.removed] == [
+        ("Iran has sent as many as 2,000 short range missiles to Russia.", "number 2,000 not in source [1]")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("claim", "kept"),
+    [
+        ("Iran has sent as many as two hundred short range missiles to Russia. [1]", True),  # value, not digits
+        ("One explanation is that Iran is bartering missiles and drones for wheat and soy. [1]", True),  # not "1"
+        ("Pezeshkian met Lammy in London. [2]", True),  # "He met Lammy": he = Pezeshkian, named before
+        ("Blinken met Lammy in London. [2]", False),  # nobody in source 2 is Blinken
+        ("Iran is bartering missiles and drones for wheat and soy, not for cash. [1]", True),  # a premise denied
+        ("Iran has supplied Shahed drones to Moscow. [1]", False),
+        ("The article was written by Lena Marsh. [1]", True),  # the metadata supports it
+    ],
+)
+def test_support_is_judged_on_meaning(claim: str, kept: bool) -> None:
+    meta = {"a": ArticleMeta(id="a", title="Title a", author="Lena Marsh")}
+    sources = tuple(Passage(chunk=p.chunk, meta=meta.get(p.article_id, p.meta), score=1.0) for p in SOURCES)
+    out = Verifier(TEXTS.__getitem__).verify(claim, sources, "Did Iran sell the missiles for cash?")
+    assert (not out.dropped and bool(out.citations)) is kept, out.removed
+
+
+def test_dates_are_compared_as_dates() -> None:
+    from rag.claims import date_problem
+
+    source = "The contract was signed in late 2023, before the death of the president in May."
+    assert date_problem("The president died in May 2023.", source)
+    assert date_problem("The contract was signed in early 2023.", source)
+    assert not date_problem("The contract was signed in late 2023.", source)
+    assert not date_problem("He was born on July 22, 1947.", "born July 22 , 1947")
+
+
+def test_a_he_that_the_source_says_of_someone_else_is_misattributed() -> None:
+    texts = {
+        "e": "Abbas Araghchi criticized Russia. Later, the lawmaker Ahmad Ardestani spoke. "
+        "At the end, he acknowledged Russia is an ally."
+    }
+    chunk = Chunk("e-0", "e", texts["e"], 0, len(texts["e"]), tuple(sentence_spans(texts["e"])))
+    sources = (Passage(chunk=chunk, meta=ArticleMeta(id="e"), score=1.0),)
+    out = Verifier(texts.__getitem__, embed=None).verify(
+        "Abbas Araghchi criticized Russia. [1] He acknowledged Russia is an ally. [1]", sources
+    )
+    assert out.dropped == ["He acknowledged Russia is an ally."] and "Ardestani" in out.removed[0].reason

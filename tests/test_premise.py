@@ -60,3 +60,17 @@ def test_a_number_some_passage_states_is_no_false_premise() -> None:
     assert premise_draft("When will the 20-year agreement with Russia be signed?", retrieval, keywords) is None
     draft = premise_draft("What does the 30-year security agreement with China cover?", retrieval, keywords)
     assert draft is not None and "25-year" in draft.text and draft.text.endswith("[1]")
+    # China's agreement is 25 years; the question's 20 years is the Russia agreement: both are quoted
+    draft = premise_draft("What does Iran's 20-year security agreement with China cover?", retrieval, keywords)
+    assert draft is not None
+    assert draft.text.endswith(
+        "security agreement with China. [1] Iran and Russia have negotiated a 20-year agreement. [1]"
+    )
+
+
+def test_a_yes_no_question_whose_premise_is_contradicted_is_answered_no_with_the_cited_sentence(engine) -> None:  # type: ignore[no-untyped-def]
+    answer = engine.ask("Did Iran confirm the report?")
+    assert not answer.abstained and answer.answer.startswith("No: Iran officially denied the report")
+    [cited] = answer.citations
+    assert cited.quote.startswith("Iran officially denied the report")
+    assert engine.retriever.article_text(cited.article_id)[cited.start : cited.end] == cited.quote

@@ -25,6 +25,9 @@ class Draft:
     reason: str = ""
     notice: str = ""  # e.g. "The OpenAI server failed; this is the offline answer."
     backend: str = ""
+    # how surely the text answers the question, 0..1, when the backend can tell (the offline
+    # answerer's fitted probability); passed on as Answer.confidence
+    confidence: float | None = None
     # passages the draft cites beyond the retrieval's ([n] numbers continue after them): a summary
     # quotes sentences of whole articles, not only of the retrieved chunks
     passages: tuple[Passage, ...] = ()

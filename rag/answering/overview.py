@@ -28,14 +28,12 @@ from rag.types import ArticleMeta, Chunk, Passage
 SUMMARY_VERBS = frozenset(stem(w) for w in "summarize summarise summary summaries overview gist recap".split())
 POINT_NOUNS = frozenset(stem(w) for w in "point points takeaways takeaway ideas idea findings message".split())
 POINT_ADJECTIVES = frozenset(stem(w) for w in "main key important central major".split())
-COMPARE_WORDS = frozenset(
-    stem(w) for w in "differ differ differs difference differences compare comparison contrast".split()
-)
+COMPARE_WORDS = frozenset(stem(w) for w in "differ differs difference differences compare comparison contrast".split())
 ARTICLE_WORDS = frozenset(
     stem(w) for w in "article articles piece pieces story stories text texts report reports".split()
 )
 SCAFFOLD = SUMMARY_VERBS | POINT_NOUNS | POINT_ADJECTIVES | COMPARE_WORDS | ARTICLE_WORDS
-SCAFFOLD |= frozenset(stem(w) for w in "two three both each two all us me give briefly short".split())
+SCAFFOLD |= frozenset(stem(w) for w in "two three both each all us me give briefly short".split())
 _ABOUT_ARTICLES = re.compile(
     r"^\s*what (?:is|are) (?:the|these|this|both|all the) (?:articles?|pieces?|stories)\s+about\b", re.I
 )

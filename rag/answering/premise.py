@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from rag.answering import Draft
-from rag.answering.overview import DENSE_SHARE, Quote, _dense
+from rag.answering.overview import DENSE_SHARE, _dense
 from rag.retrieval import KeywordIndex, Retrieval
 from rag.text import NUMBER_WORDS, STOPWORDS, content_terms, is_instruction, negation_differs, stem
 
@@ -56,24 +56,38 @@ def contradicts(question: str, sentence: str) -> bool:
 
 
 def premise_draft(question: str, retrieval: Retrieval, keywords: KeywordIndex) -> Draft | None:
+    """The correction when the retrieved sentence that best matches the question (sharing
+    MIN_SHARED of its terms) contradicts it; with, for a number, the sentence that does state the
+    question's number of that thing elsewhere ("20-year" is the Russia agreement, not China's)."""
     terms = [t for t in dict.fromkeys(content_terms(question)) if t not in NUMBER_WORDS]
     weights = {t: keywords.idf(t) for t in terms}
     total = sum(weights.values()) or 1.0
     asked = counted(question)
-    if asked & {pair for p in retrieval.passages for pair in counted(p.chunk.text)}:
-        return None  # a retrieved passage states the question's number of that thing: no false premise
-    best: tuple[float, int, Quote, str] | None = None
+    nouns = {noun for _, noun in asked}
+    yes_no = bool(_YES_NO.match(question))
+    best: tuple[float, int, str] | None = None  # the best matching sentence that speaks to the premise
+    stated: tuple[float, int, str] | None = None  # the best one stating the question's number
     for n, p in enumerate(retrieval.passages, 1):
         base = p.chunk.start
         for i, (s, e) in enumerate(p.chunk.sentences):
             sentence = p.chunk.text[s - base : e - base]
-            shared = sum(w for t, w in weights.items() if t in set(content_terms(sentence))) / total
-            if shared < MIN_SHARED or is_instruction(sentence) or not contradicts(question, sentence):
+            said = counted(sentence)
+            if not (yes_no or nouns & {noun for _, noun in said}) or is_instruction(sentence):
                 continue
+            shared = sum(w for t, w in weights.items() if t in set(content_terms(sentence))) / total
             score = DENSE_SHARE * _dense(retrieval.query_vector, p, i) + (1 - DENSE_SHARE) * shared
-            if best is None or score > best[0]:
-                best = (score, n, Quote(p.article_id, s, e), sentence)
-    if best is None:
+            if asked & said and shared >= MIN_SHARED:
+                return None  # a sentence about the same thing states the question's number: no false premise
+            if asked & said and (stated is None or score > stated[0]):
+                stated = (score, n, sentence)
+            if shared >= MIN_SHARED and (best is None or score > best[0]):
+                best = (score, n, sentence)
+    if best is None or not contradicts(question, best[2]):
         return None
-    _, n, _, sentence = best
-    return Draft(f"{CORRECTION} However, the articles say: {sentence} [{n}]", backend="offline")
+    # A yes/no question gets its answer first ("Did Iran confirm it?" -> "No: Iran denied ..."); a
+    # question resting on a wrong number gets the plain statement that the articles say otherwise.
+    lead = "No:" if yes_no else f"{CORRECTION} However, the articles say:"
+    text = f"{lead} {best[2]} [{best[1]}]"
+    if stated is not None and stated[2] != best[2]:
+        text += f" {stated[2]} [{stated[1]}]"
+    return Draft(text, backend="offline")

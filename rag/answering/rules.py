@@ -1,0 +1,341 @@
+"""The earlier hand-written offline answerer, kept as features of the learned one (rag.answering.offline).
+
+Its sentence score (dense + IDF-weighted overlap with hand-set weights), its check that a sentence
+can answer the question's kind (numbers, dates, names, units, the names that pin a figure) and its
+decision to abstain are inputs that scripts/train_answerer.py weighs against the others; they no
+longer decide anything alone. Its patterns and word lists are English question grammar, not names
+of the corpus. To be replaced by the spaCy-based features as those learn to do without it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import numpy as np
+
+from rag.answering import Draft
+from rag.retrieval import KeywordIndex, KeywordStats, Retrieval
+from rag.text import (
+    STOPWORDS,
+    content_terms,
+    has_date,
+    is_instruction,
+    name_in,
+    names,
+    numbers,
+    quantities,
+    stem,
+    word_set,
+)
+from rag.types import Passage
+
+_cache = lru_cache(maxsize=65536)
+instruction = _cache(is_instruction)  # sentences recur across questions; the check is costly
+
+
+@_cache
+def stated_numbers(text: str) -> frozenset[float]:
+    return frozenset(numbers(text))
+
+
+log = logging.getLogger(__name__)
+
+# Weights and thresholds, set on the hand-written questions in tests/test_answering_offline.py.
+DENSE_WEIGHT, LEXICAL_WEIGHT, TYPE_BONUS = 0.6, 0.4, 0.08
+NAME_WEIGHT = 0.6  # share of its IDF weight a name in the question keeps in lexical scoring
+COMMON_NAME_SHARE = 0.25  # a name in at least this share of chunks does not pin a question down
+MIN_SCORE = 0.40  # below this the best sentence does not answer the question
+KEEP_RATIO = 0.85  # further sentences must score at least this share of the best one
+RELATED_MIN_LEXICAL = 0.25  # an abstention shows a related sentence only above this overlap
+_PRONOUN_START = re.compile(r"^(He|She|They|It|This|These|That|His|Her|Their)\b")
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    kind: str  # number | date | name | person | place | reason | yesno | what
+    terms: tuple[str, ...]  # stemmed content terms, unique, in order
+    focus: tuple[str, ...]  # stemmed terms of "how many X" (number questions)
+    focus_text: str  # the words of "how many X", as asked
+    names: tuple[str, ...]  # proper nouns in the question, lower-cased
+    numbers: frozenset[float]  # numbers the question states ("the 20-year agreement")
+    unit: str = ""  # "kilometres" in "what is the range, in kilometres": the answer must use it
+    names_subject: bool = False  # "Who is Abbas Araghchi?" asks about a name; "Which official ...?" asks for one
+    required_names: tuple[str, ...] = ()  # names a number/date answer must mention (set by the backend)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    n: int  # 1-based passage number
+    index: int  # position of the sentence in passage.chunk.sentences
+    start: int  # offsets in the article
+    end: int
+    text: str
+    dense: float
+    lexical: float
+    score: float  # ranks candidates (names in the question down-weighted)
+    passage: Passage
+    confidence: float = 0.0  # the score with every question term at full weight: gates MIN_SCORE
+    context: str = ""  # the sentence before it in its paragraph, from any passage that holds both
+
+
+HOW_BIG = re.compile(r"\bhow (?:big|large|high|far|old|steep|deep) (?:is|are|was|were) (?:the |a |an )?([\w’'-]+)")
+UNITS = r"kilomet(?:re|er)s|km|miles|met(?:re|er)s|dollars|euros|tonnes|tons|barrels|percent"
+UNIT = re.compile(rf"\bin ({UNITS})\b")
+PEOPLE = r"officials?|persons?|people|ministers?|lawmakers?|leaders?|politicians?|spokes\w+|diplomats?"
+PERSON_WHICH = re.compile(rf"^which (?:[\w-]+ )?(?:{PEOPLE})\b")
+_NAME_OF = re.compile(r"\bwhat (?:is|are|was|were) the names? of (?:the |that |this |those |these )?(.+)", re.I)
+_CALLED = re.compile(r"\bwhat (?:is|are|was|were) (?:the |that |this |those |these )(.+?) (?:called|named)\b", re.I)
+# "Which Persian Gulf port ...?" asks for a place's name as surely as "what is that port called?".
+_WHICH_PLACE = re.compile(
+    r"\b[Ww]hich\s+(?:[A-Z][\w’'-]*\s+)*(port|city|town|island|base|airport|harbou?r|province|corridor)s?\b"
+)
+_HEAD_END = re.compile(r"\s(?:that|which|who|in|across|on|at|from|to|for|of|with|near)\s|[,?]")
+
+
+def name_asked(question: str) -> str:
+    """The thing whose name is asked ("What is that port called?", "Which Gulf port ...?" -> "port"), or ""."""
+    m = _NAME_OF.search(question) or _CALLED.search(question)
+    if not m:
+        place = _WHICH_PLACE.search(question)
+        return place.group(1) if place else ""
+    phrase = _HEAD_END.split(m.group(1) + " ", maxsplit=1)[0].strip()
+    return phrase.split()[-1] if phrase else ""
+
+
+def gives_name(sentence: str, thing: str, asked_names: tuple[str, ...]) -> bool:
+    """Does the sentence name the thing ("the port of Chabahar", "Chabahar port", "the port, Chabahar")?
+    A capitalised word the question already used ("the Azerbaijan-Turkey corridor") is no answer."""
+    stem_ = re.escape(thing.rstrip("s"))
+    after = re.finditer(
+        rf"\b{stem_}s?\b(?:\s*,\s*|\s+(?:of|called|named|known as)\s+)(?:the\s+)?([A-Z][\w’'-]+)", sentence
+    )
+    before = re.finditer(rf"(?<![.!?]\s)\b([A-Z][\w’'-]+)\s+{stem_}s?\b", sentence)
+    found = {m.group(1).lower().removesuffix("’s").removesuffix("'s") for m in (*after, *before)}
+    asked = set(asked_names)
+    return any(not set(part.split("-")) <= asked and part not in asked for part in found)
+
+
+def analyse_question(question: str) -> QuestionInfo:
+    q = question.strip()
+    low = q.lower()
+    kind = "what"
+    focus: list[str] = []
+    focus_text = ""
+    if named := name_asked(q):
+        kind, focus_text = "name", named
+        focus = content_terms(named)
+    elif m := re.search(r"\bhow (many|much)\b(.*)", low):
+        kind = "number"
+        tail = q[m.start(2) :]
+        tail = re.split(r"\b(?:has|have|had|did|does|do|is|are|was|were|will|would|can|could)\b", tail, flags=re.I)[0]
+        focus = content_terms(tail)
+        focus_text = " ".join(w for w in re.findall(r"[\w’'-]+", tail) if w.lower() not in STOPWORDS)
+    elif m := HOW_BIG.search(low):
+        kind, focus = "number", content_terms(m.group(1))
+        focus_text = m.group(1)
+    elif re.search(r"\bwhat (number|percentage|share|amount)\b|\bhow long\b", low) or UNIT.search(low):
+        kind = "number"
+    elif re.search(r"^(when|since when)\b|\b(what|which) (year|date|month|day|time)\b|\bwhen\b", low):
+        kind = "date"
+    elif re.search(r"^who\b|\bwhom\b|\bwhose\b|\bwho (is|was|are|were)\b", low) or PERSON_WHICH.search(low):
+        kind = "person"
+    elif re.search(r"^where\b|\bwhere\b", low):
+        kind = "place"
+    elif re.search(r"^why\b|\bwhy\b", low):
+        kind = "reason"
+    elif re.match(r"^(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", low):
+        kind = "yesno"
+    terms = list(dict.fromkeys(content_terms(q)))
+    # Short acronyms (MP, UN, EU) are often spelled out in the text ("member of parliament"), so
+    # their absence from the corpus is no reason to abstain.
+    acronyms = {w.lower() for w in re.findall(r"\b[A-Z]{2,3}s?\b", q)}
+    asked_names = tuple(sorted(names(q) - acronyms))
+    unit = m.group(1) if (m := UNIT.search(low)) else ""
+    names_subject = bool(re.match(r"^(who|what) (is|was|are|were) (the )?[A-Z]", q))
+    return QuestionInfo(
+        kind, tuple(terms), tuple(focus), focus_text, asked_names, frozenset(numbers(q)), unit, names_subject
+    )
+
+
+def judge(
+    question: str, retrieval: Retrieval, keywords: KeywordIndex
+) -> tuple[dict[tuple[str, int], tuple[float, bool]], bool]:
+    """(article id, sentence start) -> (its score, can it answer the question's kind), and whether
+    these rules would abstain, for the learned answerer's features."""
+    info = analyse_question(question)
+    info = replace(info, required_names=distinctive_names(info.names, keywords))
+    candidates = score_sentences(info, retrieval, keywords)
+    kinds = {(c.passage.article_id, c.start): (c.score, answers_kind(info, c.text, c.context)) for c in candidates}
+    if any(keywords.doc_freq.get(stem(n), 0) == 0 for n in info.names):
+        return kinds, True
+    answering = [c for c in candidates if kinds[(c.passage.article_id, c.start)][1]]
+    return kinds, not answering or answering[0].confidence < MIN_SCORE
+
+
+class OfflineBackend:
+    name = "offline"
+
+    def __init__(self, stats: KeywordStats, max_sentences: int = 3) -> None:
+        self._stats = stats  # read on every draft: the retriever replaces its index when the store changes
+        self.max_sentences = max_sentences
+
+    def draft(self, question: str, retrieval: Retrieval) -> Draft:
+        if not retrieval.passages:
+            return Draft("", abstained=True, reason="The index holds no articles yet.", backend=self.name)
+        info = analyse_question(question)
+        keywords = self._stats.keywords
+        info = replace(info, required_names=distinctive_names(info.names, keywords))
+        missing = [n for n in info.names if keywords.doc_freq.get(stem(n), 0) == 0]
+        candidates = score_sentences(info, retrieval, keywords)
+        if missing:
+            return self._abstain(f"The articles do not mention {', '.join(m.title() for m in missing)}.", candidates)
+        answering = [c for c in candidates if answers_kind(info, c.text, c.context)]
+        if not answering or answering[0].confidence < MIN_SCORE:
+            return self._abstain(abstain_reason(info, candidates), candidates)
+        chosen = select(answering, info, self.max_sentences)
+        text = " ".join(render(c) for c in chosen)
+        return Draft(text, backend=self.name)
+
+    def _abstain(self, reason: str, candidates: list[Candidate]) -> Draft:
+        related = [c for c in candidates if c.lexical >= RELATED_MIN_LEXICAL]
+        text = reason
+        if related:
+            text += " What the articles do say: " + render(related[0])
+        return Draft(text, abstained=True, reason=reason, backend=self.name)
+
+
+def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordIndex) -> list[Candidate]:
+    """Every sentence of every retrieved passage, scored against the question, best first."""
+    full = {t: keywords.idf(t) for t in info.terms}
+    full_total = sum(full.values()) or 1.0
+    weights = full
+    name_terms = {stem(n) for n in info.names}
+    if set(weights) - name_terms:
+        # The person or place a question names says whom it is about, the other words say what is
+        # asked: "What did Araghchi tweet?" wants the tweet, not the sentence introducing Araghchi.
+        weights = {t: w * NAME_WEIGHT if t in name_terms else w for t, w in weights.items()}
+    total = sum(weights.values()) or 1.0
+    before = sentences_before(retrieval.passages)
+    seen: set[tuple[str, int]] = set()
+    out: list[Candidate] = []
+    for n, p in enumerate(retrieval.passages, start=1):
+        for i, (s, e) in enumerate(p.chunk.sentences):
+            if (p.article_id, s) in seen:  # overlapping chunks repeat sentences
+                continue
+            seen.add((p.article_id, s))
+            text = p.chunk.text[s - p.chunk.start : e - p.chunk.start]
+            if instruction(text):  # a prompt injection planted in an article is not an answer
+                continue
+            dense = _dense(retrieval.query_vector, p, i)
+            terms = set(content_terms(text))
+            lexical = sum(w for t, w in weights.items() if t in terms) / total
+            lexical_full = sum(w for t, w in full.items() if t in terms) / full_total
+            context = before.get((p.article_id, s), "")
+            fits = info.kind in ("number", "date") and answers_kind(info, text, context)
+            bonus = TYPE_BONUS if fits else 0.0
+            score = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * lexical + bonus
+            confidence = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * max(lexical, lexical_full) + bonus
+            out.append(Candidate(n, i, s, e, text, dense, lexical, score, p, confidence, context))
+    out.sort(key=lambda c: -c.score)
+    log.debug("top sentences: %s", [(round(c.score, 3), c.text[:40]) for c in out[:5]])
+    return out
+
+
+def sentences_before(passages: tuple[Passage, ...]) -> dict[tuple[str, int], str]:
+    """(article, sentence start) -> the sentence before it in the same paragraph, wherever the
+    passages hold the two together (a sentence opening one chunk may follow its context in another)."""
+    out: dict[tuple[str, int], str] = {}
+    for p in passages:
+        spans, base = p.chunk.sentences, p.chunk.start
+        for (s0, e0), (s1, _) in zip(spans, spans[1:]):
+            if "\n" not in p.chunk.text[e0 - base : s1 - base]:
+                out.setdefault((p.article_id, s1), p.chunk.text[s0 - base : e0 - base])
+    return out
+
+
+def _dense(query_vector: np.ndarray, passage: Passage, i: int) -> float:
+    vectors = passage.sentence_vectors
+    if vectors is None or i >= len(vectors):
+        return 0.0
+    return float(vectors[i] @ query_vector)
+
+
+def answers_kind(info: QuestionInfo, text: str, context: str = "") -> bool:
+    """Can this sentence answer this kind of question at all?"""
+    if not info.numbers <= stated_numbers(text):  # a number in the question pins what it asks about
+        return False
+    if info.kind in ("number", "date") and info.required_names:
+        # "How many did the Wall Street Journal say ...?" is not answered by Blinken's figure. The
+        # sentence before counts too, as pronouns point there ("the country they invaded in 2022").
+        seen = f"{context} {text}"
+        if not all(name_in(n, word_set(seen), seen) for n in info.required_names):
+            return False
+    if info.kind == "number":
+        if not quantities(text) - info.numbers:  # "Project 360" in the question is no answer to "how many"
+            return False
+        terms = set(content_terms(text))
+        if info.unit and stem(info.unit) not in terms:
+            return False
+        return not info.focus or any(f in terms for f in info.focus)
+    if info.kind == "date":
+        return has_date(text)
+    if info.kind == "person" and not info.names_subject:
+        asked = set(info.names)
+        return any(n not in asked for n in names(text))  # "Which official ...?" needs a name the question lacks
+    if info.kind == "name":
+        return gives_name(text, info.focus_text, info.names)
+    return True
+
+
+def select(candidates: list[Candidate], info: QuestionInfo, limit: int) -> list[Candidate]:
+    """The best sentence, plus near-best ones that add question terms or another article."""
+    best = candidates[0]
+    chosen = [best]
+    covered = set(content_terms(best.text)) & set(info.terms)
+    for c in candidates[1:]:
+        if len(chosen) >= limit or c.score < best.score * KEEP_RATIO:
+            break
+        adds = (set(content_terms(c.text)) & set(info.terms)) - covered
+        other_article = all(c.passage.article_id != k.passage.article_id for k in chosen)
+        if adds or other_article:
+            chosen.append(c)
+            covered |= adds
+    return chosen
+
+
+def render(c: Candidate) -> str:
+    """The sentence, verbatim, with its marker; a sentence opening on a pronoun gets the one before."""
+    prev = previous_sentence(c)
+    return f"{prev} [{c.n}] {c.text} [{c.n}]" if prev else f"{c.text} [{c.n}]"
+
+
+def distinctive_names(asked: tuple[str, ...], keywords: KeywordIndex) -> tuple[str, ...]:
+    """The question's names that are rare enough in the corpus to pin what it asks about
+    ("Wall Street Journal", "Pezeshkian"), leaving out ones found nearly everywhere ("Iran")."""
+    size = max(keywords.size, 1)
+    return tuple(n for n in asked if keywords.doc_freq.get(stem(n), 0) / size < COMMON_NAME_SHARE)
+
+
+def previous_sentence(c: Candidate) -> str:
+    if not _PRONOUN_START.match(c.text):
+        return ""
+    if c.index == 0:
+        return ""
+    s, e = c.passage.chunk.sentences[c.index - 1]
+    base = c.passage.chunk.start
+    between = c.passage.chunk.text[e - base : c.start - base]
+    return "" if "\n" in between else c.passage.chunk.text[s - base : e - base]
+
+
+def abstain_reason(info: QuestionInfo, candidates: list[Candidate]) -> str:
+    if info.kind == "number":
+        topic = f" for {info.focus_text}" if info.focus_text else ""
+        return f"The articles give no number{topic}."
+    if info.kind == "date":
+        return "The articles do not say when."
+    if info.kind == "name":
+        return f"The articles do not name the {info.focus_text}."
+    return "The articles do not answer this question."
