@@ -4,14 +4,19 @@ editor role when the login is on; a bad upload is a 4xx naming the problem and c
 from __future__ import annotations
 
 import base64
+import socket
+import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from _docs import make_docx, make_pdf
+from _web import serve
 from fastapi.testclient import TestClient
 from test_articles import BEES, STORY, TRAMS
 
+from rag.api import create_app
 from rag.auth import add_user
 from rag.config import Settings, load_settings
 from rag.engine import open_engine
@@ -30,8 +35,6 @@ def settings(tmp_path: Path, embed_model: Any) -> Settings:
 
 
 def client_for(settings: Settings) -> TestClient:
-    from rag.api import create_app
-
     return TestClient(create_app(open_engine(settings), settings))
 
 
@@ -117,3 +120,28 @@ def test_with_the_login_on_adding_and_removing_take_the_editor_role(settings: Se
     assert client.post("/api/articles", files=upload, headers=basic("ed", "pw-ed")).status_code == 201
     assert client.delete("/api/articles/bees", headers=basic("ed", "pw-ed")).status_code == 200
     assert client.delete("/api/articles/bees", headers=basic("ed", "pw-ed")).status_code == 404
+
+
+def test_an_upload_cut_off_half_way_leaves_the_corpus_and_the_index_as_they_were(settings: Settings) -> None:
+    docx = make_docx(STORY * 40)
+    boundary = "cut-here"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="cut.docx"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    body = head + docx + f"\r\n--{boundary}--\r\n".encode()
+    files = sorted(p.name for p in settings.corpus_dir.iterdir())
+    with serve(create_app(open_engine(settings), settings)) as url:
+        port = int(url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.sendall(
+                b"POST /api/articles HTTP/1.1\r\nHost: x\r\n"
+                + f"Content-Type: multipart/form-data; boundary={boundary}\r\n".encode()
+                + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                + body[: len(body) // 2]
+            )
+            time.sleep(0.5)  # the server is reading the body when the client goes away
+        time.sleep(0.5)
+        listed = httpx.get(f"{url}/api/articles").json()
+    assert [a["id"] for a in listed] == ["bees", "trams"]
+    assert sorted(p.name for p in settings.corpus_dir.iterdir()) == files  # no half file, no temporary left
