@@ -3,7 +3,8 @@ on what they do not. These questions are the hand-written tuning set named in ru
 
 import pytest
 
-from rag.answering.rules import analyse_question
+from rag.answering.rules import _label, analyse_question, answers_kind
+from rag.nlp import Entity
 
 ANSWERABLE = [
     ("What does Iran receive in return for the missiles it sends to Russia?", ["nuclear"]),
@@ -149,3 +150,36 @@ def test_a_sentence_that_instructs_a_model_is_never_quoted_as_an_answer(engine) 
     )
     draft = OfflineBackend(engine.retriever).draft(question, doctored)
     assert "5000" not in draft.text and "Ignore previous" not in draft.text
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("When did Iran sign the agreement?", "date"),
+        ("And when did he say that?", "date"),
+        ("Since when has Iran sold drones?", "date"),
+        ("In which year was the telescope approved?", "date"),
+        ("So the agreement was signed when exactly, and when did it start?", "date"),
+        # a "when" opening a subordinate clause asks for no date
+        ("What had Pezeshkian promised when he was elected?", "what"),
+        ("Who spoke when the report came out?", "person"),
+    ],
+)
+def test_only_a_when_that_asks_makes_a_date_question(question: str, kind: str) -> None:
+    assert analyse_question(question).kind == kind
+
+
+@pytest.mark.parametrize(
+    "text, label",
+    [("1066", "DATE"), ("the 10th century", "DATE"), ("May 2023", "DATE"), ("the following spring", "DATE")]
+    + [("a 20-year", "DURATION"), ("six weeks", "DURATION"), ("25 years", "DURATION")],
+)
+def test_a_length_of_time_is_no_date(text: str, label: str) -> None:
+    assert _label(Entity(text, "DATE", 0, len(text))) == label
+
+
+def test_a_date_spacy_finds_answers_a_date_question_a_duration_does_not() -> None:
+    info = analyse_question("When was the castle built?")
+    sentence = "The castle was built in the 10th century by the count."  # no year, month or season word
+    assert not answers_kind(info, sentence) and answers_kind(info, sentence, labels=frozenset({"DATE"}))
+    assert not answers_kind(info, "A 20-year plan built it.", labels=frozenset({"DURATION"}))

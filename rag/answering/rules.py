@@ -16,6 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from rag import nlp
 from rag.answering import Draft
 from rag.retrieval import KeywordIndex, KeywordStats, Retrieval
 from rag.text import (
@@ -79,8 +80,17 @@ class Candidate:
     passage: Passage
     confidence: float = 0.0  # the score with every question term at full weight: gates MIN_SCORE
     context: str = ""  # the sentence before it in its paragraph, from any passage that holds both
+    labels: frozenset[str] = frozenset()  # spaCy entity labels of the sentence (analysed at ingest)
 
 
+# A question about a date: "when" opening the question or asking ("and when did ...", "since when"),
+# or "what/which year ...". A "when" that opens a subordinate clause ("what had he promised when he
+# was elected?") asks nothing about a date.
+DATE_QUESTION = re.compile(
+    r"^(?:(?:and|so|but|then)\s+)?(?:since\s+)?when\b"
+    r"|\bwhen\s+(?:did|does|do|was|were|is|are|will|would|had|has|have|can|could)\b"
+    r"|\b(?:what|which)\s+(?:year|date|month|day|time|century|decade)s?\b"
+)
 HOW_BIG = re.compile(r"\bhow (?:big|large|high|far|old|steep|deep) (?:is|are|was|were) (?:the |a |an )?([\w’'-]+)")
 UNITS = r"kilomet(?:re|er)s|km|miles|met(?:re|er)s|dollars|euros|tonnes|tons|barrels|percent"
 UNIT = re.compile(rf"\bin ({UNITS})\b")
@@ -138,7 +148,7 @@ def analyse_question(question: str) -> QuestionInfo:
         focus_text = m.group(1)
     elif re.search(r"\bwhat (number|percentage|share|amount)\b|\bhow long\b", low) or UNIT.search(low):
         kind = "number"
-    elif re.search(r"^(when|since when)\b|\b(what|which) (year|date|month|day|time)\b|\bwhen\b", low):
+    elif DATE_QUESTION.search(low):
         kind = "date"
     elif re.search(r"^who\b|\bwhom\b|\bwhose\b|\bwho (is|was|are|were)\b", low) or PERSON_WHICH.search(low):
         kind = "person"
@@ -168,7 +178,9 @@ def judge(
     info = analyse_question(question)
     info = replace(info, required_names=distinctive_names(info.names, keywords))
     candidates = score_sentences(info, retrieval, keywords)
-    kinds = {(c.passage.article_id, c.start): (c.score, answers_kind(info, c.text, c.context)) for c in candidates}
+    kinds = {
+        (c.passage.article_id, c.start): (c.score, answers_kind(info, c.text, c.context, c.labels)) for c in candidates
+    }
     if any(keywords.doc_freq.get(stem(n), 0) == 0 for n in info.names):
         return kinds, True
     answering = [c for c in candidates if kinds[(c.passage.article_id, c.start)][1]]
@@ -192,7 +204,7 @@ class OfflineBackend:
         candidates = score_sentences(info, retrieval, keywords)
         if missing:
             return self._abstain(f"The articles do not mention {', '.join(m.title() for m in missing)}.", candidates)
-        answering = [c for c in candidates if answers_kind(info, c.text, c.context)]
+        answering = [c for c in candidates if answers_kind(info, c.text, c.context, c.labels)]
         if not answering or answering[0].confidence < MIN_SCORE:
             return self._abstain(abstain_reason(info, candidates), candidates)
         chosen = select(answering, info, self.max_sentences)
@@ -222,6 +234,7 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
     seen: set[tuple[str, int]] = set()
     out: list[Candidate] = []
     for n, p in enumerate(retrieval.passages, start=1):
+        labels_of = sentence_labels(p.chunk.text, p.facts) if p.facts else ()
         for i, (s, e) in enumerate(p.chunk.sentences):
             if (p.article_id, s) in seen:  # overlapping chunks repeat sentences
                 continue
@@ -234,11 +247,12 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             lexical = sum(w for t, w in weights.items() if t in terms) / total
             lexical_full = sum(w for t, w in full.items() if t in terms) / full_total
             context = before.get((p.article_id, s), "")
-            fits = info.kind in ("number", "date") and answers_kind(info, text, context)
+            labels = labels_of[i] if i < len(labels_of) else frozenset()
+            fits = info.kind in ("number", "date") and answers_kind(info, text, context, labels)
             bonus = TYPE_BONUS if fits else 0.0
             score = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * lexical + bonus
             confidence = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * max(lexical, lexical_full) + bonus
-            out.append(Candidate(n, i, s, e, text, dense, lexical, score, p, confidence, context))
+            out.append(Candidate(n, i, s, e, text, dense, lexical, score, p, confidence, context, labels))
     out.sort(key=lambda c: -c.score)
     log.debug("top sentences: %s", [(round(c.score, 3), c.text[:40]) for c in out[:5]])
     return out
@@ -263,8 +277,8 @@ def _dense(query_vector: np.ndarray, passage: Passage, i: int) -> float:
     return float(vectors[i] @ query_vector)
 
 
-def answers_kind(info: QuestionInfo, text: str, context: str = "") -> bool:
-    """Can this sentence answer this kind of question at all?"""
+def answers_kind(info: QuestionInfo, text: str, context: str = "", labels: frozenset[str] = frozenset()) -> bool:
+    """Can this sentence answer this kind of question at all? (labels: its spaCy entity labels)"""
     if not info.numbers <= stated_numbers(text):  # a number in the question pins what it asks about
         return False
     if info.kind in ("number", "date") and info.required_names:
@@ -280,8 +294,8 @@ def answers_kind(info: QuestionInfo, text: str, context: str = "") -> bool:
         if info.unit and stem(info.unit) not in terms:
             return False
         return not info.focus or any(f in terms for f in info.focus)
-    if info.kind == "date":
-        return has_date(text)
+    if info.kind == "date":  # spaCy's DATE also finds "1066", "the 10th century", "the following spring"
+        return has_date(text) or "DATE" in labels
     if info.kind == "person" and not info.names_subject:
         asked = set(info.names)
         return any(n not in asked for n in names(text))  # "Which official ...?" needs a name the question lacks
@@ -339,3 +353,22 @@ def abstain_reason(info: QuestionInfo, candidates: list[Candidate]) -> str:
     if info.kind == "name":
         return f"The articles do not name the {info.focus_text}."
     return "The articles do not answer this question."
+
+
+# spaCy's DATE also covers lengths of time ("a 20-year agreement", "six weeks"), which answer "how
+# long", not "when": such an entity, with no year or month in it, is labelled DURATION instead.
+_DURATION = re.compile(
+    r"\b(?:years?|months?|weeks?|days?|hours?|decades?|centuries)\b|-(?:year|month|week|day)\b", re.I
+)
+
+
+def _label(e: nlp.Entity) -> str:
+    if e.label == "DATE" and _DURATION.search(e.text) and not has_date(_DURATION.sub(" ", e.text)):
+        return "DURATION"
+    return e.label
+
+
+@lru_cache(maxsize=4096)
+def sentence_labels(chunk_text: str, packed_facts: str) -> tuple[frozenset[str], ...]:
+    """The entity labels of each sentence of a chunk, from the analysis ingest stored with it."""
+    return tuple(frozenset(_label(e) for e in f.entities) for f in nlp.unpack_facts(chunk_text, packed_facts))
