@@ -12,6 +12,7 @@ It does not retrieve or answer.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from rag.nlp import Parsed, Token, parse, parse_many
 from rag.spelling import Library, correct_spelling
 
 log = logging.getLogger(__name__)
+CITATION_MARKERS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")  # "[1]", "[2, 3]"
 
 MAX_TURN_CHARS = 20_000
 PARSED_TURN_CHARS = 3_000  # only the start of a long turn is analysed (cost; answers are short)
@@ -621,7 +623,8 @@ class FollowUpRewriter:
             f"<conversation>\n{conversation}\n</conversation>\n\n<latest_question>{escape(question)}</latest_question>"
         )
         text = self.model.complete([Message("system", REWRITE_PROMPT), Message("user", prompt)])  # type: ignore[union-attr]
-        line = " ".join(text.split())
+        # a model that has just read cited answers may end its rewrite with a "[1]": not part of a question
+        line = " ".join(CITATION_MARKERS.sub("", text).split())
         if not line or len(line) > 4 * len(question) + 300:
             raise LLMError("the model's rewrite was empty or implausibly long")
         return line

@@ -192,6 +192,16 @@ def test_a_follow_up_is_rewritten_by_the_model_and_the_rewrite_is_in_the_answer(
     assert "discount" in a.answer and not a.abstained
 
 
+def test_citation_markers_the_model_leaves_in_its_rewrite_are_not_searched_for(ask) -> None:  # type: ignore[no-untyped-def]
+    history = [
+        {"role": "user", "content": "Who confirmed that Iran was exporting missiles to Russia?"},
+        {"role": "assistant", "content": "Ahmad Bakhshayesh-Ardestani, a member of parliament, confirmed it. [1]"},
+    ]
+    with running(["What did Ahmad Bakhshayesh-Ardestani say about China? [1]", "The articles do not say."]) as stub:
+        a = ask(stub, "And what did he say about China?", history)
+    assert a.standalone_question == "What did Ahmad Bakhshayesh-Ardestani say about China?"
+
+
 @pytest.mark.parametrize("fault", [Status(400), Malformed(), Status(503)], ids=["400", "malformed", "503"])
 def test_a_failed_rewrite_falls_back_to_the_offline_rule(ask, fault) -> None:  # type: ignore[no-untyped-def]
     history = [
