@@ -51,6 +51,7 @@ COMMON_NAME_SHARE = 0.25  # a name in at least this share of chunks does not pin
 MIN_SCORE = 0.40  # below this the best sentence does not answer the question
 KEEP_RATIO = 0.85  # further sentences must score at least this share of the best one
 RELATED_MIN_LEXICAL = 0.25  # an abstention shows a related sentence only above this overlap
+_PERSON_PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
 _PRONOUN_START = re.compile(r"^(He|She|They|It|This|These|That|His|Her|Their)\b")
 
 
@@ -244,9 +245,13 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
                 continue
             dense = _dense(retrieval.query_vector, p, i)
             terms = set(content_terms(text))
+            context = before.get((p.article_id, s), "")
+            if context and _PERSON_PRONOUN.search(text):
+                # "He added, ..." speaks of the person the sentence before names: the question's
+                # names found there count as found here (coreference within a paragraph)
+                terms |= name_terms & set(content_terms(context))
             lexical = sum(w for t, w in weights.items() if t in terms) / total
             lexical_full = sum(w for t, w in full.items() if t in terms) / full_total
-            context = before.get((p.article_id, s), "")
             labels = labels_of[i] if i < len(labels_of) else frozenset()
             fits = info.kind in ("number", "date") and answers_kind(info, text, context, labels)
             bonus = TYPE_BONUS if fits else 0.0
