@@ -49,6 +49,7 @@ bench: install
 # Fits the offline answerer (rag/answering/answerer.json) on ../shared/external/squad2_dev.jsonl and the
 # eval items; prints the held-out-by-article numbers (about 10 minutes on 2 cores).
 train: install
+	$(PY) -m pip install --quiet -r requirements-train.txt
 	$(PY) -m scripts.train_answerer
 
 lint: install
