@@ -3,7 +3,8 @@ on what they do not. These questions are the hand-written tuning set named in ru
 
 import pytest
 
-from rag.answering.rules import _label, analyse_question, answers_kind
+from rag.answering.rules import _label, answers_kind
+from rag.answering.rules_question import analyse_question
 from rag.nlp import Entity
 
 ANSWERABLE = [
@@ -90,7 +91,7 @@ def test_question_kinds(question: str, kind: str) -> None:
     ],
 )
 def test_a_question_asking_for_a_name_is_recognised(question: str, thing: str) -> None:
-    from rag.answering.rules import name_asked
+    from rag.answering.rules_question import name_asked
 
     assert name_asked(question) == thing
 

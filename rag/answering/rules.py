@@ -1,10 +1,11 @@
-"""The earlier hand-written offline answerer, kept as features of the learned one (rag.answering.offline).
+"""The hand-written offline answerer (the default, RAG_OFFLINE_ANSWERER=rules): chooses the retrieved
+sentences that answer a question, or abstains with a reason and what the articles do say nearby.
 
-Its sentence score (dense + IDF-weighted overlap with hand-set weights), its check that a sentence
-can answer the question's kind (numbers, dates, names, units, the names that pin a figure) and its
-decision to abstain are inputs that scripts/train_answerer.py weighs against the others; they no
-longer decide anything alone. Its patterns and word lists are English question grammar, not names
-of the corpus. To be replaced by the spaCy-based features as those learn to do without it.
+Input: the question's reading (rag.answering.rules_question), its Retrieval and the keyword index.
+Output: a Draft of verbatim sentences with [n] markers. It scores sentences (dense + IDF-weighted
+overlap, hand-set weights), checks that a sentence can answer the question's kind (numbers, dates,
+names, units, the names that pin a figure) and abstains below MIN_SCORE. The learned answerer
+(rag.answering.offline) takes its score and decisions as features.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ import numpy as np
 
 from rag import nlp
 from rag.answering import Draft
+from rag.answering.rules_question import QuestionInfo, analyse_question
 from rag.retrieval import KeywordIndex, KeywordStats, Retrieval
 from rag.text import (
-    STOPWORDS,
     content_terms,
     has_date,
     is_instruction,
@@ -56,19 +57,6 @@ _PRONOUN_START = re.compile(r"^(He|She|They|It|This|These|That|His|Her|Their)\b"
 
 
 @dataclass(frozen=True)
-class QuestionInfo:
-    kind: str  # number | date | name | person | place | reason | yesno | what
-    terms: tuple[str, ...]  # stemmed content terms, unique, in order
-    focus: tuple[str, ...]  # stemmed terms of "how many X" (number questions)
-    focus_text: str  # the words of "how many X", as asked
-    names: tuple[str, ...]  # proper nouns in the question, lower-cased
-    numbers: frozenset[float]  # numbers the question states ("the 20-year agreement")
-    unit: str = ""  # "kilometres" in "what is the range, in kilometres": the answer must use it
-    names_subject: bool = False  # "Who is Abbas Araghchi?" asks about a name; "Which official ...?" asks for one
-    required_names: tuple[str, ...] = ()  # names a number/date answer must mention (set by the backend)
-
-
-@dataclass(frozen=True)
 class Candidate:
     n: int  # 1-based passage number
     index: int  # position of the sentence in passage.chunk.sentences
@@ -84,38 +72,6 @@ class Candidate:
     labels: frozenset[str] = frozenset()  # spaCy entity labels of the sentence (analysed at ingest)
 
 
-# A question about a date: "when" opening the question or asking ("and when did ...", "since when"),
-# or "what/which year ...". A "when" that opens a subordinate clause ("what had he promised when he
-# was elected?") asks nothing about a date.
-DATE_QUESTION = re.compile(
-    r"^(?:(?:and|so|but|then)\s+)?(?:since\s+)?when\b"
-    r"|\bwhen\s+(?:did|does|do|was|were|is|are|will|would|had|has|have|can|could)\b"
-    r"|\b(?:what|which)\s+(?:year|date|month|day|time|century|decade)s?\b"
-)
-HOW_BIG = re.compile(r"\bhow (?:big|large|high|far|old|steep|deep) (?:is|are|was|were) (?:the |a |an )?([\w’'-]+)")
-UNITS = r"kilomet(?:re|er)s|km|miles|met(?:re|er)s|dollars|euros|tonnes|tons|barrels|percent"
-UNIT = re.compile(rf"\bin ({UNITS})\b")
-PEOPLE = r"officials?|persons?|people|ministers?|lawmakers?|leaders?|politicians?|spokes\w+|diplomats?"
-PERSON_WHICH = re.compile(rf"^which (?:[\w-]+ )?(?:{PEOPLE})\b")
-_NAME_OF = re.compile(r"\bwhat (?:is|are|was|were) the names? of (?:the |that |this |those |these )?(.+)", re.I)
-_CALLED = re.compile(r"\bwhat (?:is|are|was|were) (?:the |that |this |those |these )(.+?) (?:called|named)\b", re.I)
-# "Which Persian Gulf port ...?" asks for a place's name as surely as "what is that port called?".
-_WHICH_PLACE = re.compile(
-    r"\b[Ww]hich\s+(?:[A-Z][\w’'-]*\s+)*(port|city|town|island|base|airport|harbou?r|province|corridor)s?\b"
-)
-_HEAD_END = re.compile(r"\s(?:that|which|who|in|across|on|at|from|to|for|of|with|near)\s|[,?]")
-
-
-def name_asked(question: str) -> str:
-    """The thing whose name is asked ("What is that port called?", "Which Gulf port ...?" -> "port"), or ""."""
-    m = _NAME_OF.search(question) or _CALLED.search(question)
-    if not m:
-        place = _WHICH_PLACE.search(question)
-        return place.group(1) if place else ""
-    phrase = _HEAD_END.split(m.group(1) + " ", maxsplit=1)[0].strip()
-    return phrase.split()[-1] if phrase else ""
-
-
 def gives_name(sentence: str, thing: str, asked_names: tuple[str, ...]) -> bool:
     """Does the sentence name the thing ("the port of Chabahar", "Chabahar port", "the port, Chabahar")?
     A capitalised word the question already used ("the Azerbaijan-Turkey corridor") is no answer."""
@@ -127,48 +83,6 @@ def gives_name(sentence: str, thing: str, asked_names: tuple[str, ...]) -> bool:
     found = {m.group(1).lower().removesuffix("’s").removesuffix("'s") for m in (*after, *before)}
     asked = set(asked_names)
     return any(not set(part.split("-")) <= asked and part not in asked for part in found)
-
-
-def analyse_question(question: str) -> QuestionInfo:
-    q = question.strip()
-    low = q.lower()
-    kind = "what"
-    focus: list[str] = []
-    focus_text = ""
-    if named := name_asked(q):
-        kind, focus_text = "name", named
-        focus = content_terms(named)
-    elif m := re.search(r"\bhow (many|much)\b(.*)", low):
-        kind = "number"
-        tail = q[m.start(2) :]
-        tail = re.split(r"\b(?:has|have|had|did|does|do|is|are|was|were|will|would|can|could)\b", tail, flags=re.I)[0]
-        focus = content_terms(tail)
-        focus_text = " ".join(w for w in re.findall(r"[\w’'-]+", tail) if w.lower() not in STOPWORDS)
-    elif m := HOW_BIG.search(low):
-        kind, focus = "number", content_terms(m.group(1))
-        focus_text = m.group(1)
-    elif re.search(r"\bwhat (number|percentage|share|amount)\b|\bhow long\b", low) or UNIT.search(low):
-        kind = "number"
-    elif DATE_QUESTION.search(low):
-        kind = "date"
-    elif re.search(r"^who\b|\bwhom\b|\bwhose\b|\bwho (is|was|are|were)\b", low) or PERSON_WHICH.search(low):
-        kind = "person"
-    elif re.search(r"^where\b|\bwhere\b", low):
-        kind = "place"
-    elif re.search(r"^why\b|\bwhy\b", low):
-        kind = "reason"
-    elif re.match(r"^(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", low):
-        kind = "yesno"
-    terms = list(dict.fromkeys(content_terms(q)))
-    # Short acronyms (MP, UN, EU) are often spelled out in the text ("member of parliament"), so
-    # their absence from the corpus is no reason to abstain.
-    acronyms = {w.lower() for w in re.findall(r"\b[A-Z]{2,3}s?\b", q)}
-    asked_names = tuple(sorted(names(q) - acronyms))
-    unit = m.group(1) if (m := UNIT.search(low)) else ""
-    names_subject = bool(re.match(r"^(who|what) (is|was|are|were) (the )?[A-Z]", q))
-    return QuestionInfo(
-        kind, tuple(terms), tuple(focus), focus_text, asked_names, frozenset(numbers(q)), unit, names_subject
-    )
 
 
 def judge(

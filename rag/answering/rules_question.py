@@ -1,0 +1,101 @@
+"""What the hand-written offline answerer reads in a question: its kind (number, date, name, person,
+place, reason, yes/no), its content terms, the thing whose number or name it asks for, its names,
+numbers and unit.
+
+Input: the question text. Output: QuestionInfo. English question grammar only (wh-words, "how
+many", "what is X called"), no names of the corpus; rag.answering.rules chooses the sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.text import STOPWORDS, content_terms, names, numbers
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    kind: str  # number | date | name | person | place | reason | yesno | what
+    terms: tuple[str, ...]  # stemmed content terms, unique, in order
+    focus: tuple[str, ...]  # stemmed terms of "how many X" (number questions)
+    focus_text: str  # the words of "how many X", as asked
+    names: tuple[str, ...]  # proper nouns in the question, lower-cased
+    numbers: frozenset[float]  # numbers the question states ("the 20-year agreement")
+    unit: str = ""  # "kilometres" in "what is the range, in kilometres": the answer must use it
+    names_subject: bool = False  # "Who is Abbas Araghchi?" asks about a name; "Which official ...?" asks for one
+    required_names: tuple[str, ...] = ()  # names a number/date answer must mention (set by the backend)
+
+
+# A question about a date: "when" opening the question or asking ("and when did ...", "since when"),
+# or "what/which year ...". A "when" that opens a subordinate clause ("what had he promised when he
+# was elected?") asks nothing about a date.
+DATE_QUESTION = re.compile(
+    r"^(?:(?:and|so|but|then)\s+)?(?:since\s+)?when\b"
+    r"|\bwhen\s+(?:did|does|do|was|were|is|are|will|would|had|has|have|can|could)\b"
+    r"|\b(?:what|which)\s+(?:year|date|month|day|time|century|decade)s?\b"
+)
+HOW_BIG = re.compile(r"\bhow (?:big|large|high|far|old|steep|deep) (?:is|are|was|were) (?:the |a |an )?([\w’'-]+)")
+UNITS = r"kilomet(?:re|er)s|km|miles|met(?:re|er)s|dollars|euros|tonnes|tons|barrels|percent"
+UNIT = re.compile(rf"\bin ({UNITS})\b")
+PEOPLE = r"officials?|persons?|people|ministers?|lawmakers?|leaders?|politicians?|spokes\w+|diplomats?"
+PERSON_WHICH = re.compile(rf"^which (?:[\w-]+ )?(?:{PEOPLE})\b")
+_NAME_OF = re.compile(r"\bwhat (?:is|are|was|were) the names? of (?:the |that |this |those |these )?(.+)", re.I)
+_CALLED = re.compile(r"\bwhat (?:is|are|was|were) (?:the |that |this |those |these )(.+?) (?:called|named)\b", re.I)
+# "Which Persian Gulf port ...?" asks for a place's name as surely as "what is that port called?".
+_WHICH_PLACE = re.compile(
+    r"\b[Ww]hich\s+(?:[A-Z][\w’'-]*\s+)*(port|city|town|island|base|airport|harbou?r|province|corridor)s?\b"
+)
+_HEAD_END = re.compile(r"\s(?:that|which|who|in|across|on|at|from|to|for|of|with|near)\s|[,?]")
+
+
+def name_asked(question: str) -> str:
+    """The thing whose name is asked ("What is that port called?", "Which Gulf port ...?" -> "port"), or ""."""
+    m = _NAME_OF.search(question) or _CALLED.search(question)
+    if not m:
+        place = _WHICH_PLACE.search(question)
+        return place.group(1) if place else ""
+    phrase = _HEAD_END.split(m.group(1) + " ", maxsplit=1)[0].strip()
+    return phrase.split()[-1] if phrase else ""
+
+
+def analyse_question(question: str) -> QuestionInfo:
+    q = question.strip()
+    low = q.lower()
+    kind = "what"
+    focus: list[str] = []
+    focus_text = ""
+    if named := name_asked(q):
+        kind, focus_text = "name", named
+        focus = content_terms(named)
+    elif m := re.search(r"\bhow (many|much)\b(.*)", low):
+        kind = "number"
+        tail = q[m.start(2) :]
+        tail = re.split(r"\b(?:has|have|had|did|does|do|is|are|was|were|will|would|can|could)\b", tail, flags=re.I)[0]
+        focus = content_terms(tail)
+        focus_text = " ".join(w for w in re.findall(r"[\w’'-]+", tail) if w.lower() not in STOPWORDS)
+    elif m := HOW_BIG.search(low):
+        kind, focus = "number", content_terms(m.group(1))
+        focus_text = m.group(1)
+    elif re.search(r"\bwhat (number|percentage|share|amount)\b|\bhow long\b", low) or UNIT.search(low):
+        kind = "number"
+    elif DATE_QUESTION.search(low):
+        kind = "date"
+    elif re.search(r"^who\b|\bwhom\b|\bwhose\b|\bwho (is|was|are|were)\b", low) or PERSON_WHICH.search(low):
+        kind = "person"
+    elif re.search(r"^where\b|\bwhere\b", low):
+        kind = "place"
+    elif re.search(r"^why\b|\bwhy\b", low):
+        kind = "reason"
+    elif re.match(r"^(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", low):
+        kind = "yesno"
+    terms = list(dict.fromkeys(content_terms(q)))
+    # Short acronyms (MP, UN, EU) are often spelled out in the text ("member of parliament"), so
+    # their absence from the corpus is no reason to abstain.
+    acronyms = {w.lower() for w in re.findall(r"\b[A-Z]{2,3}s?\b", q)}
+    asked_names = tuple(sorted(names(q) - acronyms))
+    unit = m.group(1) if (m := UNIT.search(low)) else ""
+    names_subject = bool(re.match(r"^(who|what) (is|was|are|were) (the )?[A-Z]", q))
+    return QuestionInfo(
+        kind, tuple(terms), tuple(focus), focus_text, asked_names, frozenset(numbers(q)), unit, names_subject
+    )
