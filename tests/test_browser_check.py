@@ -4,11 +4,7 @@ highlighted in its article. Saves reports/check-draft.png."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
-import pytest
-from test_browser import browser, in_view, url, web_settings  # noqa: F401  (fixtures, shared)
+from test_browser import browser, in_view, page, url, web_settings  # noqa: F401  (fixtures, shared)
 
 from rag.config import PROJECT_ROOT
 
@@ -16,17 +12,7 @@ DRAFT = "The telescope cost $6.1 billion, about $900 million more than planned. 
 QUOTE_START = "The telescope cost $6.1 billion"
 
 
-@pytest.fixture(scope="module")
-def page(browser, url: str) -> Iterator[Any]:  # type: ignore[no-untyped-def]  # noqa: F811
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    page.goto(url)
-    yield page
-    context.close()
-
-
-def test_check_a_draft_marks_each_sentence_and_opens_a_quote(page, engine) -> None:  # type: ignore[no-untyped-def]
+def test_check_a_draft_marks_each_sentence_and_opens_a_quote(page, engine) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     expected = engine.check(DRAFT)  # deterministic: the page must show this verdict
     assert [s.supported for s in expected.sentences] == [True, False]
     page.get_by_role("tab", name="Check a draft").click()
