@@ -9,9 +9,12 @@ words, pronouns, framing verbs), never names of the corpus's people, places or o
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
-from rag.nlp import Parsed, parse
+from rag.nlp import Entity, Parsed, Token, parse, parse_many
 from rag.text import MONTHS, QUESTION_WORDS, STOPWORDS, content_terms, name_in, names, stem, words
 
 _UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
@@ -213,18 +216,30 @@ def missing_names(claim: str, support: str, extra: str = "") -> list[str]:
         if len(parts) >= 2 and name_in(parts[-1], ws, text):
             excused |= set(parts[:-1])
     out = []
-    for n in names(claim) | _initial_name(claim):
+    for n in names(claim) | _initial_name(claim, ws, text):
         n = n.strip("'’\"")
         if n and n not in excused and not name_in(n, ws, text):
             out.append(n)
     return sorted(set(out))
 
 
-def _initial_name(sentence: str) -> set[str]:
-    """The sentence's first word when the parser reads it as a proper noun ("Blinken met ...");
-    names() skips first words, which are capitalised anyway."""
+def initial_word_missing(sentence: str, support: str) -> bool:
+    """Is the sentence's first word a capitalised word the support lacks (that _initial_name
+    would parse the sentence for)?"""
     m = re.match(r"\s*([A-Z][a-z][\w'’-]*)", sentence)
     if not m or m.group(1).lower() in STOPWORDS or m.group(1).lower() in QUESTION_WORDS:
+        return False
+    return not name_in(m.group(1).lower().strip("'’"), _word_set_hyphens(support), support)
+
+
+def _initial_name(sentence: str, support_words: set[str], support: str) -> set[str]:
+    """The sentence's first word when the parser reads it as a proper noun ("Blinken met ...") and
+    the support lacks it; names() skips first words, which are capitalised anyway. A first word the
+    support has is not parsed (the parse is what costs)."""
+    m = re.match(r"\s*([A-Z][a-z][\w'’-]*)", sentence)
+    if not m or m.group(1).lower() in STOPWORDS or m.group(1).lower() in QUESTION_WORDS:
+        return set()
+    if name_in(m.group(1).lower().strip("'’"), support_words, support):
         return set()
     first = parsed(sentence).tokens[0]
     return {first.text.lower().strip("'’")} if first.pos == "PROPN" else set()
@@ -235,18 +250,67 @@ def _word_set_hyphens(text: str) -> set[str]:
     return out | {w[:-2] for w in out if w.endswith("'s")}
 
 
-@lru_cache(maxsize=512)
+class _ParseCache:
+    """Parses of the texts the verifier reads (claims, support sentences, passages), bounded. Its own
+    dict rather than lru_cache because prime() fills it for a whole answer in one batched spaCy call:
+    one pipe() over n short sentences costs about half of n single calls (measured on this machine,
+    scripts/bench_verifier.py)."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self._size = size
+        self._items: dict[str, Parsed] = {}
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> Parsed:
+        hit = self._items.get(text)
+        if hit is None:
+            hit = parse(text)
+            self._put({text: hit})
+        return hit
+
+    def prime(self, texts: Iterable[str]) -> None:
+        todo = [t for t in dict.fromkeys(texts) if t and t not in self._items]
+        if todo:
+            self._put(dict(zip(todo, parse_many(todo))))
+
+    def _put(self, new: dict[str, Parsed]) -> None:
+        with self._lock:
+            if len(self._items) + len(new) > self._size:
+                self._items.clear()
+            self._items.update(new)
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_cache = _ParseCache()
+
+
 def parsed(text: str) -> Parsed:
-    return parse(text)
+    return _cache.get(text)
 
 
-def referents(context: str, upto: int) -> tuple[set[str], set[str]]:
-    """Who a pronoun at offset `upto` of `context` can refer to: (the nearest person named before
-    it, lower-cased words of the name; every person, place, group or organisation named before it)."""
-    doc = parsed(context)
+def clear_parses() -> None:
+    _cache.cache_clear()
+
+
+def prime(texts: Iterable[str]) -> None:
+    """Parse texts about to be read, in one batch (the verifier primes an answer's claims)."""
+    _cache.prime(texts)
+
+
+def entities_of(text: str) -> tuple[Entity, ...]:
+    return parsed(text).entities
+
+
+def referents(entities: Sequence[Entity], upto: int) -> tuple[set[str], set[str]]:
+    """Who a pronoun at offset `upto` of a text with these entities (in order) can refer to: (the
+    nearest person named before it, lower-cased words of the name; every person, place, group or
+    organisation named before it)."""
     person: set[str] = set()
     groups: set[str] = set()
-    for e in doc.entities:
+    for e in entities:
         if e.end > upto:
             break
         ws = set(words(e.text))
@@ -257,11 +321,11 @@ def referents(context: str, upto: int) -> tuple[set[str], set[str]]:
     return person, groups
 
 
-def persons_before(context: str, upto: int, window: int = 400) -> set[str]:
+def persons_before(entities: Sequence[Entity], upto: int, window: int = 400) -> set[str]:
     """Words of every person named in the `window` characters before offset `upto` (whom a "he"
     there may mean: the nearest name is not always the speaker)."""
     out: set[str] = set()
-    for e in parsed(context).entities:
+    for e in entities:
         if e.label == "PERSON" and upto - window <= e.start < upto:
             out |= set(re.split(r"[- ]", e.text.lower()))
     return out
@@ -300,11 +364,18 @@ ROLE_SUBJ = ("nsubj", "agent_pobj")
 ROLE_OBJ = ("dobj", "dative_pobj", "pobj_to", "nsubjpass", "pobj_from")
 
 
-def roles(text: str) -> list[tuple[str, frozenset[str], frozenset[str]]]:
+Role = tuple[str, frozenset[str], frozenset[str]]  # (verb lemma, subject name words, object name words)
+Direction = tuple[frozenset[str], frozenset[str]]  # (giver name words, receiver name words)
+
+
+def roles(text: str) -> list[Role]:
     """(verb lemma, subject name words, object name words) for each verb of the text whose subject
     and object are both names (entities): who does what to whom, from the dependency parse."""
-    doc = parsed(text)
-    toks = doc.tokens
+    return roles_in(parsed(text).tokens)
+
+
+def roles_in(toks: Sequence[Token]) -> list[Role]:
+    """roles() of parsed tokens (heads are indices into `toks`)."""
     ent_words: dict[int, str] = {}
     for i, t in enumerate(toks):
         if t.ent in ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"):
@@ -331,7 +402,7 @@ def roles(text: str) -> list[tuple[str, frozenset[str], frozenset[str]]]:
     return out
 
 
-def _ent_subtree(toks: tuple, i: int, ent_words: dict[int, str]) -> set[str]:
+def _ent_subtree(toks: Sequence[Token], i: int, ent_words: dict[int, str]) -> set[str]:
     """Entity words of token i and its compounds/conjuncts (a small subtree)."""
     found = {ent_words[i]} if i in ent_words else set()
     for j, t in enumerate(toks):
@@ -340,22 +411,92 @@ def _ent_subtree(toks: tuple, i: int, ent_words: dict[int, str]) -> set[str]:
     return found
 
 
-def swapped(claim: str, support: str) -> str:
+@dataclass(frozen=True)
+class Relations:
+    """Who does what to whom in one sentence: what swapped() and reversed_direction() compare."""
+
+    roles: tuple[Role, ...]
+    directions: tuple[Direction, ...]
+
+    def to_json(self) -> list[Any]:
+        return [
+            [[v, sorted(s), sorted(o)] for v, s, o in self.roles],
+            [[sorted(g), sorted(r)] for g, r in self.directions],
+        ]
+
+    @classmethod
+    def from_json(cls, data: Sequence[Any]) -> Relations:
+        rs, ds = data
+        return cls(
+            tuple((v, frozenset(s), frozenset(o)) for v, s, o in rs),
+            tuple((frozenset(g), frozenset(r)) for g, r in ds),
+        )
+
+
+def relations(doc: Parsed, span: tuple[int, int]) -> Relations:
+    """The relations of the sentence at `span` (character offsets) of a parsed text: ingest stores
+    them per sentence, from the one parse of the chunk. Its tokens are taken alone (a head outside
+    the span becomes the token itself), as a parse of the sentence on its own would see them."""
+    index = [i for i, t in enumerate(doc.tokens) if span[0] <= t.start < span[1]]
+    if not index:
+        return Relations((), ())
+    first, last = index[0], index[-1]
+    toks = [
+        replace(t, head=t.head - first if first <= t.head <= last else i)
+        for i, t in enumerate(doc.tokens[first : last + 1])
+    ]
+    return Relations(tuple(roles_in(toks)), tuple(sorted(directions_in(toks), key=str)))
+
+
+def _relations(support: str | Sequence[str], known: Sequence[Relations | None]) -> list[Relations]:
+    """The support's relations, sentence by sentence: stored ones where given, else from a parse of
+    the sentence on its own (parsed and cached once, whatever other sentences a claim draws on
+    with it; those to parse are parsed in one batch)."""
+    texts = [support] if isinstance(support, str) else list(support)
+    stored = list(known) + [None] * (len(texts) - len(known))
+    prime(t for t, k in zip(texts, stored) if k is None)
+    return [
+        k if k is not None else Relations(tuple(roles(t)), tuple(directions(t))) for t, k in zip(texts, stored) if t
+    ]
+
+
+def may_conflict(claim: str, known: Sequence[Relations]) -> bool:
+    """Can the claim's roles or directions be the other way round of one of these relations? Only
+    if one of them involves two of the claim's capitalised words (an exchange needs both): below
+    that the claim is not parsed for the role rules."""
+    caps = {w.lower().strip("'’").removesuffix("'s") for w in re.findall(r"\b[A-Z][\w'’-]*", claim)} - STOPWORDS
+    for rel in known:
+        for group in [*(s | o for _, s, o in rel.roles), *(g | r for g, r in rel.directions)]:
+            text = " ".join(group)
+            if sum(1 for w in caps if name_in(w, set(group), text)) >= 2:
+                return True
+    return False
+
+
+def swapped(claim: str, support: str | Sequence[str], known: Sequence[Relations | None] = ()) -> str:
     """'Russia sent missiles to Iran' against 'Iran sent missiles to Russia': the same verb with
     subject and object exchanged. Only an explicit exchange counts ("with Iran and Russia
-    negotiating" states no direction)."""
-    theirs = roles(support)
-    for verb, subj, obj in roles(claim):
+    negotiating" states no direction). `known`: the support sentences' relations where ingest
+    stored them (None where not: that sentence is parsed)."""
+    mine = roles(claim)
+    if not mine:
+        return ""  # the support is not parsed for nothing
+    theirs = [r for rel in _relations(support, known) for r in rel.roles]
+    for verb, subj, obj in mine:
         for v2, s2, o2 in theirs:
             if v2 == verb and subj & o2 and obj & s2:
                 return f"'{' '.join(sorted(subj))} {verb} {' '.join(sorted(obj))}' is the other way round"
     return ""
 
 
-def directions(text: str) -> set[tuple[frozenset[str], frozenset[str]]]:
+def directions(text: str) -> set[Direction]:
     """Who passes something to whom, whatever the verb: "X sent/sold ... to Y" = (X, Y) and "X
     bought ... from Y" = (Y, X); the subject is the verb's nsubj (or the agent of a passive)."""
-    toks = parsed(text).tokens
+    return directions_in(parsed(text).tokens)
+
+
+def directions_in(toks: Sequence[Token]) -> set[Direction]:
+    """directions() of parsed tokens (heads are indices into `toks`)."""
     ents = {i: t.text.lower() for i, t in enumerate(toks) if t.ent in ("PERSON", "ORG", "GPE", "NORP", "LOC")}
     out = set()
     for i, prep in enumerate(toks):
@@ -391,9 +532,12 @@ def _same(a: frozenset[str], b: frozenset[str]) -> bool:
     return any(name_in(x, set(b), " ".join(b)) for x in a)
 
 
-def reversed_direction(claim: str, support: str) -> str:
-    theirs = directions(support)
-    for giver, receiver in directions(claim):
+def reversed_direction(claim: str, support: str | Sequence[str], known: Sequence[Relations | None] = ()) -> str:
+    mine = directions(claim)
+    if not mine:
+        return ""
+    theirs = {d for rel in _relations(support, known) for d in rel.directions}
+    for giver, receiver in mine:
         for g2, r2 in theirs:
             if _same(giver, r2) and _same(receiver, g2):
                 return f"'{' '.join(sorted(giver))} to {' '.join(sorted(receiver))}' is the other way round"

@@ -26,6 +26,7 @@ from typing import Any
 
 from rag import claims as cl
 from rag.chunking import sentence_spans
+from rag.nlp import Entity, unpack_facts
 from rag.text import content_terms, is_instruction, names, normalize, numbers, word_set, words
 from rag.types import ArticleMeta, Citation, Passage, Removed
 
@@ -203,6 +204,7 @@ class Verifier:
         parts: list[str] = []
         keys: dict[tuple[str, int, int], int] = {}
         all_claims = split_claims(text)
+        self._prime(all_claims, passages)
         cited_anywhere = tuple(dict.fromkeys(n for c in all_claims for n in c.cited))
         person = ""  # the person the answer last named, for a claim that opens with "He"/"She"
         for claim in all_claims:
@@ -238,6 +240,21 @@ class Verifier:
             out.abstained = True
             out.reason = "No sentence of the answer could be verified against the cited articles."
         return out
+
+    def _prime(self, all_claims: Sequence[Claim], passages: tuple[Passage, ...]) -> None:
+        """Parse, in one batch, the claims the rules will read: those that are not word for word a
+        sentence of what they cite (a verbatim quote is accepted without reading it)."""
+        todo = []
+        for c in all_claims:
+            body = claim_body(c.text)
+            valid = [n for n in dict.fromkeys(c.cited) if 1 <= n <= len(passages)]
+            if not valid or _verbatim(body, [u for n in valid for u in self._units(n, passages[n - 1])]) is not None:
+                continue
+            cited_text = " ".join(passages[n - 1].chunk.text for n in valid)
+            role_rule = _shared_names(body, cited_text) >= 2 and any(_may_relate(body, passages[n - 1]) for n in valid)
+            if role_rule or cl.initial_word_missing(body, cited_text):
+                todo.append(body)  # the role rule or the first-word name rule may read it
+        cl.prime(todo)
 
     def _marks(self, out: Verified, keys: dict[tuple[str, int, int], int], found: list[tuple[Passage, Support]]) -> str:
         """[k] markers for the supports, each quote numbered once per answer."""
@@ -453,7 +470,9 @@ def _unit_terms(text: str) -> frozenset[str]:
 
 def _windows_cache_clear() -> None:
     _chunk_units.cache_clear()
-    cl.parsed.cache_clear()
+    _stored_entities.cache_clear()
+    _relations_by_start.cache_clear()
+    cl.clear_parses()
 
 
 _windows = _chunk_units  # kept for scripts that clear the cache by this name
@@ -582,7 +601,12 @@ def assess(
     if (
         embed is not None
         and text_units
-        and (always_similarity or (not problem and (coverage < MIN_COVERAGE or run > MAX_MISSING_RUN)))
+        # only where it can decide (decide(): a long run of new words, or coverage under the
+        # similar-paraphrase floor, fails whatever the similarity)
+        and (
+            always_similarity
+            or (not problem and MIN_COVERAGE_SIMILAR <= coverage < MIN_COVERAGE and run <= MAX_MISSING_RUN)
+        )
     ):
         sim = similarity(claim, text_units, embed)
     return Judgement(chosen, problem, coverage, run, sim)
@@ -614,7 +638,7 @@ def _hard_problem(
         return why
     if why := negation_problem(claim, support, question):
         return why
-    if why := role_problem(claim, text_units):
+    if why := role_problem(claim, text_units, passages):
         return why
     return ""
 
@@ -662,9 +686,51 @@ def _values_of(units: Sequence[Unit]) -> set[cl.Value]:
 
 
 def _context(u: Unit, passages: tuple[Passage, ...]) -> tuple[str, int]:
-    """The cited passage's text up to the end of the unit, and the unit's start in it."""
+    """The cited passage's text and the unit's start in it. The whole passage, not the part up to
+    the unit: the readers look only before an offset, and one parse then serves every unit."""
     p = passages[u.n - 1]
-    return p.chunk.text[: u.end - p.chunk.start], u.start - p.chunk.start
+    return p.chunk.text, u.start - p.chunk.start
+
+
+def _may_relate(claim: str, p: Passage) -> bool:
+    """Can a sentence of the passage state who does what to whom among the claim's names (False
+    only when ingest stored the passage's relations and none can conflict with the claim)?"""
+    if not p.facts:
+        return True
+    rel = _relations_by_start(p.chunk.text, p.facts, p.chunk.sentences)
+    return len(rel) < len(p.chunk.sentences) or cl.may_conflict(claim, list(rel.values()))
+
+
+def _stored_relations(u: Unit, passages: tuple[Passage, ...]) -> cl.Relations | None:
+    """The unit's relations as ingest stored them with its passage (None: not stored)."""
+    if not 1 <= u.n <= len(passages) or not passages[u.n - 1].facts:
+        return None
+    p = passages[u.n - 1]
+    return _relations_by_start(p.chunk.text, p.facts, p.chunk.sentences).get(u.start)
+
+
+@lru_cache(maxsize=1024)
+def _relations_by_start(text: str, packed: str, sentences: tuple[tuple[int, int], ...]) -> dict[int, cl.Relations]:
+    """Article offset of each stored sentence -> its relations (ingest analyses the chunk's
+    sentences, in order)."""
+    out = {}
+    for f, (s, _) in zip(unpack_facts(text, packed), sentences):
+        if f.relations is not None:
+            out[s] = cl.Relations.from_json(f.relations)
+    return out
+
+
+def _entities(p: Passage) -> tuple[Entity, ...]:
+    """The passage's named entities (offsets in its text): as ingest stored them when the passage
+    comes from the store, else from a parse of the passage."""
+    if p.facts:
+        return _stored_entities(p.chunk.text, p.facts)
+    return cl.entities_of(p.chunk.text)
+
+
+@lru_cache(maxsize=1024)
+def _stored_entities(text: str, packed: str) -> tuple[Entity, ...]:
+    return tuple(e for f in unpack_facts(text, packed) for e in f.entities)
 
 
 def _missing_names(
@@ -679,9 +745,9 @@ def _missing_names(
     for u in text_units:
         if not cl.has_pronoun(u.text, cl.PRONOUNS_PERSON | cl.PRONOUNS_GROUP):
             continue
-        context, at = _context(u, passages)
+        _, at = _context(u, passages)
         first_pronoun = _first_pronoun(u.text)
-        person, groups = cl.referents(context, at + first_pronoun)
+        person, groups = cl.referents(_entities(passages[u.n - 1]), at + first_pronoun)
         if cl.has_pronoun(u.text, cl.PRONOUNS_PERSON):
             allowed |= person
         if cl.has_pronoun(u.text, cl.PRONOUNS_GROUP):
@@ -711,7 +777,9 @@ def _attribution(claim: str, person: str, text_units: list[Unit], passages: tupl
         context, at = _context(u, passages)
         starts = [st for st, _ in sentence_spans(context) if st < at]
         since = starts[-1] if starts else 0  # the sentence before: whom a "he" can mean
-        before = cl.persons_before(context, at + _first_pronoun(u.text), at + _first_pronoun(u.text) - since)
+        before = cl.persons_before(
+            _entities(passages[u.n - 1]), at + _first_pronoun(u.text), at + _first_pronoun(u.text) - since
+        )
         if before and not before & set(re.split(r"[- ]", person)):
             return (
                 f"the cited text says this of someone else ({', '.join(sorted(before)).title()}), not {person.title()}"
@@ -749,12 +817,17 @@ def _affirmed(support: str, scope: set[str]) -> set[str]:
     return (set(content_terms(support)) - negated) & scope
 
 
-def role_problem(claim: str, text_units: list[Unit]) -> str:
+def role_problem(claim: str, text_units: list[Unit], passages: tuple[Passage, ...] = ()) -> str:
     """Who does what to whom: a verb with subject and object exchanged, or a name after "to"
     that the support puts after "from" (and the other way round)."""
-    support = " ".join(u.text for u in text_units)
-    if len(re.findall(r"\b[A-Z][a-z]", claim)) >= 2 and (
-        why := cl.swapped(claim, support) or cl.reversed_direction(claim, support)
+    sentences = [u.text for u in text_units]
+    support = " ".join(sentences)
+    known = [_stored_relations(u, passages) for u in text_units]
+    stored = [k for k in known if k is not None]
+    if (
+        _shared_names(claim, support) >= 2
+        and (len(stored) < len(known) or cl.may_conflict(claim, stored))
+        and (why := cl.swapped(claim, sentences, known) or cl.reversed_direction(claim, sentences, known))
     ):
         return f"roles differ from the cited text ({why})"
     cw, sw = words(claim), words(support)
@@ -771,6 +844,16 @@ def role_problem(claim: str, text_units: list[Unit]) -> str:
         if other and not same:
             return f"roles differ from the cited text ('{w} {nxt}')"
     return ""
+
+
+def _shared_names(claim: str, support: str) -> int:
+    """How many of the claim's capitalised words the support names too. An exchange of roles needs
+    two of them on both sides, so below two the claim and the support are not parsed for it."""
+    from rag.text import STOPWORDS, name_in
+
+    caps = {w.lower().strip("'’") for w in re.findall(r"\b[A-Z][\w'’-]*", claim)} - STOPWORDS
+    have = word_set(support)
+    return sum(1 for w in caps if name_in(w.removesuffix("'s"), have, support))
 
 
 def similarity(claim: str, text_units: list[Unit], embed: Embed) -> float:

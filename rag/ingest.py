@@ -24,6 +24,7 @@ from llama_index.core.schema import BaseNode, TextNode
 
 from rag import nlp
 from rag.chunking import CHUNKING_VERSION, chunk_article, make_splitter
+from rag.claims import relations as sentence_relations
 from rag.config import Settings
 from rag.corpus import CorpusProblem, load_corpus
 from rag.embeddings import MiniLMEmbedding, build_embedding, embedding_model_name
@@ -224,9 +225,14 @@ def analyse_chunks(chunks: Sequence[Chunk]) -> list[str]:
     (rag.nlp.pack_facts, offsets relative to the chunk), so that a question costs one parse only."""
     parsed = nlp.parse_many([c.text for c in chunks])
     return [
-        nlp.pack_facts(nlp.sentence_facts(p, [(s - c.start, e - c.start) for s, e in c.sentences]))
+        nlp.pack_facts(nlp.sentence_facts(p, [(s - c.start, e - c.start) for s, e in c.sentences], _relations))
         for c, p in zip(chunks, parsed)
     ]
+
+
+def _relations(parsed: nlp.Parsed, span: tuple[int, int]) -> Any:
+    """Who does what to whom in the sentence, which the verifier compares a claim's roles with."""
+    return sentence_relations(parsed, span).to_json()
 
 
 def to_node(chunk: Chunk, vector: np.ndarray, sentence_vectors: np.ndarray, facts: str = "") -> TextNode:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -163,20 +163,25 @@ class SentenceFacts:
     lemmas: tuple[str, ...]  # lower-cased lemmas of its content words (no stop words, numbers, punctuation)
     entities: tuple[Entity, ...]  # named entities starting inside the sentence
     root: str  # lower-cased lemma of its syntactic root ("" if none)
+    # who does what to whom (rag.claims.Relations.to_json, computed by the caller): None = not stored
+    relations: Any = None
 
 
 def content_lemmas(tokens: Iterable[Token]) -> tuple[str, ...]:
     return tuple(t.lemma.lower() for t in tokens if not t.is_stop and t.pos not in _NOT_CONTENT and t.lemma.strip())
 
 
-def sentence_facts(parsed: Parsed, spans: Sequence[Span]) -> list[SentenceFacts]:
-    """Facts of each (start, end) span of `parsed.text` (the chunker's sentences, not spaCy's)."""
+def sentence_facts(
+    parsed: Parsed, spans: Sequence[Span], relations: Callable[[Parsed, Span], Any] | None = None
+) -> list[SentenceFacts]:
+    """Facts of each (start, end) span of `parsed.text` (the chunker's sentences, not spaCy's);
+    `relations(parsed, span)` adds a JSON-serialisable reading of each sentence's relations."""
     out = []
     for s, e in spans:
         tokens = [t for t in parsed.tokens if s <= t.start < e]
         root = next((t.lemma.lower() for t in tokens if t.dep == "ROOT"), "")
         ents = tuple(x for x in parsed.entities if s <= x.start < e)
-        out.append(SentenceFacts(content_lemmas(tokens), ents, root))
+        out.append(SentenceFacts(content_lemmas(tokens), ents, root, relations(parsed, (s, e)) if relations else None))
     return out
 
 
@@ -184,10 +189,11 @@ def pack_facts(facts: Sequence[SentenceFacts]) -> str:
     """A compact JSON string for a store's metadata (entity texts are not repeated)."""
     import json
 
-    return json.dumps(
-        [[" ".join(f.lemmas), [[x.start, x.end, x.label] for x in f.entities], f.root] for f in facts],
-        separators=(",", ":"),
-    )
+    rows = []
+    for f in facts:
+        row = [" ".join(f.lemmas), [[x.start, x.end, x.label] for x in f.entities], f.root]
+        rows.append(row if f.relations is None else [*row, f.relations])
+    return json.dumps(rows, separators=(",", ":"))
 
 
 def unpack_facts(text: str, packed: str) -> list[SentenceFacts]:
@@ -196,7 +202,8 @@ def unpack_facts(text: str, packed: str) -> list[SentenceFacts]:
 
     if not packed:
         return []
-    return [
-        SentenceFacts(tuple(lemmas.split()), tuple(Entity(text[s:e], label, s, e) for s, e, label in ents), root)
-        for lemmas, ents, root in json.loads(packed)
-    ]
+    out = []
+    for lemmas, ents, root, *rest in json.loads(packed):  # stores before relations have three fields
+        entities = tuple(Entity(text[s:e], label, s, e) for s, e, label in ents)
+        out.append(SentenceFacts(tuple(lemmas.split()), entities, root, rest[0] if rest else None))
+    return out

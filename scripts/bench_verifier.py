@@ -2,7 +2,9 @@
 
 - offline: every eval question's offline draft (verbatim quotes), verified against its passages;
 - set B: the replay set's model-style answers (../shared/replay/set_B.jsonl), each against the
-  sources its prompt held (paraphrase, several sources, pronouns: the slow paths).
+  sources its prompt held (paraphrase, several sources, pronouns: the slow paths), carrying the
+  language analysis ingest stores with every chunk (as passages from the store do), and again
+  without it (as the scorers in ../shared build passages: every sentence the rules read is parsed).
 
 Each cold (caches of sentence terms, parses and MiniLM vectors cleared) and warm. Prints
 p50/p95/max in milliseconds.
@@ -16,6 +18,7 @@ import argparse
 import json
 import statistics
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from rag.config import PROJECT_ROOT, load_settings, prepare_offline_env
@@ -57,6 +60,7 @@ def main() -> None:
     prepare_offline_env()
     from rag.engine import open_engine
     from rag.grounding import Verifier, minilm_embed
+    from rag.ingest import analyse_chunks
     from scripts.verifier_data import SET_B, corpus_passages
 
     settings = load_settings(**({"index_dir": args.index_dir} if args.index_dir else {}))
@@ -68,12 +72,19 @@ def main() -> None:
         q = engine.rewriter.rewrite(item["user_input"], item.get("history"))
         retrieval = engine.retriever.retrieve(q)
         offline.append((engine.verifier, q, engine.backend.draft(q, retrieval).text, retrieval.passages))
-    set_b = []
+    set_b, set_b_bare = [], []
     for line in SET_B.read_text(encoding="utf-8").splitlines():
         r = json.loads(line)
         passages, articles = corpus_passages(r["prompt_sources"])
-        set_b.append((Verifier(articles.__getitem__), r["question"], r["answer"], passages))
-    for name, cases in (("offline drafts", offline), ("set B answers", set_b)):
+        facts = analyse_chunks([p.chunk for p in passages])  # what ingest stores: not timed
+        stored = tuple(replace(p, facts=f) for p, f in zip(passages, facts))
+        set_b.append((Verifier(articles.__getitem__), r["question"], r["answer"], stored))
+        set_b_bare.append((Verifier(articles.__getitem__), r["question"], r["answer"], passages))
+    for name, cases in (
+        ("offline drafts", offline),
+        ("set B answers", set_b),
+        ("set B, nothing stored", set_b_bare),  # passages as the scorers build them: all parsed here
+    ):
         cold, warm = timed(cases, args.repeat)
         report(f"{name}, cold", cold)
         report(f"{name}, warm", warm)

@@ -270,3 +270,68 @@ def test_a_he_that_the_source_says_of_someone_else_is_misattributed() -> None:
         "Abbas Araghchi criticized Russia. [1] He acknowledged Russia is an ally. [1]", sources
     )
     assert out.dropped == ["He acknowledged Russia is an ally."] and "Ardestani" in out.removed[0].reason
+
+
+def _stored(p: Passage) -> Passage:
+    """The passage as it comes back from the store: with the analysis ingest keeps of each chunk."""
+    from dataclasses import replace
+
+    from rag.ingest import analyse_chunks
+
+    (facts,) = analyse_chunks([p.chunk])
+    return replace(p, facts=facts)
+
+
+def test_stored_relations_judge_roles_as_a_parse_of_the_passage_does() -> None:
+    texts = {
+        "r": "Officials met in Vienna on Monday. Russia sent 40 drones to Iran in March. "
+        "Moscow later bought grain from Kazakhstan."
+    }
+    chunk = Chunk("r-0", "r", texts["r"], 0, len(texts["r"]), tuple(sentence_spans(texts["r"])))
+    bare = (Passage(chunk=chunk, meta=ArticleMeta(id="r"), score=1.0),)
+    stored = (_stored(bare[0]),)
+    verifier = Verifier(texts.__getitem__, embed=None)
+    for answer, kept in (
+        ("Russia sent 40 drones to Iran in March. [1]", True),
+        ("Iran sent 40 drones to Russia in March. [1]", False),  # the other way round
+        ("Kazakhstan bought grain from Moscow. [1]", False),
+    ):
+        for sources in (bare, stored):
+            out = verifier.verify(answer, sources)
+            assert (not out.dropped) is kept, (answer, sources[0].facts[:40], out.removed)
+            if not kept:
+                assert "other way round" in out.removed[0].reason
+
+
+def test_relations_of_a_sentence_are_stored_with_its_facts_and_old_stores_still_read() -> None:
+    import json
+
+    from rag import nlp
+    from rag.claims import Relations, relations
+
+    text = "Talks ended early. Iran sold 200 missiles to Russia, officials said."
+    doc = nlp.parse(text)
+    spans = [(a, b) for a, b in sentence_spans(text)]
+    rel = relations(doc, spans[1])
+    assert rel.directions == ((frozenset({"iran"}), frozenset({"russia"})),)
+    assert relations(doc, spans[0]) == Relations((), ())
+    facts = nlp.sentence_facts(doc, spans, lambda d, sp: relations(d, sp).to_json())
+    back = nlp.unpack_facts(text, nlp.pack_facts(facts))
+    assert [Relations.from_json(f.relations) for f in back] == [relations(doc, sp) for sp in spans]
+    # a store written before relations were kept: three fields a sentence, read as "not stored"
+    old = json.dumps([row[:3] for row in json.loads(nlp.pack_facts(facts))])
+    assert [f.relations for f in nlp.unpack_facts(text, old)] == [None, None]
+    assert [f.entities for f in nlp.unpack_facts(text, old)] == [f.entities for f in back]
+
+
+def test_a_he_is_resolved_from_the_entities_ingest_stored() -> None:
+    texts = {
+        "e": "Abbas Araghchi criticized Russia. Later, the lawmaker Ahmad Ardestani spoke. "
+        "At the end, he acknowledged Russia is an ally."
+    }
+    chunk = Chunk("e-0", "e", texts["e"], 0, len(texts["e"]), tuple(sentence_spans(texts["e"])))
+    sources = (_stored(Passage(chunk=chunk, meta=ArticleMeta(id="e"), score=1.0)),)
+    verifier = Verifier(texts.__getitem__, embed=None)
+    out = verifier.verify("Abbas Araghchi criticized Russia. [1] He acknowledged Russia is an ally. [1]", sources)
+    assert out.dropped == ["He acknowledged Russia is an ally."] and "Ardestani" in out.removed[0].reason
+    assert not verifier.verify("Ahmad Ardestani acknowledged Russia is an ally. [1]", sources).dropped
