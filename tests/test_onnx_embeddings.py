@@ -100,3 +100,26 @@ def test_setting_selects_the_runtime_and_keeps_the_model_name(monkeypatch: pytes
     model = build_embedding(load_settings())
     assert model.encoder.runtime == "numpy"  # type: ignore[attr-defined]
     assert model.model_name == "all-MiniLM-L6-v2"  # same vectors, same index
+
+
+def test_the_shipped_graph_is_what_build_onnx_graph_writes_today(onnx_encoder: MiniLMEncoder) -> None:
+    """The encoder reads rag/minilm/minilm_graph.onnx instead of importing onnx at run time: a change
+    to build_onnx_graph without `python -m scripts.make_onnx_graph` fails here."""
+    from rag.minilm.onnx_bert import build_onnx_graph, graph_arrays, stored_graph
+
+    model, arrays = build_onnx_graph(onnx_encoder.weights)
+    assert stored_graph() == model
+    served = graph_arrays(onnx_encoder.weights)
+    assert list(served) == list(arrays)
+    assert all(np.array_equal(served[k], arrays[k]) for k in arrays)
+
+
+def test_a_process_answering_does_not_import_onnx() -> None:
+    import subprocess
+
+    code = (
+        "import sys; from rag.minilm import MiniLMEncoder; e = MiniLMEncoder(runtime='onnx'); "
+        "e.encode(['a sentence']); print(e.runtime, 'onnx' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.split() == ["onnx", "False"]

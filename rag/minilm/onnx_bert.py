@@ -7,6 +7,7 @@ nothing is downloaded. It does not tokenize or pool.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -33,7 +34,7 @@ class OnnxBert:
         # Do not busy-wait between runs: the cores are shared with the web server and Chroma.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
-        model, arrays = build_onnx_graph(weights)
+        model, arrays = stored_graph(), graph_arrays(weights)
         # The weights reach onnxruntime as in-memory "external data": no 90 MB protobuf copy.
         self._arrays = arrays  # onnxruntime reads these buffers; keep them alive
         names = list(arrays)
@@ -44,6 +45,28 @@ class OnnxBert:
         feeds = {"input_ids": ids.astype(np.int32), "attention_mask": mask.astype(np.int32)}
         states: np.ndarray = self.session.run(["states"], feeds)[0]
         return states
+
+
+# The serialised graph (structure only: every weight is external data, passed from memory) ships
+# beside this module, so that a process does not import the onnx package (about 0.6 s of a cold
+# CLI answer) to build it. `python -m scripts.make_onnx_graph` rewrites it from build_onnx_graph;
+# tests/test_onnx_embeddings.py checks that the two are the same bytes.
+GRAPH_FILE = Path(__file__).with_name("minilm_graph.onnx")
+
+
+def stored_graph() -> bytes:
+    if not GRAPH_FILE.exists():
+        raise FileNotFoundError(f"{GRAPH_FILE} is missing: run `.venv/bin/python -m scripts.make_onnx_graph` to write it")
+    return GRAPH_FILE.read_bytes()
+
+
+def graph_arrays(bert: BertWeights) -> dict[str, np.ndarray]:
+    """The graph's weights by name, in its order: what build_onnx_graph refers to as external data."""
+    # Every token has type 0, so its type embedding is folded into the position embedding.
+    arrays = {"word": bert.word, "pos": bert.position + bert.token_type, "eln_w": bert.ln_w, "eln_b": bert.ln_b}
+    for i, layer in enumerate(bert.layers):
+        arrays.update({f"l{i}.{k}": v for k, v in layer.items()})
+    return {name: np.ascontiguousarray(a, dtype=np.float32) for name, a in arrays.items()}
 
 
 def build_onnx_graph(bert: BertWeights) -> tuple[bytes, dict[str, np.ndarray]]:
@@ -119,3 +142,4 @@ def available_cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
