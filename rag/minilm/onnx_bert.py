@@ -56,7 +56,7 @@ GRAPH_FILE = Path(__file__).with_name("minilm_graph.onnx")
 
 def stored_graph() -> bytes:
     if not GRAPH_FILE.exists():
-        raise FileNotFoundError(f"{GRAPH_FILE} is missing: run `.venv/bin/python -m scripts.make_onnx_graph` to write it")
+        raise FileNotFoundError(f"{GRAPH_FILE} is missing: restore it from git or run `python -m scripts.make_onnx_graph`")
     return GRAPH_FILE.read_bytes()
 
 
