@@ -56,7 +56,9 @@ GRAPH_FILE = Path(__file__).with_name("minilm_graph.onnx")
 
 def stored_graph() -> bytes:
     if not GRAPH_FILE.exists():
-        raise FileNotFoundError(f"{GRAPH_FILE} is missing: restore it from git or run `python -m scripts.make_onnx_graph`")
+        raise FileNotFoundError(
+            f"{GRAPH_FILE} is missing: restore it from git or run `python -m scripts.make_onnx_graph`"
+        )
     return GRAPH_FILE.read_bytes()
 
 
@@ -142,4 +144,3 @@ def available_cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
-
