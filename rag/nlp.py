@@ -165,6 +165,8 @@ class SentenceFacts:
     root: str  # lower-cased lemma of its syntactic root ("" if none)
     # who does what to whom (rag.claims.Relations.to_json, computed by the caller): None = not stored
     relations: Any = None
+    subject: str = ""  # the proper noun (or the entity holding it) that is the subject of its root verb
+    subject_label: str = ""  # that entity's label ("" when it is in none)
 
 
 def content_lemmas(tokens: Iterable[Token]) -> tuple[str, ...]:
@@ -181,8 +183,24 @@ def sentence_facts(
         tokens = [t for t in parsed.tokens if s <= t.start < e]
         root = next((t.lemma.lower() for t in tokens if t.dep == "ROOT"), "")
         ents = tuple(x for x in parsed.entities if s <= x.start < e)
-        out.append(SentenceFacts(content_lemmas(tokens), ents, root, relations(parsed, (s, e)) if relations else None))
+        subject, label = _proper_subject(parsed, tokens, ents)
+        rel = relations(parsed, (s, e)) if relations else None
+        out.append(SentenceFacts(content_lemmas(tokens), ents, root, rel, subject, label))
     return out
+
+
+def _proper_subject(parsed: Parsed, tokens: Sequence[Token], ents: Sequence[Entity]) -> tuple[str, str]:
+    """The subject of the sentence's root verb when it is a proper noun ("Bakhshayesh-Ardestani said
+    ..."), as the entity holding it, with its label: whom a "he" in the next sentences may mean even
+    when the small model labels the name an ORG."""
+    roots = [parsed.tokens.index(t) for t in tokens if t.dep == "ROOT"]
+    if not roots:
+        return "", ""
+    for t in tokens:
+        if t.head == roots[0] and t.dep in ("nsubj", "nsubjpass") and t.pos == "PROPN":
+            holder = next((x for x in ents if x.start <= t.start < x.end), None)
+            return (holder.text, holder.label) if holder else (t.text, "")
+    return "", ""
 
 
 def pack_facts(facts: Sequence[SentenceFacts]) -> str:
@@ -192,7 +210,9 @@ def pack_facts(facts: Sequence[SentenceFacts]) -> str:
     rows = []
     for f in facts:
         row = [" ".join(f.lemmas), [[x.start, x.end, x.label] for x in f.entities], f.root]
-        rows.append(row if f.relations is None else [*row, f.relations])
+        if f.relations is not None or f.subject:
+            row += [f.relations, [f.subject, f.subject_label]]
+        rows.append(row)
     return json.dumps(rows, separators=(",", ":"))
 
 
@@ -205,5 +225,6 @@ def unpack_facts(text: str, packed: str) -> list[SentenceFacts]:
     out = []
     for lemmas, ents, root, *rest in json.loads(packed):  # stores before relations have three fields
         entities = tuple(Entity(text[s:e], label, s, e) for s, e, label in ents)
-        out.append(SentenceFacts(tuple(lemmas.split()), entities, root, rest[0] if rest else None))
+        subject, label = rest[1] if len(rest) > 1 else ("", "")
+        out.append(SentenceFacts(tuple(lemmas.split()), entities, root, rest[0] if rest else None, subject, label))
     return out

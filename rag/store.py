@@ -29,9 +29,9 @@ from rag.types import ArticleMeta
 log = logging.getLogger(__name__)
 
 # Bump when what ingest stores changes meaning (v2: per-vector scaled int8 sentence vectors;
-# v3: each chunk's sentence analysis, rag.nlp.pack_facts);
-# an index of another version is refused with what to run, never read silently.
-SCHEMA_VERSION = 3
+# v3: each chunk's sentence analysis, rag.nlp.pack_facts; v4: with each sentence's relations and
+# proper-noun subject); an index of another version is refused with what to run, never read silently.
+SCHEMA_VERSION = 4
 GENERATION_KEY = "generation"  # metadata of the articles collection, see Store.generation
 
 

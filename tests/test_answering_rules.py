@@ -20,6 +20,8 @@ ANSWERABLE = [
     ("Who are the true foreign policy power brokers in Iran?", ["Revolutionary Guard"]),
     ("What did Bakhshayesh-Ardestani say about Hezbollah and Hamas?", ["Hezbollah"]),
     ("When was the contract to supply the missiles signed?", ["late 2023"]),
+    # the answer says "He added, ... China at a discount": "he" is the speaker named before it
+    ("What did Ahmad Bakhshayesh-Ardestani say about China?", ["discount"]),
 ]
 UNANSWERABLE = [
     "How many Shahed drones has Iran sold to Russia?",
@@ -184,3 +186,35 @@ def test_a_date_spacy_finds_answers_a_date_question_a_duration_does_not() -> Non
     sentence = "The castle was built in the 10th century by the count."  # no year, month or season word
     assert not answers_kind(info, sentence) and answers_kind(info, sentence, labels=frozenset({"DATE"}))
     assert not answers_kind(info, "A 20-year plan built it.", labels=frozenset({"DURATION"}))
+
+
+def _facts_of(text: str) -> str:
+    from rag.chunking import sentence_spans
+    from rag.ingest import analyse_chunks
+    from rag.types import Chunk
+
+    (facts,) = analyse_chunks([Chunk("t-0", "t", text, 0, len(text), tuple(sentence_spans(text)))])
+    return facts
+
+
+def test_a_he_means_the_person_named_before_even_as_a_subject_the_model_calls_an_org() -> None:
+    from rag.answering.rules import persons_before
+
+    text = (
+        "Bakhshayesh-Ardestani said Iran is bartering missiles for wheat. Prices are high. "
+        "He added that oil goes to China at a discount. Iran said nothing. He spoke again."
+    )
+    # sentence 3 and 5: the last person before them is the speaker; "Iran said" names a place
+    assert persons_before(text, _facts_of(text)) == ("", *["Bakhshayesh-Ardestani"] * 4)
+    text = "Helena Marsh, the minister, spoke first. Rates rose. He said little."
+    assert persons_before(text, _facts_of(text)) == ("", "Helena Marsh", "Helena Marsh")
+    text = "Reporters met Antony Blinken on Monday. He said little."  # a PERSON, not the subject
+    assert persons_before(text, _facts_of(text)) == ("", "Antony Blinken")
+
+
+def test_the_question_says_whose_words_and_which_full_names() -> None:
+    info = analyse_question("What did Ahmad Bakhshayesh-Ardestani say about China?")
+    assert info.subject_terms == ("ahmad", "bakhshayesh", "ardestani")
+    assert info.full_names == (("ahmad", "bakhshayesh", "ardestani"),)
+    assert analyse_question("How many missiles has Iran sent to Russia?").subject_terms == ("iran",)
+    assert analyse_question("Who confirmed the exports?").subject_terms == ()

@@ -309,7 +309,7 @@ def test_relations_of_a_sentence_are_stored_with_its_facts_and_old_stores_still_
     from rag import nlp
     from rag.claims import Relations, relations
 
-    text = "Talks ended early. Iran sold 200 missiles to Russia, officials said."
+    text = "Talks ended early. Iran sold 200 missiles to Russia in May."
     doc = nlp.parse(text)
     spans = [(a, b) for a, b in sentence_spans(text)]
     rel = relations(doc, spans[1])
@@ -318,6 +318,7 @@ def test_relations_of_a_sentence_are_stored_with_its_facts_and_old_stores_still_
     facts = nlp.sentence_facts(doc, spans, lambda d, sp: relations(d, sp).to_json())
     back = nlp.unpack_facts(text, nlp.pack_facts(facts))
     assert [Relations.from_json(f.relations) for f in back] == [relations(doc, sp) for sp in spans]
+    assert [(f.subject, f.subject_label) for f in back] == [("", ""), ("Iran", "GPE")]  # a proper-noun subject
     # a store written before relations were kept: three fields a sentence, read as "not stored"
     old = json.dumps([row[:3] for row in json.loads(nlp.pack_facts(facts))])
     assert [f.relations for f in nlp.unpack_facts(text, old)] == [None, None]

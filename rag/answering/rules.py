@@ -140,16 +140,21 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
     full_total = sum(full.values()) or 1.0
     weights = full
     name_terms = {stem(n) for n in info.names}
+    subject = set(info.subject_terms) & name_terms
     if set(weights) - name_terms:
         # The person or place a question names says whom it is about, the other words say what is
         # asked: "What did Araghchi tweet?" wants the tweet, not the sentence introducing Araghchi.
         weights = {t: w * NAME_WEIGHT if t in name_terms else w for t, w in weights.items()}
+    elif subject and set(weights) - subject:
+        # only names: "What did X say about China?" is about X and asks about China
+        weights = {t: w * NAME_WEIGHT if t in subject else w for t, w in weights.items()}
     total = sum(weights.values()) or 1.0
     before = sentences_before(retrieval.passages)
     seen: set[tuple[str, int]] = set()
     out: list[Candidate] = []
     for n, p in enumerate(retrieval.passages, start=1):
         labels_of = sentence_labels(p.chunk.text, p.facts) if p.facts else ()
+        persons_of = persons_before(p.chunk.text, p.facts) if p.facts else ()
         for i, (s, e) in enumerate(p.chunk.sentences):
             if (p.article_id, s) in seen:  # overlapping chunks repeat sentences
                 continue
@@ -160,10 +165,15 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             dense = _dense(retrieval.query_vector, p, i)
             terms = set(content_terms(text))
             context = before.get((p.article_id, s), "")
-            if context and _PERSON_PRONOUN.search(text):
-                # "He added, ..." speaks of the person the sentence before names: the question's
-                # names found there count as found here (coreference within a paragraph)
-                terms |= name_terms & set(content_terms(context))
+            person = persons_of[i] if i < len(persons_of) else ""
+            if _PERSON_PRONOUN.search(text):
+                # "He added, ..." speaks of the person named last before it (the sentence before,
+                # or the last PERSON of the passage before a run of "he said" sentences): the
+                # question's names found there count as found here (coreference)
+                terms |= name_terms & set(content_terms(f"{context} {person}"))
+            for run in info.full_names:  # "Bakhshayesh-Ardestani said" names "Ahmad Bakhshayesh-Ardestani"
+                if run[-1] in terms:
+                    terms |= set(run)
             lexical = sum(w for t, w in weights.items() if t in terms) / total
             lexical_full = sum(w for t, w in full.items() if t in terms) / full_total
             labels = labels_of[i] if i < len(labels_of) else frozenset()
@@ -285,6 +295,21 @@ def _label(e: nlp.Entity) -> str:
     if e.label == "DATE" and _DURATION.search(e.text) and not has_date(_DURATION.sub(" ", e.text)):
         return "DURATION"
     return e.label
+
+
+@lru_cache(maxsize=4096)
+def persons_before(chunk_text: str, packed_facts: str) -> tuple[str, ...]:
+    """For each sentence of a chunk, the last person named in the sentences before it in the chunk
+    (from the analysis ingest stored: a PERSON entity, or a proper-noun subject the small model
+    labels otherwise, but not a place or a people), "" if none: whom a "he" there most likely means."""
+    out, last = [], ""
+    for f in nlp.unpack_facts(chunk_text, packed_facts):
+        out.append(last)
+        people = [(e.start, e.text) for e in f.entities if e.label == "PERSON"]
+        if f.subject and f.subject_label in ("", "PERSON", "ORG"):
+            people.append((next((e.start for e in f.entities if e.text == f.subject), -1), f.subject))
+        last = max(people)[1] if people else last
+    return tuple(out)
 
 
 @lru_cache(maxsize=4096)

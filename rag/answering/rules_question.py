@@ -25,6 +25,12 @@ class QuestionInfo:
     unit: str = ""  # "kilometres" in "what is the range, in kilometres": the answer must use it
     names_subject: bool = False  # "Who is Abbas Araghchi?" asks about a name; "Which official ...?" asks for one
     required_names: tuple[str, ...] = ()  # names a number/date answer must mention (set by the backend)
+    # stemmed terms of each name of two or more words ("Ahmad Bakhshayesh-Ardestani"): news names a
+    # person in full once, then by the last part alone, which then stands for the whole name
+    full_names: tuple[tuple[str, ...], ...] = ()
+    # stemmed terms of the name the question's verb has as subject ("What did <Ahmad Bakhshayesh-
+    # Ardestani> say about China?"): whom it is about, while the other names say what is asked
+    subject_terms: tuple[str, ...] = ()
 
 
 # A question about a date: "when" opening the question or asking ("and when did ...", "since when"),
@@ -96,6 +102,27 @@ def analyse_question(question: str) -> QuestionInfo:
     asked_names = tuple(sorted(names(q) - acronyms))
     unit = m.group(1) if (m := UNIT.search(low)) else ""
     names_subject = bool(re.match(r"^(who|what) (is|was|are|were) (the )?[A-Z]", q))
+    runs = tuple(t for run in _NAME_RUN.findall(q) if len(t := tuple(content_terms(run))) >= 2)
     return QuestionInfo(
-        kind, tuple(terms), tuple(focus), focus_text, asked_names, frozenset(numbers(q)), unit, names_subject
+        kind,
+        tuple(terms),
+        tuple(focus),
+        focus_text,
+        asked_names,
+        frozenset(numbers(q)),
+        unit,
+        names_subject,
+        full_names=runs,
+        subject_terms=tuple(content_terms(m.group(1))) if (m := _AUX_SUBJECT.match(q)) else (),
     )
+
+
+# "What did X say ...", "How many drones has X sent ...": the name right after the auxiliary of a
+# wh-question is its subject (English word order; the small parser is not needed for this).
+_AUX_SUBJECT = re.compile(
+    r"^(?i:(?:and\s+|so\s+)?(?:what|which|when|where|why|how(?:\s+(?:many|much))?)\b[^?]*?\s+"
+    r"(?:did|does|do|has|have|had|is|was|are|were|will|would|can|could)\s+(?:the\s+)?)"
+    r"([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)"
+)
+
+_NAME_RUN = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)+|\b[A-Z][\w’']*-[A-Z][\w’'-]*")
