@@ -22,7 +22,7 @@ from rag.answering.question import Question
 from rag.errors import ConfigError
 
 ANSWERER_FILE = Path(__file__).with_name("answerer.json")
-ANSWERER_SHA256 = "8fc976ab1072d4fadf48b2594908cd2643ad5f10d4bd36654d2e02044da1b60a"
+ANSWERER_SHA256 = "13f8d2366f83490a9e9c849a34557f1265752cb540826deaa9a732c9308dc9b3"
 
 
 @dataclass(frozen=True)
