@@ -45,7 +45,13 @@ def stated_numbers(text: str) -> frozenset[float]:
 
 log = logging.getLogger(__name__)
 
-# Weights and thresholds, set on the hand-written questions in tests/test_answering_offline.py.
+# Weights and thresholds, set on the hand-written questions in tests/test_answering_offline.py, and
+# checked against data by scripts/fit_rules.py (grid over DENSE_WEIGHT 0.4-0.8 x MIN_SCORE 0.30-0.60 on
+# SQuAD 2.0 dev's training titles and the eval's first turns; 2026-12-01): the objective is flat
+# (0.57-0.60 right); its optimum, 0.8 / 0.47, abstains more on SQuAD's held-out titles (0.25 -> 0.38
+# of unanswerable) but answers less (0.72 -> 0.67 of answerable) and fails both eval sets' gates
+# (78/124 items), so these values stay. Separating answerable from unanswerable takes more than a
+# threshold on this score (see the issue notes).
 DENSE_WEIGHT, LEXICAL_WEIGHT, TYPE_BONUS = 0.6, 0.4, 0.08
 NAME_WEIGHT = 0.6  # share of its IDF weight a name in the question keeps in lexical scoring
 COMMON_NAME_SHARE = 0.25  # a name in at least this share of chunks does not pin a question down
