@@ -84,7 +84,7 @@ def main() -> None:
         from scripts import train_answerer
 
         # make train writes the cache as __main__: its Stats class is found there
-        setattr(sys.modules["__main__"], "Stats", train_answerer.Stats)
+        sys.modules["__main__"].Stats = train_answerer.Stats  # type: ignore[attr-defined]
         rows = pickle.loads(cache.read_bytes())
     else:
         from scripts.train_answerer import collect
