@@ -22,6 +22,8 @@ ANSWERABLE = [
     ("When was the contract to supply the missiles signed?", ["late 2023"]),
     # the answer says "He added, ... China at a discount": "he" is the speaker named before it
     ("What did Ahmad Bakhshayesh-Ardestani say about China?", ["discount"]),
+    # a reason asked without "why", answered by the sentence that says "because"
+    ("What reason was given for the launch delay?", ["faulty valve"]),
 ]
 UNANSWERABLE = [
     "How many Shahed drones has Iran sold to Russia?",
@@ -218,3 +220,11 @@ def test_the_question_says_whose_words_and_which_full_names() -> None:
     assert info.full_names == (("ahmad", "bakhshayesh", "ardestani"),)
     assert analyse_question("How many missiles has Iran sent to Russia?").subject_terms == ("iran",)
     assert analyse_question("Who confirmed the exports?").subject_terms == ()
+
+
+def test_a_reason_asked_without_why_is_a_reason_question() -> None:
+    for q in ("What reason did Priya Nair give?", "For what reasons did the bank act?", "What caused the delay?"):
+        info = analyse_question(q)
+        assert info.kind == "reason", q
+        assert "reason" not in info.terms  # the word asks for a reason: a sentence need not repeat it
+    assert analyse_question("What is the fourth explanation the article gives?").kind == "what"

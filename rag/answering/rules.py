@@ -58,6 +58,10 @@ COMMON_NAME_SHARE = 0.25  # a name in at least this share of chunks does not pin
 MIN_SCORE = 0.40  # below this the best sentence does not answer the question
 KEEP_RATIO = 0.85  # further sentences must score at least this share of the best one
 RELATED_MIN_LEXICAL = 0.25  # an abstention shows a related sentence only above this overlap
+# English connectives that state a cause: a "why" question's answer usually holds one
+CAUSAL = re.compile(
+    r"\b(?:because|due to|owing to|as a result of|in order to|so that|caused by|led to|thanks to|the reason)\b", re.I
+)
 _PERSON_PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
 _PRONOUN_START = re.compile(r"^(He|She|They|It|This|These|That|His|Her|Their)\b")
 
@@ -183,7 +187,9 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             lexical = sum(w for t, w in weights.items() if t in terms) / total
             lexical_full = sum(w for t, w in full.items() if t in terms) / full_total
             labels = labels_of[i] if i < len(labels_of) else frozenset()
-            fits = info.kind in ("number", "date") and answers_kind(info, text, context, labels)
+            fits = (info.kind in ("number", "date") and answers_kind(info, text, context, labels)) or (
+                info.kind == "reason" and bool(CAUSAL.search(text))
+            )
             bonus = TYPE_BONUS if fits else 0.0
             score = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * lexical + bonus
             confidence = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * max(lexical, lexical_full) + bonus

@@ -91,11 +91,13 @@ def analyse_question(question: str) -> QuestionInfo:
         kind = "person"
     elif re.search(r"^where\b|\bwhere\b", low):
         kind = "place"
-    elif re.search(r"^why\b|\bwhy\b", low):
+    elif re.search(r"^why\b|\bwhy\b", low) or REASON_QUESTION.search(low):
         kind = "reason"
     elif re.match(r"^(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", low):
         kind = "yesno"
     terms = list(dict.fromkeys(content_terms(q)))
+    if kind == "reason":  # "What reason did she give?": the word asks for a reason, it is not one
+        terms = [t for t in terms if t not in _REASON_TERMS] or terms
     # Short acronyms (MP, UN, EU) are often spelled out in the text ("member of parliament"), so
     # their absence from the corpus is no reason to abstain.
     acronyms = {w.lower() for w in re.findall(r"\b[A-Z]{2,3}s?\b", q)}
@@ -116,6 +118,13 @@ def analyse_question(question: str) -> QuestionInfo:
         subject_terms=tuple(content_terms(m.group(1))) if (m := _AUX_SUBJECT.match(q)) else (),
     )
 
+
+# "What reason did she give?", "For what reasons ...", "What caused ...": a reason asked without "why"
+REASON_QUESTION = re.compile(
+    r"^(?:and\s+)?(?:for\s+)?what\s+(?:(?:is|was|are|were)\s+the\s+)?(?:reasons?|causes?)\b"
+    r"|^what\s+(?:caused|prompted|led\s+to|drove)\b"
+)
+_REASON_TERMS = frozenset(content_terms("reason reasons cause causes caused"))
 
 # "What did X say ...", "How many drones has X sent ...": the name right after the auxiliary of a
 # wh-question is its subject (English word order; the small parser is not needed for this).
