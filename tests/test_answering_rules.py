@@ -67,6 +67,17 @@ def test_abstention_shows_what_the_articles_do_say(engine) -> None:  # type: ign
     assert "What the articles do say" in a.answer and "Shahed" in a.citations[0].quote
 
 
+def test_an_abstention_beside_a_sentence_that_may_answer_does_not_say_the_articles_do_not(engine) -> None:  # type: ignore[no-untyped-def]
+    """Below the confidence to quote it, a sentence of the kind asked for is shown as what the
+    articles do say, and the abstention says they do not answer clearly, not that they do not."""
+    a = engine.ask("What role did the inspector general play?")
+    assert a.abstained and a.reason == "The articles do not clearly answer this question."
+    assert "What the articles do say" in a.answer and "inspector general" in a.citations[0].quote
+    # a sentence that cannot answer the kind keeps the plain reason
+    b = engine.ask("How many Shahed drones has Iran sold to Russia?")
+    assert b.reason == "The articles give no number for Shahed drones."
+
+
 @pytest.mark.parametrize(
     ("question", "kind"),
     [

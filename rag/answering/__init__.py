@@ -16,6 +16,11 @@ from rag.types import Passage
 ABSTAIN_PREFIX = "The articles do not say"
 
 
+# An abstention whose nearby sentence could answer the question's kind but not with the confidence
+# needed to quote it as the answer: "do not answer" would be false when that sentence does.
+NOT_CLEARLY_ANSWERED = "The articles do not clearly answer this question."
+
+
 @dataclass(frozen=True)
 class Draft:
     """What a backend wrote. [n] markers refer to Retrieval.passages[n-1]."""

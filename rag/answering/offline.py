@@ -16,7 +16,7 @@ import re
 
 import numpy as np
 
-from rag.answering import Draft, rules
+from rag.answering import NOT_CLEARLY_ANSWERED, Draft, rules
 from rag.answering.features import CANDIDATE_FEATURES, Candidate, abstain_features, candidates
 from rag.answering.intent import Library, special_draft
 from rag.answering.model import AnswererModel, load, sigmoid
@@ -89,8 +89,9 @@ class OfflineBackend:
             return self._abstain(reason, best, 0.0)
         p_answer = float(sigmoid(model.abstainer.logit(abstain_features(q, cands, logits, order, keywords))))
         log.debug("best %.3f %r; answers with p=%.3f", float(logits[order[0]]), best.text[:60], p_answer)
-        if p_answer < model.answer_threshold:
-            return self._abstain(abstain_reason(q, model), best, p_answer)
+        if p_answer < model.answer_threshold:  # the shown sentence fits the question's kind: it may answer
+            shown = best.x[_LEXICAL] >= RELATED_MIN_LEXICAL
+            return self._abstain(NOT_CLEARLY_ANSWERED if shown else abstain_reason(q, model), best, p_answer)
         chosen = [best]
         for k in order[1:]:
             if len(chosen) >= self.max_sentences or sigmoid(logits[k]) < model.second_threshold:

@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 
 from rag import nlp
-from rag.answering import Draft
+from rag.answering import NOT_CLEARLY_ANSWERED, Draft
 from rag.answering.rules_question import QuestionInfo, analyse_question
 from rag.retrieval import KeywordIndex, KeywordStats, Retrieval
 from rag.text import (
@@ -131,7 +131,11 @@ class OfflineBackend:
             return self._abstain(f"The articles do not mention {', '.join(m.title() for m in missing)}.", candidates)
         answering = [c for c in candidates if answers_kind(info, c.text, c.context, c.labels)]
         if not answering or answering[0].confidence < MIN_SCORE:
-            return self._abstain(abstain_reason(info, candidates), candidates)
+            reason = abstain_reason(info, candidates)
+            shown = next((c for c in candidates if c.lexical >= RELATED_MIN_LEXICAL), None)
+            if shown is not None and shown in answering:  # it may answer: say so, not "do not answer"
+                reason = NOT_CLEARLY_ANSWERED
+            return self._abstain(reason, candidates)
         chosen = select(answering, info, self.max_sentences)
         text = " ".join(render(c) for c in chosen)
         return Draft(text, backend=self.name)
