@@ -80,7 +80,6 @@ class Candidate:
     confidence: float = 0.0  # the score with every question term at full weight: gates MIN_SCORE
     context: str = ""  # the sentence before it in its paragraph, from any passage that holds both
     labels: frozenset[str] = frozenset()  # spaCy entity labels of the sentence (analysed at ingest)
-    terms: frozenset[str] = frozenset()  # its content terms, with the names a "he"/"she" in it stands for
 
 
 def gives_name(sentence: str, thing: str, asked_names: tuple[str, ...]) -> bool:
@@ -198,9 +197,7 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             bonus = TYPE_BONUS if fits else 0.0
             score = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * lexical + bonus
             confidence = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * max(lexical, lexical_full) + bonus
-            out.append(
-                Candidate(n, i, s, e, text, dense, lexical, score, p, confidence, context, labels, frozenset(terms))
-            )
+            out.append(Candidate(n, i, s, e, text, dense, lexical, score, p, confidence, context, labels))
     out.sort(key=lambda c: -c.score)
     log.debug("top sentences: %s", [(round(c.score, 3), c.text[:40]) for c in out[:5]])
     return out
@@ -256,11 +253,11 @@ def select(candidates: list[Candidate], info: QuestionInfo, limit: int) -> list[
     """The best sentence, plus near-best ones that add question terms or another article."""
     best = candidates[0]
     chosen = [best]
-    covered = set(best.terms or content_terms(best.text)) & set(info.terms)
+    covered = set(content_terms(best.text)) & set(info.terms)
     for c in candidates[1:]:
         if len(chosen) >= limit or c.score < best.score * KEEP_RATIO:
             break
-        adds = (set(c.terms or content_terms(c.text)) & set(info.terms)) - covered
+        adds = (set(content_terms(c.text)) & set(info.terms)) - covered
         other_article = all(c.passage.article_id != k.passage.article_id for k in chosen)
         if adds or other_article:
             chosen.append(c)
