@@ -13,6 +13,7 @@ import re
 import unicodedata
 
 from rag.answering import Draft
+from rag.answering.enumeration import enumeration_draft
 from rag.answering.overview import Library, overview_draft
 from rag.answering.premise import premise_draft
 
@@ -76,5 +77,7 @@ def special_draft(question: str, retrieval: Retrieval, library: Library | None) 
     if (draft := language_draft(question, library.keywords)) is not None:
         return draft
     if (draft := overview_draft(question, retrieval, library)) is not None:
+        return draft
+    if (draft := enumeration_draft(question, retrieval, library)) is not None:
         return draft
     return premise_draft(question, retrieval, library.keywords)
