@@ -132,7 +132,7 @@ class Retriever:
             self._texts = {}
             retrievers: list[BaseRetriever] = [self._dense]
             retrievers += [self.keywords.retriever] if self.keywords.retriever else []
-            self._fusion = QueryFusionRetriever(
+            self._fusion = KeepTopsFusion(
                 retrievers,
                 mode=FUSION_MODES.RECIPROCAL_RANK,
                 similarity_top_k=self.settings.top_k,
@@ -193,6 +193,27 @@ class Retriever:
         vectors = unpack_vectors(packed.get(result.node.node_id, ""))
         facts = self._facts.get(result.node.node_id, "")
         return Passage(chunk=chunk, meta=meta, score=float(result.score or 0.0), sentence_vectors=vectors, facts=facts)
+
+
+class KeepTopsFusion(QueryFusionRetriever):
+    """LlamaIndex's reciprocal rank fusion, plus one rule of our own: each retriever's best hit is
+    kept in the fused top k. Plain RRF buries a chunk that one retriever ranks first and the other
+    near the bottom: "Who is Salal Sadatian?" (one chunk names him: BM25's first hit, the dense
+    side's 18th of 18) retrieved no chunk naming him. A kept hit takes the last places, in the
+    retrievers' order; nothing else changes."""
+
+    def _reciprocal_rerank_fusion(self, results: dict[tuple[str, int], list[NodeWithScore]]) -> list[NodeWithScore]:
+        # before fusing: LlamaIndex's fusion overwrites each node's score with its fused one
+        tops = [max(nodes, key=lambda n: n.score or 0.0).node.hash for nodes in results.values() if nodes]
+        fused = super()._reciprocal_rerank_fusion(results)
+        k = self.similarity_top_k
+        kept = 0
+        for h in dict.fromkeys(tops):
+            at = next((i for i, n in enumerate(fused) if n.node.hash == h), None)
+            if at is not None and at >= k - kept:
+                fused.insert(k - 1 - kept, fused.pop(at))
+                kept += 1
+        return fused
 
 
 class _Slim(BaseRetriever):

@@ -34,3 +34,48 @@ def test_keyword_side_finds_rare_exact_terms(engine) -> None:  # type: ignore[no
     # a rare name that dense retrieval alone tends to miss
     passages = engine.retriever.retrieve("Hashd al-Shaabi").passages
     assert "Hashd al-Shaabi" in passages[0].chunk.text
+
+
+class _Fixed:
+    """A retriever that returns the same ranked chunks for any question (what the fusion sees)."""
+
+    def __new__(cls, ranked: list[tuple[str, float]]):  # type: ignore[no-untyped-def]
+        from llama_index.core.retrievers import BaseRetriever
+        from llama_index.core.schema import NodeWithScore, TextNode
+
+        class Fixed(BaseRetriever):
+            def _retrieve(self, query_bundle):  # type: ignore[no-untyped-def]
+                return [NodeWithScore(node=TextNode(id_=i, text=f"chunk {i}"), score=s) for i, s in ranked]
+
+        return Fixed()
+
+
+def test_fusion_keeps_each_retrievers_best_hit() -> None:
+    """Plain reciprocal rank fusion drops "rare" (keyword side's first, dense side's last); ours
+    keeps it in the last place and leaves the order of the rest as RRF gives it."""
+    from llama_index.core import QueryBundle
+    from llama_index.core.llms import MockLLM
+    from llama_index.core.retrievers import QueryFusionRetriever
+    from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
+
+    from rag.retrieval import KeepTopsFusion
+
+    common = [f"c{i}" for i in range(8)]
+    dense = [(c, 1.0 - i / 10) for i, c in enumerate(common)] + [("rare", 0.05)]
+    keyword = [("rare", 9.0)] + [(c, 5.0 - i / 10) for i, c in enumerate(common)]
+
+    def fused(cls):  # type: ignore[no-untyped-def]
+        f = cls(
+            [_Fixed(dense), _Fixed(keyword)],
+            mode=FUSION_MODES.RECIPROCAL_RANK,
+            similarity_top_k=4,
+            num_queries=1,
+            use_async=False,
+            llm=MockLLM(),
+        )
+        return [n.node.node_id for n in f.retrieve(QueryBundle("q"))]
+
+    plain = fused(QueryFusionRetriever)
+    ours = fused(KeepTopsFusion)
+    assert "rare" not in plain
+    assert ours == plain[:3] + ["rare"]
