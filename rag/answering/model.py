@@ -22,7 +22,7 @@ from rag.answering.question import Question
 from rag.errors import ConfigError
 
 ANSWERER_FILE = Path(__file__).with_name("answerer.json")
-ANSWERER_SHA256 = "13f8d2366f83490a9e9c849a34557f1265752cb540826deaa9a732c9308dc9b3"
+ANSWERER_SHA256 = "d413300bfa616763a6880f4d7cddc863dd6b1df5788aae149b0b901c4257b8d0"
 
 
 @dataclass(frozen=True)
