@@ -239,3 +239,13 @@ def test_a_reason_asked_without_why_is_a_reason_question() -> None:
         assert info.kind == "reason", q
         assert "reason" not in info.terms  # the word asks for a reason: a sentence need not repeat it
     assert analyse_question("What is the fourth explanation the article gives?").kind == "what"
+
+
+def test_a_how_many_answer_puts_a_number_before_the_thing_counted() -> None:
+    from rag.answering.rules import counts
+
+    info = analyse_question("How many children took part in the trial?")
+    assert counts(info, "The trial enrolled 4,800 children aged five months to three years.")
+    assert counts(info, "About three thousand young children took part.")
+    assert not counts(info, "Cases among young children fell by 68 percent in three countries.")
+    assert counts(analyse_question("When did the trial start?"), "It started in May.")  # no count asked

@@ -22,6 +22,7 @@ from rag.answering import NOT_CLEARLY_ANSWERED, Draft
 from rag.answering.rules_question import QuestionInfo, analyse_question
 from rag.retrieval import KeywordIndex, KeywordStats, Retrieval
 from rag.text import (
+    NUMBER_WORDS,
     content_terms,
     has_date,
     is_instruction,
@@ -31,6 +32,7 @@ from rag.text import (
     quantities,
     stem,
     word_set,
+    words,
 )
 from rag.types import Passage
 
@@ -191,9 +193,9 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             lexical = sum(w for t, w in weights.items() if t in terms) / total
             lexical_full = sum(w for t, w in full.items() if t in terms) / full_total
             labels = labels_of[i] if i < len(labels_of) else frozenset()
-            fits = (info.kind in ("number", "date") and answers_kind(info, text, context, labels)) or (
-                info.kind == "reason" and bool(CAUSAL.search(text))
-            )
+            fits = (
+                info.kind in ("number", "date") and answers_kind(info, text, context, labels) and counts(info, text)
+            ) or (info.kind == "reason" and bool(CAUSAL.search(text)))
             bonus = TYPE_BONUS if fits else 0.0
             score = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * lexical + bonus
             confidence = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * max(lexical, lexical_full) + bonus
@@ -220,6 +222,19 @@ def _dense(query_vector: np.ndarray, passage: Passage, i: int) -> float:
     if vectors is None or i >= len(vectors):
         return 0.0
     return float(vectors[i] @ query_vector)
+
+
+def counts(info: QuestionInfo, text: str) -> bool:
+    """For "how many X", does a number stand just before X ("enrolled 4,800 children", not "children
+    by 68 percent")? The head of X is the first word after "how many"; up to two words may come
+    between ("4,800 young children"). Other questions: True."""
+    if info.kind != "number" or not info.focus:
+        return True
+    ws = words(text)
+    return any(
+        stem(w) == info.focus[0] and any(t.isdigit() or t in NUMBER_WORDS for t in ws[max(0, i - 3) : i])
+        for i, w in enumerate(ws)
+    )
 
 
 def answers_kind(info: QuestionInfo, text: str, context: str = "", labels: frozenset[str] = frozenset()) -> bool:
