@@ -22,7 +22,7 @@ from rag.answering.question import Question
 from rag.errors import ConfigError
 
 ANSWERER_FILE = Path(__file__).with_name("answerer.json")
-ANSWERER_SHA256 = "d413300bfa616763a6880f4d7cddc863dd6b1df5788aae149b0b901c4257b8d0"
+ANSWERER_SHA256 = "b2d50cc39c5d0ebbf162f753e98e32ed8d591d0f239ac90f79d6030375a802ae"
 
 
 @dataclass(frozen=True)
