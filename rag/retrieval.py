@@ -196,24 +196,25 @@ class Retriever:
 
 
 class KeepTopsFusion(QueryFusionRetriever):
-    """LlamaIndex's reciprocal rank fusion, plus one rule of our own: each retriever's best hit is
-    kept in the fused top k. Plain RRF buries a chunk that one retriever ranks first and the other
-    near the bottom: "Who is Salal Sadatian?" (one chunk names him: BM25's first hit, the dense
-    side's 18th of 18) retrieved no chunk naming him. A kept hit takes the last places, in the
-    retrievers' order; nothing else changes."""
+    """LlamaIndex's reciprocal rank fusion, plus one rule of our own: a retriever's best hit that
+    the fused top k leaves out is added after it. Plain RRF buries a chunk that one retriever ranks
+    first and the other near the bottom: "Who is Salal Sadatian?" (one chunk names him: BM25's
+    first hit, the dense side's 18th of 18) retrieved no chunk naming him. Added after the top k,
+    not in place of its last: the top k stays what RRF gives (replayed prompts keep their sources).
+    Used with one query and no async, as Retriever configures it."""
 
-    def _reciprocal_rerank_fusion(self, results: dict[tuple[str, int], list[NodeWithScore]]) -> list[NodeWithScore]:
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        results = self._run_sync_queries([query_bundle])
         # before fusing: LlamaIndex's fusion overwrites each node's score with its fused one
         tops = [max(nodes, key=lambda n: n.score or 0.0).node.hash for nodes in results.values() if nodes]
-        fused = super()._reciprocal_rerank_fusion(results)
-        k = self.similarity_top_k
-        kept = 0
+        fused = self._reciprocal_rerank_fusion(results)
+        out = fused[: self.similarity_top_k]
+        shown = {n.node.hash for n in out}
         for h in dict.fromkeys(tops):
-            at = next((i for i, n in enumerate(fused) if n.node.hash == h), None)
-            if at is not None and at >= k - kept:
-                fused.insert(k - 1 - kept, fused.pop(at))
-                kept += 1
-        return fused
+            if h not in shown:
+                out.append(next(n for n in fused if n.node.hash == h))
+                shown.add(h)
+        return out
 
 
 class _Slim(BaseRetriever):
