@@ -22,7 +22,7 @@ from rag.answering.question import Question
 from rag.errors import ConfigError
 
 ANSWERER_FILE = Path(__file__).with_name("answerer.json")
-ANSWERER_SHA256 = "b2d50cc39c5d0ebbf162f753e98e32ed8d591d0f239ac90f79d6030375a802ae"
+ANSWERER_SHA256 = "bb9a7b2e637127bf3f440240f91a57d2beeb6d7c49837e1f5755e26c81ba3fb8"
 
 
 @dataclass(frozen=True)
