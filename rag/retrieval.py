@@ -53,6 +53,15 @@ class Retrieval:
     passages: tuple[Passage, ...]
 
 
+def sentence_similarity(query_vector: np.ndarray, passage: Passage, i: int) -> float:
+    """Cosine of the question and sentence i of the passage, from the sentence vectors ingest
+    stored with it (0.0 when the passage carries none)."""
+    vectors = passage.sentence_vectors
+    if vectors is None or i >= len(vectors):
+        return 0.0
+    return float(vectors[i] @ query_vector)
+
+
 class KeywordIndex:
     """BM25 over all chunks in the store, plus document frequencies for term weighting."""
 

@@ -20,7 +20,7 @@ from rag import nlp
 from rag.answering import rules
 from rag.answering.question import Question
 from rag.answering.rules import instruction, stated_numbers
-from rag.retrieval import KeywordIndex, Retrieval
+from rag.retrieval import KeywordIndex, Retrieval, sentence_similarity
 from rag.text import content_terms
 from rag.types import Passage
 
@@ -143,7 +143,7 @@ def candidates(q: Question, retrieval: Retrieval, keywords: KeywordIndex, types:
                     text,
                     p,
                     [
-                        _dense(retrieval.query_vector, p, i),
+                        sentence_similarity(retrieval.query_vector, p, i),
                         0.0,
                         0.0,
                         sum(w for t, w in idf.items() if t in terms) / total,
@@ -239,9 +239,3 @@ def abstain_features(
         ]
     )
 
-
-def _dense(query_vector: np.ndarray, passage: Passage, i: int) -> float:
-    vectors = passage.sentence_vectors
-    if vectors is None or i >= len(vectors):
-        return 0.0
-    return float(vectors[i] @ query_vector)

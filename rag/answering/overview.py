@@ -18,7 +18,7 @@ import numpy as np
 
 from rag.answering import Draft
 from rag.chunking import clip_spans, sentence_spans
-from rag.retrieval import KeywordIndex, Retrieval
+from rag.retrieval import KeywordIndex, Retrieval, sentence_similarity
 from rag.spelling import Library
 from rag.text import content_terms, is_instruction, stem, words
 from rag.types import ArticleMeta, Chunk, Passage
@@ -186,7 +186,7 @@ def compare(question: str, retrieval: Retrieval, library: Library) -> Draft | No
             lexical = sum(w for t, w in weights.items() if t in terms) / total
             if lexical == 0:
                 continue
-            score = DENSE_SHARE * _dense(retrieval.query_vector, p, i) + (1 - DENSE_SHARE) * lexical
+            score = DENSE_SHARE * sentence_similarity(retrieval.query_vector, p, i) + (1 - DENSE_SHARE) * lexical
             if score > best.get(p.article_id, (-1.0, []))[0]:
                 best[p.article_id] = (score, with_context(p, i))
     limit = 2 if re.search(r"\b(?:two|both)\b", question.lower()) else MAX_SUMMARY_ARTICLES
@@ -210,12 +210,6 @@ def with_context(p: Passage, i: int) -> list[Quote]:
         return [quote]
     return [Quote(p.article_id, ps, pe), quote]
 
-
-def _dense(query_vector: np.ndarray, passage: Passage, i: int) -> float:
-    vectors = passage.sentence_vectors
-    if vectors is None or i >= len(vectors):
-        return 0.0
-    return float(vectors[i] @ query_vector)
 
 
 # --- quoting ----------------------------------------------------------------------------------

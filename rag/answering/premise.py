@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 
 from rag.answering import Draft
-from rag.answering.overview import DENSE_SHARE, _dense
-from rag.retrieval import KeywordIndex, Retrieval
+from rag.answering.overview import DENSE_SHARE
+from rag.retrieval import KeywordIndex, Retrieval, sentence_similarity
 from rag.text import NUMBER_WORDS, STOPWORDS, content_terms, is_instruction, negation_differs, stem
 
 # A sentence is about what the question asks when it holds at least this share of the question's
@@ -75,7 +75,7 @@ def premise_draft(question: str, retrieval: Retrieval, keywords: KeywordIndex) -
             if not (yes_no or nouns & {noun for _, noun in said}) or is_instruction(sentence):
                 continue
             shared = sum(w for t, w in weights.items() if t in set(content_terms(sentence))) / total
-            score = DENSE_SHARE * _dense(retrieval.query_vector, p, i) + (1 - DENSE_SHARE) * shared
+            score = DENSE_SHARE * sentence_similarity(retrieval.query_vector, p, i) + (1 - DENSE_SHARE) * shared
             if asked & said and shared >= MIN_SHARED:
                 return None  # a sentence about the same thing states the question's number: no false premise
             if asked & said and (stated is None or score > stated[0]):

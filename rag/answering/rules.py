@@ -15,12 +15,10 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-import numpy as np
-
 from rag import nlp
 from rag.answering import NOT_CLEARLY_ANSWERED, Draft
 from rag.answering.rules_question import QuestionInfo, analyse_question
-from rag.retrieval import KeywordIndex, KeywordStats, Retrieval
+from rag.retrieval import KeywordIndex, KeywordStats, Retrieval, sentence_similarity
 from rag.text import (
     NUMBER_WORDS,
     content_terms,
@@ -178,7 +176,7 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             text = p.chunk.text[s - p.chunk.start : e - p.chunk.start]
             if instruction(text):  # a prompt injection planted in an article is not an answer
                 continue
-            dense = _dense(retrieval.query_vector, p, i)
+            dense = sentence_similarity(retrieval.query_vector, p, i)
             terms = set(content_terms(text))
             context = before.get((p.article_id, s), "")
             person = persons_of[i] if i < len(persons_of) else ""
@@ -216,12 +214,6 @@ def sentences_before(passages: tuple[Passage, ...]) -> dict[tuple[str, int], str
                 out.setdefault((p.article_id, s1), p.chunk.text[s0 - base : e0 - base])
     return out
 
-
-def _dense(query_vector: np.ndarray, passage: Passage, i: int) -> float:
-    vectors = passage.sentence_vectors
-    if vectors is None or i >= len(vectors):
-        return 0.0
-    return float(vectors[i] @ query_vector)
 
 
 def counts(info: QuestionInfo, text: str) -> bool:
