@@ -26,7 +26,7 @@ from typing import Any
 
 from rag import claims as cl
 from rag.chunking import sentence_spans
-from rag.nlp import Entity, unpack_facts
+from rag.nlp import Entity, stored_facts
 from rag.text import content_terms, is_instruction, names, normalize, numbers, word_set, words
 from rag.types import ArticleMeta, Citation, Passage, Removed
 
@@ -472,6 +472,7 @@ def _windows_cache_clear() -> None:
     _chunk_units.cache_clear()
     _stored_entities.cache_clear()
     _relations_by_start.cache_clear()
+    stored_facts.cache_clear()
     cl.clear_parses()
 
 
@@ -714,7 +715,7 @@ def _relations_by_start(text: str, packed: str, sentences: tuple[tuple[int, int]
     """Article offset of each stored sentence -> its relations (ingest analyses the chunk's
     sentences, in order)."""
     out = {}
-    for f, (s, _) in zip(unpack_facts(text, packed), sentences):
+    for f, (s, _) in zip(stored_facts(text, packed), sentences):
         if f.relations is not None:
             out[s] = cl.Relations.from_json(f.relations)
     return out
@@ -730,7 +731,7 @@ def _entities(p: Passage) -> tuple[Entity, ...]:
 
 @lru_cache(maxsize=1024)
 def _stored_entities(text: str, packed: str) -> tuple[Entity, ...]:
-    return tuple(e for f in unpack_facts(text, packed) for e in f.entities)
+    return tuple(e for f in stored_facts(text, packed) for e in f.entities)
 
 
 def _missing_names(

@@ -13,6 +13,7 @@ import hashlib
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -214,6 +215,13 @@ def pack_facts(facts: Sequence[SentenceFacts]) -> str:
             row += [f.relations, [f.subject, f.subject_label]]
         rows.append(row)
     return json.dumps(rows, separators=(",", ":"))
+
+
+@lru_cache(maxsize=4096)
+def stored_facts(text: str, packed: str) -> tuple[SentenceFacts, ...]:
+    """unpack_facts, cached: the answerer, its features and the verifier all read a retrieved
+    chunk's stored analysis, which is then parsed from JSON once."""
+    return tuple(unpack_facts(text, packed))
 
 
 def unpack_facts(text: str, packed: str) -> list[SentenceFacts]:

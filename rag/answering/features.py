@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -88,13 +87,8 @@ class Candidate:
     rules_abstain: bool = False  # the earlier hand-written answerer would abstain on the question
 
 
-@lru_cache(maxsize=4096)
-def _facts(text: str, packed: str) -> tuple[nlp.SentenceFacts, ...]:
-    return tuple(nlp.unpack_facts(text, packed))
-
-
 def passage_facts(p: Passage) -> tuple[nlp.SentenceFacts, ...]:
-    return _facts(p.chunk.text, p.facts) if p.facts else ()
+    return nlp.stored_facts(p.chunk.text, p.facts) if p.facts else ()
 
 
 def _bigrams(terms: list[str]) -> set[tuple[str, str]]:
@@ -238,4 +232,3 @@ def abstain_features(
             float(best[col["rules_top"]] == 1.0),
         ]
     )
-

@@ -211,7 +211,6 @@ def with_context(p: Passage, i: int) -> list[Quote]:
     return [Quote(p.article_id, ps, pe), quote]
 
 
-
 # --- quoting ----------------------------------------------------------------------------------
 
 

@@ -215,7 +215,6 @@ def sentences_before(passages: tuple[Passage, ...]) -> dict[tuple[str, int], str
     return out
 
 
-
 def counts(info: QuestionInfo, text: str) -> bool:
     """For "how many X", does a number stand just before X ("enrolled 4,800 children", not "children
     by 68 percent")? The head of X is the first word after "how many"; up to two words may come
@@ -326,7 +325,7 @@ def persons_before(chunk_text: str, packed_facts: str) -> tuple[str, ...]:
     (from the analysis ingest stored: a PERSON entity, or a proper-noun subject the small model
     labels otherwise, but not a place or a people), "" if none: whom a "he" there most likely means."""
     out, last = [], ""
-    for f in nlp.unpack_facts(chunk_text, packed_facts):
+    for f in nlp.stored_facts(chunk_text, packed_facts):
         out.append(last)
         people = [(e.start, e.text) for e in f.entities if e.label == "PERSON"]
         if f.subject and f.subject_label in ("", "PERSON", "ORG"):
@@ -338,4 +337,4 @@ def persons_before(chunk_text: str, packed_facts: str) -> tuple[str, ...]:
 @lru_cache(maxsize=4096)
 def sentence_labels(chunk_text: str, packed_facts: str) -> tuple[frozenset[str], ...]:
     """The entity labels of each sentence of a chunk, from the analysis ingest stored with it."""
-    return tuple(frozenset(_label(e) for e in f.entities) for f in nlp.unpack_facts(chunk_text, packed_facts))
+    return tuple(frozenset(_label(e) for e in f.entities) for f in nlp.stored_facts(chunk_text, packed_facts))
