@@ -20,18 +20,16 @@ from rag.answering.overview import Quote, quote_draft
 from rag.chunking import sentence_spans
 from rag.retrieval import Retrieval
 from rag.spelling import Library
-from rag.text import content_terms
+from rag.text import NUMBER_WORDS, content_terms
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
-COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+COUNTS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")  # the counts _COUNTED reads
 _ORDINAL = "|".join(ORDINALS)
 # A sentence that opens an item: "First, ...", "The second explanation is ...", "The third is ...";
 # "Finally, ..." closes a run that has begun.
 _ITEM = re.compile(rf"^[“\"‘']?(?:(?:the\s+)?({_ORDINAL})\b|(finally|lastly)\b)", re.I)
 # "List the four explanations", "What two things ...", "Which 3 reasons ...": a count before a noun
-_COUNTED = re.compile(
-    r"\b(two|three|four|five|six|seven|eight|nine|ten|[2-9])\s+(?:possible\s+|main\s+|key\s+)?(\w+s)\b", re.I
-)
+_COUNTED = re.compile(rf"\b({'|'.join(COUNTS)}|[2-9])\s+(?:possible\s+|main\s+|key\s+)?(\w+s)\b", re.I)
 _LIST_VERB = re.compile(r"^\s*(?:list|enumerate|name)\b", re.I)
 _ASKED_ORDINAL = re.compile(
     rf"\b(?:the|its|their|his|her)\s+(?:article[’']s\s+)?({_ORDINAL})\s+(?:possible\s+|main\s+|key\s+)?(\w+)", re.I
@@ -51,6 +49,8 @@ class Run:
     article_id: str
     announce: tuple[int, int] | None
     items: tuple[tuple[int, int], ...]
+    # per item, the sentences that carry it on in its paragraph before the next item
+    continued: tuple[tuple[tuple[int, int], ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def asked(question: str) -> Asked:
     counted = _COUNTED.search(question)
     if counted and (noun := _stem(counted.group(2))):  # "the two articles" counts no items
         word = counted.group(1).lower()
-        return Asked(int(word) if word.isdigit() else COUNTS[word], None, noun)
+        return Asked(int(word) if word.isdigit() else int(NUMBER_WORDS[word]), None, noun)
     if _LIST_VERB.match(question):
         return Asked(0, None, "")  # every item of the enumeration the question's words point to
     return Asked(None, None, "")
@@ -100,25 +100,27 @@ def runs(article_id: str, text: str) -> list[Run]:
             j += 1
         if len(items) >= 2:
             announce = spans[i - 1] if i > 0 else None
-            out.append(Run(article_id, announce, tuple(items)))
+            out.append(Run(article_id, announce, tuple(items), _continued(text, spans, items)))
         i = last + 1
     return out
 
 
-def item_sentences(text: str, run: Run, k: int) -> list[tuple[int, int]]:
+def _continued(
+    text: str, spans: list[tuple[int, int]], items: list[tuple[int, int]]
+) -> tuple[tuple[tuple[int, int], ...], ...]:
+    out = []
+    for k, (_, end) in enumerate(items):
+        stop = items[k + 1][0] if k + 1 < len(items) else len(text)
+        paragraph_end = text.find("\n", end)
+        stop = min(stop, paragraph_end if paragraph_end >= 0 else len(text))
+        out.append(tuple((s, e) for s, e in spans if end <= s and e <= stop))
+    return tuple(out)
+
+
+def item_sentences(run: Run, k: int) -> list[tuple[int, int]]:
     """Item k's sentence and those after it in its paragraph, up to the next item (at most
     ITEM_SENTENCES in all), as "The fourth explanation is that X. The true power brokers are Y." """
-    start, end = run.items[k]
-    stop = run.items[k + 1][0] if k + 1 < len(run.items) else len(text)
-    paragraph_end = text.find("\n", end)
-    stop = min(stop, paragraph_end if paragraph_end >= 0 else len(text))
-    out = [(start, end)]
-    for s, e in sentence_spans(text):
-        if len(out) >= ITEM_SENTENCES:
-            break
-        if end <= s and e <= stop:
-            out.append((s, e))
-    return out
+    return [run.items[k], *run.continued[k][: ITEM_SENTENCES - 1]]
 
 
 def enumeration_draft(question: str, retrieval: Retrieval, library: Library) -> Draft | None:
@@ -151,8 +153,7 @@ def enumeration_draft(question: str, retrieval: Retrieval, library: Library) -> 
         return None
     run = best[1]
     if which is not None:  # the item, with the sentences that carry it on in its paragraph
-        text = library.article_text(run.article_id)
-        quotes = [Quote(run.article_id, s, e) for s, e in item_sentences(text, run, which - 1)]
+        quotes = [Quote(run.article_id, s, e) for s, e in item_sentences(run, which - 1)]
     else:
         items = run.items[:count] if count else run.items
         quotes = ([Quote(run.article_id, *run.announce)] if run.announce else []) + [
