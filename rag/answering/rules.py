@@ -154,14 +154,12 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
     full_total = sum(full.values()) or 1.0
     weights = full
     name_terms = {stem(n) for n in info.names}
+    # The person or place a question names says whom it is about, the other words say what is
+    # asked: "What did Araghchi tweet?" wants the tweet, not the sentence introducing Araghchi. A
+    # question of names only is about its subject: "What did X say about China?" asks about China.
     subject = set(info.subject_terms) & name_terms
-    if set(weights) - name_terms:
-        # The person or place a question names says whom it is about, the other words say what is
-        # asked: "What did Araghchi tweet?" wants the tweet, not the sentence introducing Araghchi.
-        weights = {t: w * NAME_WEIGHT if t in name_terms else w for t, w in weights.items()}
-    elif subject and set(weights) - subject:
-        # only names: "What did X say about China?" is about X and asks about China
-        weights = {t: w * NAME_WEIGHT if t in subject else w for t, w in weights.items()}
+    about = name_terms if set(weights) - name_terms else subject if set(weights) - subject else set()
+    weights = {t: w * NAME_WEIGHT if t in about else w for t, w in weights.items()}
     total = sum(weights.values()) or 1.0
     before = sentences_before(retrieval.passages)
     seen: set[tuple[str, int]] = set()
