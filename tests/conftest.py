@@ -74,3 +74,21 @@ def article_texts() -> dict[str, str]:
     from rag.corpus import load_corpus
 
     return {a.id: a.text for a in load_corpus(CORPUS).articles}
+
+
+@pytest.fixture(scope="session")
+def corpus_engine(tmp_path_factory: pytest.TempPathFactory, embed_model):  # type: ignore[no-untyped-def]
+    """Builds an engine over a small corpus of a test module's own: build(name, {file: text})."""
+    from rag.engine import GroundedQueryEngine, open_engine
+    from rag.ingest import ingest
+
+    def build(name: str, files: dict[str, str]) -> GroundedQueryEngine:
+        root = tmp_path_factory.mktemp(name)
+        (root / "corpus").mkdir()
+        for file, text in files.items():
+            (root / "corpus" / file).write_text(text, encoding="utf-8")
+        settings = load_settings(corpus_dir=root / "corpus", index_dir=root / "index")
+        ingest(settings, embed_model=embed_model)
+        return open_engine(settings)
+
+    return build

@@ -4,8 +4,6 @@ an analysis piece on a port strike that lists its causes, and a news story that 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from rag.answering.enumeration import asked, runs
@@ -35,18 +33,8 @@ Tickets will cost the same as this year, the operator said.
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory, embed_model):  # type: ignore[no-untyped-def]
-    from rag.config import load_settings
-    from rag.engine import open_engine
-    from rag.ingest import ingest
-
-    root: Path = tmp_path_factory.mktemp("enumeration")
-    (root / "corpus").mkdir()
-    (root / "corpus" / "strike.txt").write_text(STRIKE, encoding="utf-8")
-    (root / "corpus" / "ferry.txt").write_text(FERRY, encoding="utf-8")
-    settings = load_settings(corpus_dir=root / "corpus", index_dir=root / "index")
-    ingest(settings, embed_model=embed_model)
-    return open_engine(settings)
+def engine(corpus_engine):  # type: ignore[no-untyped-def]
+    return corpus_engine("enumeration", {"strike.txt": STRIKE, "ferry.txt": FERRY})
 
 
 def body(text: str) -> str:

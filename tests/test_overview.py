@@ -3,8 +3,6 @@ small corpus of their own: two articles on a telescope and a river bridge, writt
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from rag.answering.intent import reads_english
@@ -39,18 +37,8 @@ The old bridge, built in 1958, will be closed to cars and turned into a walkway.
 
 
 @pytest.fixture(scope="module")
-def small_engine(tmp_path_factory: pytest.TempPathFactory, embed_model):  # type: ignore[no-untyped-def]
-    from rag.config import load_settings
-    from rag.engine import open_engine
-    from rag.ingest import ingest
-
-    root: Path = tmp_path_factory.mktemp("overview")
-    (root / "corpus").mkdir()
-    (root / "corpus" / "telescope.txt").write_text(TELESCOPE, encoding="utf-8")
-    (root / "corpus" / "bridge.txt").write_text(BRIDGE, encoding="utf-8")
-    settings = load_settings(corpus_dir=root / "corpus", index_dir=root / "index")
-    ingest(settings, embed_model=embed_model)
-    return open_engine(settings)
+def small_engine(corpus_engine):  # type: ignore[no-untyped-def]
+    return corpus_engine("overview", {"telescope.txt": TELESCOPE, "bridge.txt": BRIDGE})
 
 
 def body(text: str) -> str:
