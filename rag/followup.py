@@ -21,6 +21,7 @@ from rag.errors import QuestionError
 from rag.llm import ChatModel, LLMError, Message, escape
 from rag.nlp import Parsed, Token, parse, parse_many
 from rag.spelling import Library, correct_spelling
+from rag.text import CARRIED
 
 log = logging.getLogger(__name__)
 CITATION_MARKERS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")  # "[1]", "[2, 3]"
@@ -529,6 +530,8 @@ def rewrite_by_rule(question: str, turns: Sequence[Turn]) -> str:
             return swapped
     if (about or fragment) and not refs and (swapped := swap_entity(q, opener, context)):
         return swapped
+    if about and (swapped := swap_entity(q, opener, context, whole=False)):
+        previous = swapped  # "What about Russia - is there a similar deal?" carries the question about Russia
     edits, unresolved = _resolve(question, refs, context)
     text = question
     for s, e, new in sorted(edits, reverse=True):
@@ -537,18 +540,20 @@ def rewrite_by_rule(question: str, turns: Sequence[Turn]) -> str:
     text = text[opener + shift :].strip() or text
     text = text[0].upper() + text[1:]
     if unresolved or about or (fragment and not edits):
-        return f"{text} (Previous question: {previous})"
+        return f"{text}{CARRIED}{previous})"
     return text
 
 
-def swap_entity(q: Parsed, opener: int, context: Context) -> str:
+def swap_entity(q: Parsed, opener: int, context: Context, whole: bool = True) -> str:
     """ "What about Russia?" after "What agreement has Iran signed with China?": the previous question
-    with its last entity of the same kind (here a place) replaced."""
+    with its last entity of the same kind (here a place) replaced. whole=False: the entity need only
+    open what follows "what about" ("What about Russia - is there a similar deal?")."""
     rest = q.text[opener:].strip(" ?.!")
     for word in ("what about", "how about"):
         if rest.lower().startswith(word):
             rest = rest[len(word) :].strip()
-    asked = [e for e in q.entities if e.text == rest.removeprefix("the ").strip()]
+    rest = rest.removeprefix("the ").strip()
+    asked = [e for e in q.entities if e.text == rest or not whole and rest.startswith(e.text)]
     previous, prev = context.previous_question()
     if not asked or prev is None:
         return ""

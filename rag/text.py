@@ -73,6 +73,17 @@ _DATE_WORD = re.compile(r"(?<![-\w])(" + "|".join(sorted(DATE_WORDS)) + r")\b", 
 _YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})s?\b")
 
 
+# A follow-up the rewriter could not make standalone carries the question before it after this
+# label (rag.followup); the answerers read what is asked from the part before it.
+CARRIED = " (Previous question: "
+
+
+def split_carried(question: str) -> tuple[str, str]:
+    """(the question asked, the previous question it carries or "")."""
+    asked, _, carried = question.partition(CARRIED)
+    return asked, carried.removesuffix(")")
+
+
 def normalize(text: str) -> str:
     """Unicode NFKC with curly quotes and dashes folded, for comparing wording."""
     text = unicodedata.normalize("NFKC", text)

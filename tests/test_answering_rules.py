@@ -24,6 +24,8 @@ ANSWERABLE = [
     ("What did Ahmad Bakhshayesh-Ardestani say about China?", ["discount"]),
     # a reason asked without "why", answered by the sentence that says "because"
     ("What reason was given for the launch delay?", ["faulty valve"]),
+    # the answer is a whole quotation after the one ending "said Salal Sadatian": it goes on quoting him
+    ("What growth rate did Salal Sadatian mention?", ["8% growth"]),
 ]
 UNANSWERABLE = [
     "How many Shahed drones has Iran sold to Russia?",
@@ -88,6 +90,11 @@ def test_an_abstention_beside_a_sentence_that_may_answer_does_not_say_the_articl
         ("Why did Iran do it?", "reason"),
         ("Did Iran deny it?", "yesno"),
         ("What does Iran get?", "what"),
+        ("What growth rate did Salal Sadatian mention?", "number"),  # the noun asked for is an amount
+        ("What figure did she give?", "number"),
+        ("What percentage of children fell ill?", "number"),
+        ("What rate of inflation?", "number"),
+        ("What deal did Iran sign?", "what"),
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:
@@ -249,3 +256,20 @@ def test_a_how_many_answer_puts_a_number_before_the_thing_counted() -> None:
     assert counts(info, "About three thousand young children took part.")
     assert not counts(info, "Cases among young children fell by 68 percent in three countries.")
     assert counts(analyse_question("When did the trial start?"), "It started in May.")  # no count asked
+
+
+def test_a_whole_quotation_speaks_for_the_person_named_before_it(engine) -> None:  # type: ignore[no-untyped-def]
+    # without the speaker of the sentence before, the quotation shares only "growth" with the question
+    from rag.answering.rules import _WHOLE_QUOTE
+
+    assert _WHOLE_QUOTE.match("“It is the balance that helps us, if we are looking for 8% growth.”")
+    assert not _WHOLE_QUOTE.match("“It is not right,” said Salal Sadatian. ")
+    assert not _WHOLE_QUOTE.match("He said “no” to the deal.")
+    answer = engine.ask("What growth rate did Salal Sadatian mention?")
+    assert not answer.abstained and "8% growth" in answer.answer
+
+
+def test_a_carried_previous_question_adds_terms_but_the_follow_up_says_what_is_asked() -> None:
+    info = analyse_question("Why did he do that? (Previous question: How many missiles were sent?)")
+    assert info.kind == "reason"  # not "number", from the carried "how many"
+    assert "missil" in info.terms and "previous" not in info.terms and "question" not in info.terms

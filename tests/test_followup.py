@@ -117,6 +117,18 @@ def test_what_about_another_place_asks_the_previous_question_about_it() -> None:
     assert rewrite_by_rule("What about Russia?", history) == "What agreement has Iran signed with Russia?"
 
 
+def test_what_about_another_place_with_more_to_ask_carries_the_previous_question_about_it() -> None:
+    history = turns("What agreement has Iran signed with China?", "A 25-year security agreement.")
+    assert rewrite_by_rule("And what about Russia - is there a similar deal?", history) == (
+        "What about Russia - is there a similar deal? (Previous question: What agreement has Iran signed with Russia?)"
+    )
+    # no entity of the same kind to swap: the previous question is carried as it was
+    history = turns("What did the ministry deny?", "That it sold drones.")
+    assert rewrite_by_rule("And what about Russia - is there a similar deal?", history) == (
+        "What about Russia - is there a similar deal? (Previous question: What did the ministry deny?)"
+    )
+
+
 @pytest.mark.parametrize(
     "question",
     [

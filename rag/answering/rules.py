@@ -63,6 +63,9 @@ CAUSAL = re.compile(
     r"\b(?:because|due to|owing to|as a result of|in order to|so that|caused by|led to|thanks to|the reason)\b", re.I
 )
 _PERSON_PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
+# A sentence that is all quotation ("“It is the balance that ...”"), with no "said X" of its own, goes
+# on quoting the speaker named before it, as a "he added" sentence does (news convention)
+_WHOLE_QUOTE = re.compile(r"^[“\"][^”\"]+[”\"]\W*$")
 _PRONOUN_START = re.compile(r"^(He|She|They|It|This|These|That|His|Her|Their)\b")
 
 
@@ -178,7 +181,7 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             terms = set(content_terms(text))
             context = before.get((p.article_id, s), "")
             person = persons_of[i] if i < len(persons_of) else ""
-            if _PERSON_PRONOUN.search(text):
+            if _PERSON_PRONOUN.search(text) or _WHOLE_QUOTE.match(text):
                 # "He added, ..." speaks of the person named last before it (the sentence before,
                 # or the last PERSON of the passage before a run of "he said" sentences): the
                 # question's names found there count as found here (coreference)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.text import STOPWORDS, content_terms, names, numbers
+from rag.text import STOPWORDS, content_terms, names, numbers, split_carried
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,8 @@ def name_asked(question: str) -> str:
 
 
 def analyse_question(question: str) -> QuestionInfo:
-    q = question.strip()
+    # a carried previous question adds terms, but what is asked (its kind, names, numbers) is the follow-up's
+    q, carried = split_carried(question.strip())
     low = q.lower()
     kind = "what"
     focus: list[str] = []
@@ -83,7 +84,7 @@ def analyse_question(question: str) -> QuestionInfo:
     elif m := HOW_BIG.search(low):
         kind, focus = "number", content_terms(m.group(1))
         focus_text = m.group(1)
-    elif re.search(r"\bwhat (number|percentage|share|amount)\b|\bhow long\b", low) or UNIT.search(low):
+    elif NUMBER_NOUN.search(low) or re.search(r"\bhow long\b", low) or UNIT.search(low):
         kind = "number"
     elif DATE_QUESTION.search(low):
         kind = "date"
@@ -95,7 +96,7 @@ def analyse_question(question: str) -> QuestionInfo:
         kind = "reason"
     elif re.match(r"^(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", low):
         kind = "yesno"
-    terms = list(dict.fromkeys(content_terms(q)))
+    terms = list(dict.fromkeys(content_terms(q) + content_terms(carried)))
     if kind == "reason":  # "What reason did she give?": the word asks for a reason, it is not one
         terms = [t for t in terms if t not in _REASON_TERMS] or terms
     # Short acronyms (MP, UN, EU) are often spelled out in the text ("member of parliament"), so
@@ -118,6 +119,10 @@ def analyse_question(question: str) -> QuestionInfo:
         subject_terms=tuple(content_terms(m.group(1))) if (m := _AUX_SUBJECT.match(q)) else (),
     )
 
+
+# "What percentage ...", "What growth rate ...", "What figure did she give?": the noun asked for
+# (with at most one word before it) is an amount, so the answer is a number
+NUMBER_NOUN = re.compile(r"\bwhat (?:[\w-]+ )?(?:numbers?|percentages?|share|amounts?|rates?|figures?|totals?)\b")
 
 # "What reason did she give?", "For what reasons ...", "What caused ...": a reason asked without "why"
 REASON_QUESTION = re.compile(
