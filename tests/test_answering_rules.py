@@ -273,3 +273,32 @@ def test_a_carried_previous_question_adds_terms_but_the_follow_up_says_what_is_a
     info = analyse_question("Why did he do that? (Previous question: How many missiles were sent?)")
     assert info.kind == "reason"  # not "number", from the carried "how many"
     assert "missil" in info.terms and "previous" not in info.terms and "question" not in info.terms
+
+
+def test_words_asked_of_one_person_are_not_answered_with_another_persons(engine) -> None:  # type: ignore[no-untyped-def]
+    # the barter sentence is Bakhshayesh-Ardestani's: quoting it for Blinken would misattribute it
+    answer = engine.ask("What did Antony Blinken say about wheat and soy?")
+    assert answer.abstained
+    assert "Bakhshayesh-Ardestani said Iran is bartering" in answer.answer  # shown as what the articles say
+    # "He added, ..." is the speaker's: still answered for him
+    assert "discount" in engine.ask("What did Ahmad Bakhshayesh-Ardestani say about China?").answer
+
+
+def test_a_person_is_a_name_the_passages_mostly_call_a_person_and_not_their_topic() -> None:
+    from rag.answering.rules import names_a_person
+
+    text = "Lukas Weber voted against. The bank held rates. Anna Berg spoke. Prices rose."
+    passages = (_passage(text, "a"),) + tuple(
+        _passage("The bank met on Monday. Inflation was 3 percent.", f"b{i}") for i in range(2)
+    )
+    assert names_a_person({"weber"}, passages)
+    assert not names_a_person({"bank"}, passages)  # no PERSON
+    assert not names_a_person({"weber"}, passages[:1])  # in every passage: what they are about
+
+
+def _passage(text: str, article: str):  # type: ignore[no-untyped-def]
+    from rag.chunking import sentence_spans
+    from rag.types import ArticleMeta, Chunk, Passage
+
+    chunk = Chunk(f"{article}-0", article, text, 0, len(text), tuple(sentence_spans(text)))
+    return Passage(chunk=chunk, meta=ArticleMeta(id=article), score=1.0, facts=_facts_of(text))

@@ -63,6 +63,7 @@ CAUSAL = re.compile(
     r"\b(?:because|due to|owing to|as a result of|in order to|so that|caused by|led to|thanks to|the reason)\b", re.I
 )
 _PERSON_PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
+_POSSESSIVE = re.compile(r"\b(?:[Hh]is|[Hh]er|[Hh]im)\b")
 # A sentence that is all quotation ("“It is the balance that ...”"), with no "said X" of its own, goes
 # on quoting the speaker named before it, as a "he added" sentence does (news convention)
 _WHOLE_QUOTE = re.compile(r"^[“\"][^”\"]+[”\"]\W*$")
@@ -83,6 +84,7 @@ class Candidate:
     confidence: float = 0.0  # the score with every question term at full weight: gates MIN_SCORE
     context: str = ""  # the sentence before it in its paragraph, from any passage that holds both
     labels: frozenset[str] = frozenset()  # spaCy entity labels of the sentence (analysed at ingest)
+    about_subject: bool = True  # names (or a "he" / a quotation of) the rare name the question's verb has as subject
 
 
 def gives_name(sentence: str, thing: str, asked_names: tuple[str, ...]) -> bool:
@@ -111,7 +113,7 @@ def judge(
     }
     if any(keywords.doc_freq.get(stem(n), 0) == 0 for n in info.names):
         return kinds, True
-    answering = [c for c in candidates if kinds[(c.passage.article_id, c.start)][1]]
+    answering = [c for c in candidates if c.about_subject and kinds[(c.passage.article_id, c.start)][1]]
     return kinds, not answering or answering[0].confidence < MIN_SCORE
 
 
@@ -132,7 +134,7 @@ class OfflineBackend:
         candidates = score_sentences(info, retrieval, keywords)
         if missing:
             return self._abstain(f"The articles do not mention {', '.join(m.title() for m in missing)}.", candidates)
-        answering = [c for c in candidates if answers_kind(info, c.text, c.context, c.labels)]
+        answering = [c for c in candidates if c.about_subject and answers_kind(info, c.text, c.context, c.labels)]
         if not answering or answering[0].confidence < MIN_SCORE:
             reason = abstain_reason(info, candidates)
             shown = next((c for c in candidates if c.lexical >= RELATED_MIN_LEXICAL), None)
@@ -164,6 +166,12 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
     about = name_terms if set(weights) - name_terms else subject if set(weights) - subject else set()
     weights = {t: w * NAME_WEIGHT if t in about else w for t, w in weights.items()}
     total = sum(weights.values()) or 1.0
+    # "Which way did Lukas Weber vote?" is answered only by a sentence about Weber: a rare name that
+    # is the question's subject (a common one, "Iran", pins nothing down)
+    # is the question's subject a rare name that the articles call a person ("Lukas Weber", not "Victoria")?
+    subject_required = set(info.subject_terms) & {stem(n) for n in info.required_names}
+    if subject_required and not names_a_person(subject_required, retrieval.passages):
+        subject_required = set()
     before = sentences_before(retrieval.passages)
     seen: set[tuple[str, int]] = set()
     out: list[Candidate] = []
@@ -181,7 +189,9 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             terms = set(content_terms(text))
             context = before.get((p.article_id, s), "")
             person = persons_of[i] if i < len(persons_of) else ""
-            if _PERSON_PRONOUN.search(text) or _WHOLE_QUOTE.match(text):
+            pronoun = bool(_PERSON_PRONOUN.search(text) or _WHOLE_QUOTE.match(text))
+            possessive = bool(_POSSESSIVE.search(text))
+            if pronoun:
                 # "He added, ..." speaks of the person named last before it (the sentence before,
                 # or the last PERSON of the passage before a run of "he said" sentences): the
                 # question's names found there count as found here (coreference)
@@ -198,7 +208,12 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             bonus = TYPE_BONUS if fits else 0.0
             score = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * lexical + bonus
             confidence = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * max(lexical, lexical_full) + bonus
-            out.append(Candidate(n, i, s, e, text, dense, lexical, score, p, confidence, context, labels))
+            # a "he" whose antecedent lies outside the passages may well be the subject: not known to be another
+            unknown = (pronoun or possessive) and not (context or person)
+            about = not subject_required or unknown or bool(subject_required & terms)
+            if possessive and not about:  # "his diplomatic appointments" is about the person named before
+                about = bool(subject_required & set(content_terms(f"{context} {person}")))
+            out.append(Candidate(n, i, s, e, text, dense, lexical, score, p, confidence, context, labels, about))
     out.sort(key=lambda c: -c.score)
     log.debug("top sentences: %s", [(round(c.score, 3), c.text[:40]) for c in out[:5]])
     return out
@@ -333,6 +348,27 @@ def persons_before(chunk_text: str, packed_facts: str) -> tuple[str, ...]:
             people.append((next((e.start for e in f.entities if e.text == f.subject), -1), f.subject))
         last = max(people)[1] if people else last
     return tuple(out)
+
+
+def names_a_person(terms: set[str], passages: tuple[Passage, ...]) -> bool:
+    """Do the passages mostly label the entities holding these terms PERSON, without the name being
+    the topic of the passages (in half of them or more: an article about the Rhine calls it "the
+    river", and the small model calls "Rhine" and "Victoria" a person now and then)?"""
+    labels = [
+        label
+        for p in passages
+        if p.facts
+        for text, label in chunk_entities(p.chunk.text, p.facts)
+        if terms & set(content_terms(text))
+    ]
+    topic = sum(bool(terms & set(content_terms(p.chunk.text))) for p in passages) * 2 >= len(passages)
+    return not topic and labels.count("PERSON") * 2 > len(labels)
+
+
+@lru_cache(maxsize=4096)
+def chunk_entities(chunk_text: str, packed_facts: str) -> tuple[tuple[str, str], ...]:
+    """(text, label) of the entities of a chunk, from the analysis ingest stored with it."""
+    return tuple((e.text, e.label) for f in nlp.stored_facts(chunk_text, packed_facts) for e in f.entities)
 
 
 @lru_cache(maxsize=4096)
