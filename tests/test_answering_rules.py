@@ -95,6 +95,9 @@ def test_an_abstention_beside_a_sentence_that_may_answer_does_not_say_the_articl
         ("What percentage of children fell ill?", "number"),
         ("What rate of inflation?", "number"),
         ("What deal did Iran sign?", "what"),
+        ("What will the interest rate be after the May 8 decision?", "number"),  # the amount after a copula
+        ("What is the jobless rate in May?", "number"),
+        ("What was the rate decision about?", "what"),  # "rate" modifies "decision": a decision is asked
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:
@@ -302,3 +305,30 @@ def _passage(text: str, article: str):  # type: ignore[no-untyped-def]
 
     chunk = Chunk(f"{article}-0", article, text, 0, len(text), tuple(sentence_spans(text)))
     return Passage(chunk=chunk, meta=ArticleMeta(id=article), score=1.0, facts=_facts_of(text))
+
+
+def test_how_many_wants_a_count_not_a_percentage() -> None:
+    info = analyse_question("How many children died during the trial?")
+    assert not answers_kind(info, "Cases among young children fell by 68 percent in the trial.")
+    assert not answers_kind(info, "Cases among young children fell by sixty percent in the trial.")
+    assert answers_kind(info, "Two children died during the trial, both of pneumonia.")
+    # "how much" may be a percentage
+    assert answers_kind(analyse_question("How much did cases fall?"), "Cases fell by 68 percent.")
+
+
+def test_which_official_wants_a_person_not_a_place_the_sentence_names() -> None:
+    info = analyse_question("Which Iranian official issued the denial of the Wall Street Journal report?")
+    sentence = "On September 6 the Wall Street Journal reported that missiles had arrived in Russia."
+    assert answers_kind(info, sentence)  # without the analysis, "Russia" might be anyone
+    places = frozenset({"september", "russia"})  # its DATE and GPE entities, as sentence_places gives them
+    assert not answers_kind(info, sentence, places=places)
+    assert not answers_kind(info, "Iran officially denied the report.", places=frozenset({"iran"}))
+    # "Who ...?" may be answered by a country
+    assert answers_kind(
+        analyse_question("Who announced the embargo?"), "Later Libya announced an embargo.", places=frozenset({"libya"})
+    )
+
+
+def test_an_official_the_articles_do_not_name_is_not_answered_with_a_place(engine) -> None:  # type: ignore[no-untyped-def]
+    answer = engine.ask("Which Iranian official issued the official denial of the Wall Street Journal report?")
+    assert answer.abstained

@@ -63,6 +63,7 @@ CAUSAL = re.compile(
     r"\b(?:because|due to|owing to|as a result of|in order to|so that|caused by|led to|thanks to|the reason)\b", re.I
 )
 _PERSON_PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
+_PERCENT = re.compile(r"\d+(?:\.\d+)?\s?(?:%|percent\b|per cent\b)|\b\w+ (?:percent|per cent)\b")
 _POSSESSIVE = re.compile(r"\b(?:[Hh]is|[Hh]er|[Hh]im)\b")
 # A sentence that is all quotation ("“It is the balance that ...”"), with no "said X" of its own, goes
 # on quoting the speaker named before it, as a "he added" sentence does (news convention)
@@ -84,6 +85,7 @@ class Candidate:
     confidence: float = 0.0  # the score with every question term at full weight: gates MIN_SCORE
     context: str = ""  # the sentence before it in its paragraph, from any passage that holds both
     labels: frozenset[str] = frozenset()  # spaCy entity labels of the sentence (analysed at ingest)
+    places: frozenset[str] = frozenset()  # words of its entities that cannot be a person (places, dates, amounts)
     about_subject: bool = True  # names (or a "he" / a quotation of) the rare name the question's verb has as subject
 
 
@@ -109,7 +111,8 @@ def judge(
     info = replace(info, required_names=distinctive_names(info.names, keywords))
     candidates = score_sentences(info, retrieval, keywords)
     kinds = {
-        (c.passage.article_id, c.start): (c.score, answers_kind(info, c.text, c.context, c.labels)) for c in candidates
+        (c.passage.article_id, c.start): (c.score, answers_kind(info, c.text, c.context, c.labels, c.places))
+        for c in candidates
     }
     if any(keywords.doc_freq.get(stem(n), 0) == 0 for n in info.names):
         return kinds, True
@@ -134,7 +137,9 @@ class OfflineBackend:
         candidates = score_sentences(info, retrieval, keywords)
         if missing:
             return self._abstain(f"The articles do not mention {', '.join(m.title() for m in missing)}.", candidates)
-        answering = [c for c in candidates if c.about_subject and answers_kind(info, c.text, c.context, c.labels)]
+        answering = [
+            c for c in candidates if c.about_subject and answers_kind(info, c.text, c.context, c.labels, c.places)
+        ]
         if not answering or answering[0].confidence < MIN_SCORE:
             reason = abstain_reason(info, candidates)
             shown = next((c for c in candidates if c.lexical >= RELATED_MIN_LEXICAL), None)
@@ -177,6 +182,7 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
     out: list[Candidate] = []
     for n, p in enumerate(retrieval.passages, start=1):
         labels_of = sentence_labels(p.chunk.text, p.facts) if p.facts else ()
+        places_of = sentence_places(p.chunk.text, p.facts) if p.facts else ()
         persons_of = persons_before(p.chunk.text, p.facts) if p.facts else ()
         for i, (s, e) in enumerate(p.chunk.sentences):
             if (p.article_id, s) in seen:  # overlapping chunks repeat sentences
@@ -202,6 +208,7 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             lexical = sum(w for t, w in weights.items() if t in terms) / total
             lexical_full = sum(w for t, w in full.items() if t in terms) / full_total
             labels = labels_of[i] if i < len(labels_of) else frozenset()
+            places = places_of[i] if i < len(places_of) else frozenset()
             fits = (
                 info.kind in ("number", "date") and answers_kind(info, text, context, labels) and counts(info, text)
             ) or (info.kind == "reason" and bool(CAUSAL.search(text)))
@@ -213,7 +220,9 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             about = not subject_required or unknown or bool(subject_required & terms)
             if possessive and not about:  # "his diplomatic appointments" is about the person named before
                 about = bool(subject_required & set(content_terms(f"{context} {person}")))
-            out.append(Candidate(n, i, s, e, text, dense, lexical, score, p, confidence, context, labels, about))
+            out.append(
+                Candidate(n, i, s, e, text, dense, lexical, score, p, confidence, context, labels, places, about)
+            )
     out.sort(key=lambda c: -c.score)
     log.debug("top sentences: %s", [(round(c.score, 3), c.text[:40]) for c in out[:5]])
     return out
@@ -244,8 +253,15 @@ def counts(info: QuestionInfo, text: str) -> bool:
     )
 
 
-def answers_kind(info: QuestionInfo, text: str, context: str = "", labels: frozenset[str] = frozenset()) -> bool:
-    """Can this sentence answer this kind of question at all? (labels: its spaCy entity labels)"""
+def answers_kind(
+    info: QuestionInfo,
+    text: str,
+    context: str = "",
+    labels: frozenset[str] = frozenset(),
+    places: frozenset[str] = frozenset(),
+) -> bool:
+    """Can this sentence answer this kind of question at all? (labels: its spaCy entity labels;
+    places: the words of its entities that name no person or body, see sentence_places)"""
     if not info.numbers <= stated_numbers(text):  # a number in the question pins what it asks about
         return False
     if info.kind in ("number", "date") and info.required_names:
@@ -260,12 +276,15 @@ def answers_kind(info: QuestionInfo, text: str, context: str = "", labels: froze
         terms = set(content_terms(text))
         if info.unit and stem(info.unit) not in terms:
             return False
+        if info.count and not quantities(_PERCENT.sub(" ", text)) - info.numbers:  # "how many" counts things
+            return False
         return not info.focus or any(f in terms for f in info.focus)
     if info.kind == "date":  # spaCy's DATE also finds "1066", "the 10th century", "the following spring"
         return has_date(text) or "DATE" in labels
     if info.kind == "person" and not info.names_subject:
+        # "Which official ...?" needs a name the question lacks ("Iran" is no new name for "Which Iranian official")
         asked = set(info.names)
-        return any(n not in asked for n in names(text))  # "Which official ...?" needs a name the question lacks
+        return any(not name_in(n, asked, " ".join(asked)) for n in names(text) - (places if info.individual else set()))
     if info.kind == "name":
         return gives_name(text, info.focus_text, info.names)
     return True
@@ -369,6 +388,20 @@ def names_a_person(terms: set[str], passages: tuple[Passage, ...]) -> bool:
 def chunk_entities(chunk_text: str, packed_facts: str) -> tuple[tuple[str, str], ...]:
     """(text, label) of the entities of a chunk, from the analysis ingest stored with it."""
     return tuple((e.text, e.label) for f in nlp.stored_facts(chunk_text, packed_facts) for e in f.entities)
+
+
+# spaCy labels of entities that answer "who" / "which official": people, bodies, peoples
+AGENT_LABELS = frozenset({"PERSON", "ORG", "NORP"})
+
+
+@lru_cache(maxsize=4096)
+def sentence_places(chunk_text: str, packed_facts: str) -> tuple[frozenset[str], ...]:
+    """For each sentence of a chunk, the lower-cased words of its entities that are no agent (a place,
+    a date, an amount): "Russia" in a sentence is no answer to "Which official ...?"."""
+    return tuple(
+        frozenset(w.removesuffix("'s") for e in f.entities if e.label not in AGENT_LABELS for w in words(e.text))
+        for f in nlp.stored_facts(chunk_text, packed_facts)
+    )
 
 
 @lru_cache(maxsize=4096)

@@ -31,6 +31,9 @@ class QuestionInfo:
     # stemmed terms of the name the question's verb has as subject ("What did <Ahmad Bakhshayesh-
     # Ardestani> say about China?"): whom it is about, while the other names say what is asked
     subject_terms: tuple[str, ...] = ()
+    count: bool = False  # "How many ...?" asks for a count: a percentage is no answer
+    # "Which official ...?" asks for a person; "Who ...?" may be answered by a country ("Libya announced ...")
+    individual: bool = False
 
 
 # A question about a date: "when" opening the question or asking ("and when did ...", "since when"),
@@ -117,12 +120,21 @@ def analyse_question(question: str) -> QuestionInfo:
         names_subject,
         full_names=runs,
         subject_terms=tuple(content_terms(m.group(1))) if (m := _AUX_SUBJECT.match(q)) else (),
+        count=bool(re.search(r"\bhow many\b", low)),
+        individual=bool(PERSON_WHICH.search(low)),
     )
 
 
 # "What percentage ...", "What growth rate ...", "What figure did she give?": the noun asked for
 # (with at most one word before it) is an amount, so the answer is a number
-NUMBER_NOUN = re.compile(r"\bwhat (?:[\w-]+ )?(?:numbers?|percentages?|share|amounts?|rates?|figures?|totals?)\b")
+# "What will the interest rate be?", "What is the jobless rate in May?": the same noun after a copula,
+# where nothing but a verb or preposition follows it ("What was the rate decision?" asks for a decision)
+_AMOUNTS = r"(?:numbers?|percentages?|share|amounts?|rates?|figures?|totals?)"
+NUMBER_NOUN = re.compile(
+    rf"\bwhat (?:[\w-]+ )?{_AMOUNTS}\b"
+    rf"|\bwhat (?:is|was|are|were|will|would) (?:the |its |their )(?:[\w-]+ )?{_AMOUNTS}"
+    r"(?=\s*\?|\s+(?:be|of|in|for|at|on|after|before|by|now|today|this|last|next)\b)"
+)
 
 # "What reason did she give?", "For what reasons ...", "What caused ...": a reason asked without "why"
 REASON_QUESTION = re.compile(
