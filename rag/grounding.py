@@ -440,14 +440,14 @@ def meta_text(m: ArticleMeta) -> str:
     if m.outlet:
         bits.append(f"It was published by {m.outlet}.")
     if m.published:
-        bits.append(f"It was published on {_spelled_date(m.published)}.")
+        bits.append(f"It was published on {spelled_date(m.published)}.")
     return " ".join(bits)
 
 
 _MONTH_NAMES = "January February March April May June July August September October November December".split()
 
 
-def _spelled_date(iso: str) -> str:
+def spelled_date(iso: str) -> str:
     m = re.match(r"(\d{4})-(\d{2})-(\d{2})", iso)
     if not m:
         return iso

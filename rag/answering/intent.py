@@ -2,6 +2,7 @@
 
 Input: the question, its Retrieval and the Library (rag.answering.overview). Output: a Draft for a
 question in another language (offline answers are English-only: a clear abstention saying so), a
+question about the articles themselves (rag.answering.metadata: author, date, outlet), a
 summary or a comparison (rag.answering.overview), a false premise's correction
 (rag.answering.premise), or None: the ordinary answer then follows.
 It does not score sentences for fact questions (rag.answering.offline does).
@@ -14,6 +15,7 @@ import unicodedata
 
 from rag.answering import Draft
 from rag.answering.enumeration import enumeration_draft
+from rag.answering.metadata import metadata_draft
 from rag.answering.overview import Library, overview_draft
 from rag.answering.premise import premise_draft
 
@@ -75,6 +77,8 @@ def special_draft(question: str, retrieval: Retrieval, library: Library | None) 
     if library is None:
         return None
     if (draft := language_draft(question, library.keywords)) is not None:
+        return draft
+    if (draft := metadata_draft(question, retrieval, library)) is not None:
         return draft
     if (draft := overview_draft(question, retrieval, library)) is not None:
         return draft

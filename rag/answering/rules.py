@@ -217,11 +217,11 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             confidence = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * max(lexical, lexical_full) + bonus
             # a "he" whose antecedent lies outside the passages may well be the subject: not known to be another
             unknown = (pronoun or possessive) and not (context or person)
-            about = not subject_required or unknown or bool(subject_required & terms)
-            if possessive and not about:  # "his diplomatic appointments" is about the person named before
-                about = bool(subject_required & set(content_terms(f"{context} {person}")))
+            on_subject = not subject_required or unknown or bool(subject_required & terms)
+            if possessive and not on_subject:  # "his diplomatic appointments" is about the person named before
+                on_subject = bool(subject_required & set(content_terms(f"{context} {person}")))
             out.append(
-                Candidate(n, i, s, e, text, dense, lexical, score, p, confidence, context, labels, places, about)
+                Candidate(n, i, s, e, text, dense, lexical, score, p, confidence, context, labels, places, on_subject)
             )
     out.sort(key=lambda c: -c.score)
     log.debug("top sentences: %s", [(round(c.score, 3), c.text[:40]) for c in out[:5]])

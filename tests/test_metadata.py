@@ -1,0 +1,66 @@
+"""Questions about the articles themselves (rag.answering.metadata): who wrote one, when and where it
+was published. Answered from the metadata each article states (tests/data/corpus front matter: the
+telescope article by Maren Holt in The Northfield Courier of 2026-03-18, the measles one by Daniel
+Ferreira, the Iran op-ed by Shay Khatiri; the Pezeshkian article names no author), cited and verified."""
+
+import pytest
+
+from rag.answering.metadata import asked_field
+
+
+@pytest.mark.parametrize(
+    ("question", "field"),
+    [
+        ("Who wrote the article about the telescope?", "author"),
+        ("Who wrote the opinion piece about the Iranian MP?", "author"),
+        ("Who is the author of this article?", "author"),
+        ("Who are the authors of the two articles?", "author"),
+        ("Who wrote it?", "author"),
+        ("When was the article about measles published?", "published"),
+        ("What is the publication date of the story?", "published"),
+        ("Which newspaper published the article about the telescope?", "outlet"),
+        ("Where was the op-ed published?", "outlet"),
+        # questions about what the articles report, not about the articles
+        ("Who wrote that imperialism is the highest stage of capitalism?", ""),
+        ("Who wrote the letter to the UN?", ""),
+        ("Why, according to the author, is the trade done by barter?", ""),
+        ("When was the telescope launched?", ""),
+        ("Who published the report on missile exports?", ""),
+    ],
+)
+def test_a_question_about_an_article_is_told_from_one_about_its_contents(question: str, field: str) -> None:
+    assert asked_field(question) == field
+
+
+def test_the_author_comes_from_the_articles_metadata_and_is_cited(engine) -> None:  # type: ignore[no-untyped-def]
+    answer = engine.ask("Who wrote the article about the Larkspur telescope?")
+    assert not answer.abstained
+    assert "was written by Maren Holt" in answer.answer and "[1]" in answer.answer  # the verifier kept it
+    assert [c.article_id for c in answer.citations] == ["101_larkspur_telescope"]
+    assert answer.citations[0].author == "Maren Holt"
+
+
+def test_an_article_without_an_author_says_so_and_names_no_one(engine) -> None:  # type: ignore[no-untyped-def]
+    # Shay Khatiri wrote the other Iran article, and the texts name many people: none of them is this author
+    answer = engine.ask("Who wrote the article about Pezeshkian's presidency and the missile sale?")
+    assert answer.abstained
+    assert "do not name the author" in answer.answer and "limits of Pezeshkian" in answer.answer
+    assert "Khatiri" not in answer.answer
+
+
+def test_the_articles_authors_are_listed_each_with_its_title(engine) -> None:  # type: ignore[no-untyped-def]
+    answer = engine.ask("Who wrote the articles?")
+    for author in ("Maren Holt", "Daniel Ferreira", "Shay Khatiri"):
+        assert f"was written by {author}" in answer.answer
+    assert "do not name the author of “Iran's missile sale" in answer.answer
+    assert len(answer.citations) == 3
+
+
+def test_date_and_outlet_are_the_metadatas(engine) -> None:  # type: ignore[no-untyped-def]
+    answer = engine.ask("When was the article about the measles clinics published?")
+    assert "was published on 9 February 2026" in answer.answer or "February 9, 2026" in answer.answer
+    assert [c.article_id for c in answer.citations] == ["102_riverton_measles"]
+    answer = engine.ask("Which newspaper published the article about the telescope images?")
+    assert "was published by The Northfield Courier" in answer.answer
+    answer = engine.ask("Where was the article about the Iranian lawmaker published?")
+    assert answer.abstained and "do not say where" in answer.answer
