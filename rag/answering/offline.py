@@ -20,7 +20,7 @@ from rag.answering import NOT_CLEARLY_ANSWERED, Draft, rules
 from rag.answering.features import CANDIDATE_FEATURES, Candidate, abstain_features, candidates
 from rag.answering.intent import Library, special_draft
 from rag.answering.model import AnswererModel, load, sigmoid
-from rag.answering.question import Question, analyse
+from rag.answering.question import Question, analyse, question_parts
 from rag.retrieval import KeywordStats, Retrieval
 from rag.text import content_terms
 
@@ -63,6 +63,13 @@ class OfflineBackend:
             return special
         if not retrieval.passages:
             return Draft("", abstained=True, reason="The index holds no articles yet.", backend=self.name)
+        whole = self._fact_draft(question, retrieval)
+        parts = question_parts(question)
+        if len(parts) < 2:
+            return whole
+        return joined(whole, [self._fact_draft(part, retrieval) for part in parts], self.max_sentences + 1)
+
+    def _fact_draft(self, question: str, retrieval: Retrieval) -> Draft:
         if self._rules is not None:
             return self._rules.draft(question, retrieval)
         return self.quote(analyse(question), retrieval)
@@ -105,6 +112,25 @@ class OfflineBackend:
         if best is not None and best.x[_LEXICAL] >= RELATED_MIN_LEXICAL:
             text += " What the articles do say: " + render(best)
         return Draft(text, abstained=True, reason=reason, backend=self.name, confidence=round(p_answer, 3))
+
+
+_CITED_SENTENCE = re.compile(r"\S.*?\[\d+\](?=\s|$)")
+
+
+def joined(whole: Draft, parts: list[Draft], limit: int) -> Draft:
+    """A compound question's answer: the answer to the whole, plus what answers each part and the
+    whole left out ("Who is X, and which Y ...?": the sentence on Y), up to limit sentences. The
+    whole's abstention stands when no part is answered either."""
+    answered = [d for d in (whole, *parts) if not d.abstained]
+    if not answered or answered == [whole]:
+        return whole
+    sentences: list[str] = []
+    for d in answered:
+        for s in _CITED_SENTENCE.findall(d.text):
+            if s not in sentences and len(sentences) < limit:
+                sentences.append(s)
+    confidence = min((d.confidence for d in answered if d.confidence is not None), default=None)
+    return Draft(" ".join(sentences), backend=whole.backend, confidence=confidence)
 
 
 def fitting(model: AnswererModel, cands: list[Candidate]) -> list[int]:

@@ -7,11 +7,12 @@ Input: the question text. Output: a Question. It does not know which answer type
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rag import nlp
-from rag.text import content_terms, numbers
+from rag.text import CARRIED, content_terms, numbers
 
 WH_TAGS = frozenset({"WDT", "WP", "WP$", "WRB"})  # Penn tags of wh-words
 
@@ -29,6 +30,26 @@ class Question:
     proper: tuple[str, ...]  # its proper nouns (PROPN), lower-cased
     numbers: frozenset[float]  # numbers it states ("the 20-year agreement")
     root: str  # lemma of its main verb ("" when the root is the copula or missing)
+
+
+# ", and what is it rumored to include?": a second question joined to the first (English question
+# words and auxiliaries open it); "Where and when ...?" or "and where?" asks nothing of its own
+_SECOND_QUESTION = re.compile(
+    r",\s*and\s+(?=(?:who|whom|what|which|when|where|why|how|in what|is|are|was|were|did|does|do|has|have)\b)",
+    re.I,
+)
+
+
+def question_parts(question: str) -> list[str]:
+    """The questions a compound question joins ("Who is X, and which Y was kept on?" -> both), each
+    standalone: the second carries the first (rag.text.CARRIED), as its pronouns point there. A
+    question with one part, or a second part of no content words of its own ("and where?"): [question]."""
+    parts = _SECOND_QUESTION.split(question.strip(), maxsplit=1)
+    if len(parts) != 2 or not content_terms(parts[1]):
+        return [question]
+    first = parts[0].strip().rstrip(",") + "?"
+    second = parts[1].strip()
+    return [first, f"{second[0].upper()}{second[1:]}{CARRIED}{first})"]
 
 
 def analyse(question: str) -> Question:
