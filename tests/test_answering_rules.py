@@ -26,6 +26,11 @@ ANSWERABLE = [
     ("What reason was given for the launch delay?", ["faulty valve"]),
     # the answer is a whole quotation after the one ending "said Salal Sadatian": it goes on quoting him
     ("What growth rate did Salal Sadatian mention?", ["8% growth"]),
+    # several things asked for: the sentence that lists names the question lacks fits the question
+    (
+        "Which capitals does the author list as home to America’s adversaries setting aside their disputes?",
+        ["Pyongyang"],
+    ),
 ]
 UNANSWERABLE = [
     "How many Shahed drones has Iran sold to Russia?",
@@ -332,3 +337,45 @@ def test_which_official_wants_a_person_not_a_place_the_sentence_names() -> None:
 def test_an_official_the_articles_do_not_name_is_not_answered_with_a_place(engine) -> None:  # type: ignore[no-untyped-def]
     answer = engine.ask("Which Iranian official issued the official denial of the Wall Street Journal report?")
     assert answer.abstained
+
+
+@pytest.mark.parametrize(
+    ("question", "plural"),
+    [
+        ("Which capitals does the author list?", True),
+        ("What two groups did he name?", True),
+        ("And which countries took part?", True),
+        ("What party rules in the inner suburbs?", False),  # "rules" is the verb
+        ("What mountainous region is the lake by?", False),
+        ("What is the capital?", False),
+        ("Who are the ministers?", False),
+    ],
+)
+def test_a_question_asking_for_several_things(question: str, plural: bool) -> None:
+    from rag.answering.rules_question import asks_plural
+
+    assert asks_plural(question) is plural
+
+
+def test_a_sentence_lists_names_joined_by_commas_or_and() -> None:
+    from rag.answering.rules import lists_names
+
+    info = analyse_question("Which groups does Iran give missiles to?")
+    listed = _passage("Iran gives missiles to Hezbollah, Hamas, and the Hashd al-Shaabi.", "a")
+    assert lists_names(listed, 0, info)
+    lone = _passage("Iran gives missiles to Hezbollah in Lebanon on Monday.", "b")
+    assert not lists_names(lone, 0, info)  # two names, not joined as a list
+    asked = _passage("Iran and Russia signed it.", "c")
+    assert not lists_names(asked, 0, info)  # Iran is the question's own name
+
+
+def test_a_sentence_inside_an_open_quotation_speaks_for_its_speaker() -> None:
+    from rag.answering.rules import in_open_quote
+
+    text = (
+        "Ardestani rebuked, “There is nothing darker than black. We give missiles to Hezbollah. "
+        "Why not Russia?” Simply put, no."
+    )
+    p = _passage(text, "q")
+    starts = [s for s, _ in p.chunk.sentences]
+    assert [in_open_quote(p, s) for s in starts] == [False, True, True, False]

@@ -195,7 +195,7 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             terms = set(content_terms(text))
             context = before.get((p.article_id, s), "")
             person = persons_of[i] if i < len(persons_of) else ""
-            pronoun = bool(_PERSON_PRONOUN.search(text) or _WHOLE_QUOTE.match(text))
+            pronoun = bool(_PERSON_PRONOUN.search(text) or _WHOLE_QUOTE.match(text) or in_open_quote(p, s))
             possessive = bool(_POSSESSIVE.search(text))
             if pronoun:
                 # "He added, ..." speaks of the person named last before it (the sentence before,
@@ -212,6 +212,7 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             fits = (
                 info.kind in ("number", "date") and answers_kind(info, text, context, labels) and counts(info, text)
             ) or (info.kind == "reason" and bool(CAUSAL.search(text)))
+            fits = fits or (info.plural and lists_names(p, i, info))
             bonus = TYPE_BONUS if fits else 0.0
             score = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * lexical + bonus
             confidence = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * max(lexical, lexical_full) + bonus
@@ -226,6 +227,35 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
     out.sort(key=lambda c: -c.score)
     log.debug("top sentences: %s", [(round(c.score, 3), c.text[:40]) for c in out[:5]])
     return out
+
+
+def in_open_quote(p: Passage, start: int) -> bool:
+    """Does the sentence starting at `start` lie inside a quotation opened earlier in its paragraph
+    (“There is nothing darker than black. We give missiles to ...”)? It then speaks for whoever the
+    quotation is attributed to, as a "he added" sentence does."""
+    base = p.chunk.start
+    before = p.chunk.text[: start - base]
+    para = before[before.rfind("\n") + 1 :]
+    return para.count("“") > para.count("”")
+
+
+# Entities joined by commas or "and" ("Hezbollah, Hamas, and the Hashd al-Shaabi", "Beijing and Pyongyang")
+_JOINER = re.compile(r"^(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:the\s+)?$")
+_NOT_ITEMS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"})
+
+
+def lists_names(p: Passage, i: int, info: QuestionInfo) -> bool:
+    """For a question asking for several things ("Which capitals ...?"), does sentence i of the
+    passage list two or more named things the question lacks, joined by commas or "and"?"""
+    if not p.facts:
+        return False
+    facts = nlp.stored_facts(p.chunk.text, p.facts)
+    if i >= len(facts):
+        return False
+    asked = set(info.names)
+    ents = [e for e in facts[i].entities if e.label not in _NOT_ITEMS and not set(words(e.text)) <= asked]
+    text = p.chunk.text
+    return any(_JOINER.match(text[a.end : b.start]) for a, b in zip(ents, ents[1:]))
 
 
 def sentences_before(passages: tuple[Passage, ...]) -> dict[tuple[str, int], str]:

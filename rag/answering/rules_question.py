@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag import nlp
 from rag.text import STOPWORDS, content_terms, names, numbers, split_carried
 
 
@@ -34,6 +35,7 @@ class QuestionInfo:
     count: bool = False  # "How many ...?" asks for a count: a percentage is no answer
     # "Which official ...?" asks for a person; "Who ...?" may be answered by a country ("Libya announced ...")
     individual: bool = False
+    plural: bool = False  # "Which capitals ...?", "What groups ...?": several things are asked for
 
 
 # A question about a date: "when" opening the question or asking ("and when did ...", "since when"),
@@ -122,6 +124,7 @@ def analyse_question(question: str) -> QuestionInfo:
         subject_terms=tuple(content_terms(m.group(1))) if (m := _AUX_SUBJECT.match(q)) else (),
         count=bool(re.search(r"\bhow many\b", low)),
         individual=bool(PERSON_WHICH.search(low)),
+        plural=kind in ("what", "person") and asks_plural(q),
     )
 
 
@@ -150,5 +153,23 @@ _AUX_SUBJECT = re.compile(
     r"(?:did|does|do|has|have|had|is|was|are|were|will|would|can|could)\s+(?:the\s+)?)"
     r"([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)"
 )
+
+
+def asks_plural(question: str) -> bool:
+    """ "Which capitals ...?", "What two groups ...?": the noun the wh-determiner opens is plural
+    (spaCy's tag NNS/NNPS; "What party rules ...?" is singular). The question is parsed only when it
+    opens with which/what and a word that is not a verb of its own ("What is ...")."""
+    if not re.match(
+        r"^(?:and\s+)?(?:which|what)\s+(?!(?:is|are|was|were|do|does|did|has|have|had)\b)\w", question, re.I
+    ):
+        return False
+    tokens = nlp.parse(question).tokens
+    for t in tokens[1:]:
+        if t.pos in ("VERB", "AUX", "ADP", "PUNCT"):
+            return False
+        if t.pos in ("NOUN", "PROPN"):
+            return t.tag in ("NNS", "NNPS")
+    return False
+
 
 _NAME_RUN = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)+|\b[A-Z][\w’']*-[A-Z][\w’'-]*")
