@@ -147,3 +147,13 @@ def test_a_false_number_in_the_question_is_corrected_with_the_cited_sentence(sma
     assert not a.abstained
     assert a.answer.startswith("The articles do not say so. However, the articles say: The city of Lindau opened")
     assert [c.article_id for c in a.citations] == ["bridge"]
+
+
+def test_an_article_says_a_second_thing_on_the_point_only_when_it_nearly_ties_and_adds_topic_words() -> None:
+    from rag.answering.overview import Quote, article_points
+
+    first, second, third = (Quote("a", k * 10, k * 10 + 9) for k in range(3))
+    found = [(0.80, {"journal", "report"}, [first]), (0.75, {"treasuri"}, [second]), (0.74, {"report"}, [third])]
+    assert article_points(found) == (0.80, [first, second])
+    assert article_points([found[0], (0.60, {"treasuri"}, [second])]) == (0.80, [first])  # too far behind
+    assert article_points([found[0], found[2]]) == (0.80, [first])  # adds no topic word

@@ -53,6 +53,9 @@ MAX_SUMMARY_ARTICLES = 6  # a summary of "all the articles" quotes at most this 
 # Comparison: sentence relevance = equal parts MiniLM cosine and keyword overlap (both 0..1;
 # no data here to fit a split on; the eval's cross-article items check the outcome).
 DENSE_SHARE = 0.5
+# A comparison quotes an article's second-best sentence on the point when it scores at least this
+# share of its best (the rules answerer's KEEP_RATIO for further sentences, same reasoning)
+SECOND_SHARE = 0.85
 
 
 @dataclass(frozen=True)
@@ -175,20 +178,22 @@ def compare(question: str, retrieval: Retrieval, library: Library) -> Draft | No
         return summarize(question, retrieval, library)
     weights = {t: library.keywords.idf(t) for t in topic}
     total = sum(weights.values()) or 1.0
-    best: dict[str, tuple[float, list[Quote]]] = {}
+    scored: dict[str, list[tuple[float, set[str], list[Quote]]]] = {}
+    seen: set[tuple[str, int]] = set()
     for p in retrieval.passages:
         base = p.chunk.start
         for i, (s, e) in enumerate(p.chunk.sentences):
             sentence = p.chunk.text[s - base : e - base]
-            if is_instruction(sentence):
+            if is_instruction(sentence) or (p.article_id, s) in seen:
                 continue
+            seen.add((p.article_id, s))
             terms = set(content_terms(sentence))
             lexical = sum(w for t, w in weights.items() if t in terms) / total
             if lexical == 0:
                 continue
             score = DENSE_SHARE * sentence_similarity(retrieval.query_vector, p, i) + (1 - DENSE_SHARE) * lexical
-            if score > best.get(p.article_id, (-1.0, []))[0]:
-                best[p.article_id] = (score, with_context(p, i))
+            scored.setdefault(p.article_id, []).append((score, terms & set(topic), with_context(p, i)))
+    best = {aid: article_points(found) for aid, found in scored.items()}
     limit = 2 if re.search(r"\b(?:two|both)\b", question.lower()) else MAX_SUMMARY_ARTICLES
     ranked = sorted(best.values(), key=lambda sq: -sq[0])[:limit]
     if len(ranked) < 2:
@@ -196,6 +201,18 @@ def compare(question: str, retrieval: Retrieval, library: Library) -> Draft | No
     order = list(dict.fromkeys(p.article_id for p in retrieval.passages))
     quotes = [q for _, qs in sorted(ranked, key=lambda sq: order.index(sq[1][0].article_id)) for q in qs]
     return quote_draft(quotes, retrieval, library)
+
+
+def article_points(found: list[tuple[float, set[str], list[Quote]]]) -> tuple[float, list[Quote]]:
+    """An article's say on the point: its best sentence, and its second best when that scores
+    nearly as well (SECOND_SHARE of the best) and covers topic words the best one lacks ("the US
+    treasury" beside "the Wall Street Journal")."""
+    found = sorted(found, key=lambda f: -f[0])
+    score, covered, quotes = found[0]
+    for other, terms, more in found[1:]:
+        if other >= SECOND_SHARE * score and terms - covered:
+            return score, quotes + [q for q in more if q not in quotes]
+    return score, quotes
 
 
 def with_context(p: Passage, i: int) -> list[Quote]:
