@@ -15,6 +15,18 @@ def test_a_second_question_after_and_is_its_own_part_carrying_the_first() -> Non
     assert split_carried(second) == ("What is it rumored to include?", first)  # "it" points into the first
 
 
+def test_a_follow_ups_carried_question_goes_with_both_parts() -> None:
+    rewritten = (
+        "Is there a similar deal, and what held it up? (Previous question: What deal did Iran sign with Russia?)"
+    )
+    first, second = question_parts(rewritten)
+    assert split_carried(first) == ("Is there a similar deal?", "What deal did Iran sign with Russia?")
+    assert split_carried(second) == (
+        "What held it up?",
+        "Is there a similar deal? What deal did Iran sign with Russia?",
+    )
+
+
 @pytest.mark.parametrize(
     "question",
     [

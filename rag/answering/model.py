@@ -22,7 +22,7 @@ from rag.answering.question import Question
 from rag.errors import ConfigError
 
 ANSWERER_FILE = Path(__file__).with_name("answerer.json")
-ANSWERER_SHA256 = "bb9a7b2e637127bf3f440240f91a57d2beeb6d7c49837e1f5755e26c81ba3fb8"
+ANSWERER_SHA256 = "6ce8a9225c7a704dd73c7e45ecc924f68549c4df0cc524e47e600e9d0b885e2f"
 
 
 @dataclass(frozen=True)

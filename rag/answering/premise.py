@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import re
 
+from rag import nlp
 from rag.answering import Draft
 from rag.answering.overview import DENSE_SHARE
+from rag.answering.rules import persons_before
+from rag.nlp import stored_facts
 from rag.retrieval import KeywordIndex, Retrieval, sentence_similarity
 from rag.text import NUMBER_WORDS, STOPWORDS, content_terms, is_instruction, negation_differs, stem
 
@@ -83,7 +86,7 @@ def premise_draft(question: str, retrieval: Retrieval, keywords: KeywordIndex) -
             if shared >= MIN_SHARED and (best is None or score > best[0]):
                 best = (score, n, sentence)
     if best is None or not contradicts(question, best[2]):
-        return None
+        return presupposition_draft(question, retrieval, keywords)
     # A yes/no question gets its answer first ("Did Iran confirm it?" -> "No: Iran denied ..."); a
     # question resting on a wrong number gets the plain statement that the articles say otherwise.
     lead = "No:" if yes_no else f"{CORRECTION} However, the articles say:"
@@ -91,3 +94,82 @@ def premise_draft(question: str, retrieval: Retrieval, keywords: KeywordIndex) -
     if stated is not None and stated[2] != best[2]:
         text += f" {stated[2]} [{stated[1]}]"
     return Draft(text, backend="offline")
+
+
+# "Why did X deny the report?", "When did X confirm it?": questions that take for granted that their
+# subject did what their verb says
+_PRESUPPOSING = re.compile(r"^(?:and\s+|so\s+)?(?:why|when|how|where)\s+(?:did|does|do|has|have|had|is|was)\b", re.I)
+_HE_SHE = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
+
+
+def presupposition_draft(question: str, retrieval: Retrieval, keywords: KeywordIndex) -> Draft | None:
+    """ "Why did Ahmad Bakhshayesh-Ardestani deny the report?" when the articles have him confirm
+    it and Iran deny it: no retrieved sentence about the question's named subject (named, or a "he"
+    after it) has the question's verb, while a sentence about someone else has that verb and shares
+    MIN_SHARED of what the question is about. The correction quotes both. None otherwise, and
+    whenever a sentence whose "he" may be the subject has the verb."""
+    if not _PRESUPPOSING.match(question):
+        return None
+    verb, said, subject = _verb_and_subject(question)
+    if not verb or not subject:
+        return None
+    others = [
+        t for t in dict.fromkeys(content_terms(question)) if t not in subject and t not in (stem(verb), stem(said))
+    ]
+    weights = {t: keywords.idf(t) for t in others}
+    total = sum(weights.values())
+    if not total:
+        return None
+    about: tuple[float, int, str] | None = None  # the best sentence about the subject
+    doing: tuple[float, int, str] | None = None  # the best about someone else doing it
+    for n, p in enumerate(retrieval.passages, 1):
+        if not p.facts:
+            continue
+        facts = stored_facts(p.chunk.text, p.facts)
+        persons = persons_before(p.chunk.text, p.facts)
+        base = p.chunk.start
+        for i, ((s, e), f) in enumerate(zip(p.chunk.sentences, facts)):
+            sentence = p.chunk.text[s - base : e - base]
+            if is_instruction(sentence):
+                continue
+            pronoun = bool(_HE_SHE.search(sentence))
+            named = set(content_terms(sentence)) | (set(content_terms(persons[i])) if pronoun else set())
+            on_subject = bool(subject & named)
+            has_verb = verb in f.lemmas or verb == f.root
+            if has_verb and (on_subject or (pronoun and not persons[i])):
+                return None  # the articles do say the subject did it (or may: a "he" of unknown referent)
+            shared = sum(w for t, w in weights.items() if t in set(content_terms(sentence))) / total
+            score = DENSE_SHARE * sentence_similarity(retrieval.query_vector, p, i) + (1 - DENSE_SHARE) * shared
+            if on_subject and (about is None or score > about[0]):
+                about = (score, n, sentence)
+                continue
+            # someone else, named as the verb's subject ("Iran officially denied the report"), not "the river"
+            other = bool(f.subject) and not subject & set(content_terms(f.subject))
+            if has_verb and other and shared >= MIN_SHARED and (doing is None or score > doing[0]):
+                doing = (score, n, sentence)
+    if about is None or doing is None:
+        return None
+    text = f"{CORRECTION} However, the articles say: {doing[2]} [{doing[1]}] {about[2]} [{about[1]}]"
+    return Draft(text, backend="offline")
+
+
+def _verb_and_subject(question: str) -> tuple[str, str, set[str]]:
+    """The lemma and the word of the question's main verb and the stems of the proper nouns of its
+    subject ("deny", "deny", {"ahmad", "bakhshayesh", "ardestani"}), from spaCy's parse; ("", "",
+    set()) when its subject names no one."""
+    tokens = nlp.parse(question).tokens
+    verbs = [i for i, t in enumerate(tokens) if t.pos == "VERB"]
+    if not verbs:
+        return "", "", set()
+    v = next((i for i in verbs if tokens[i].dep == "ROOT"), verbs[0])
+    subj = next((i for i, t in enumerate(tokens) if t.head == v and t.dep in ("nsubj", "nsubjpass")), None)
+    if subj is None:
+        return "", "", set()
+    inside = {subj}
+    for _ in range(len(tokens)):  # the subject's subtree
+        grown = inside | {i for i, t in enumerate(tokens) if t.head in inside and i != v}
+        if grown == inside:
+            break
+        inside = grown
+    proper = {stem(tokens[i].text) for i in inside if tokens[i].pos == "PROPN"}
+    return tokens[v].lemma.lower(), tokens[v].text, proper

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag import nlp
-from rag.text import CARRIED, content_terms, numbers
+from rag.text import CARRIED, content_terms, numbers, split_carried
 
 WH_TAGS = frozenset({"WDT", "WP", "WP$", "WRB"})  # Penn tags of wh-words
 
@@ -44,12 +44,14 @@ def question_parts(question: str) -> list[str]:
     """The questions a compound question joins ("Who is X, and which Y was kept on?" -> both), each
     standalone: the second carries the first (rag.text.CARRIED), as its pronouns point there. A
     question with one part, or a second part of no content words of its own ("and where?"): [question]."""
-    parts = _SECOND_QUESTION.split(question.strip(), maxsplit=1)
+    asked, carried = split_carried(question.strip())  # a follow-up's rewrite may carry a question already
+    parts = _SECOND_QUESTION.split(asked, maxsplit=1)
     if len(parts) != 2 or not content_terms(parts[1]):
         return [question]
     first = parts[0].strip().rstrip(",") + "?"
     second = parts[1].strip()
-    return [first, f"{second[0].upper()}{second[1:]}{CARRIED}{first})"]
+    before = f"{first} {carried}".strip()
+    return [f"{first}{CARRIED}{carried})" if carried else first, f"{second[0].upper()}{second[1:]}{CARRIED}{before})"]
 
 
 def analyse(question: str) -> Question:
