@@ -100,11 +100,27 @@ def render_sources(citations: Sequence[Mapping[str, Any]], turn: int, abstained:
     heading = "What the articles do say" if abstained else "Sources"
     items = "".join(
         f'<li>{cite_link(turn, int(c["n"]))} <span class="source-title">{title_of(c)}</span>'
-        f' <span class="byline">{esc(byline(c))}</span>'
-        f'<blockquote class="source-quote">“{esc(c.get("quote", ""))}”</blockquote></li>'
+        f' <span class="byline">{esc(byline(c))}</span>{source_quote(c)}</li>'
         for c in citations
     )
     return f'<div class="sources"><div class="sources-heading">{heading}</div><ul>{items}</ul></div>'
+
+
+# A citation of what an article states about itself (its author, outlet or date: the verifier's
+# metadata support) quotes no sentence: its span is empty
+METADATA_NOTE = (
+    "Cited for what the article states about itself (its title, author, outlet and date), not for a sentence."
+)
+
+
+def is_metadata(c: Mapping[str, Any]) -> bool:
+    return int(c.get("start", 0)) >= int(c.get("end", 0)) and not c.get("quote")
+
+
+def source_quote(c: Mapping[str, Any]) -> str:
+    if is_metadata(c):
+        return f'<div class="source-quote source-metadata">{esc(METADATA_NOTE)}</div>'
+    return f'<blockquote class="source-quote">“{esc(c.get("quote", ""))}”</blockquote>'
 
 
 def parse_cite_target(value: str) -> tuple[int, int] | None:
@@ -132,6 +148,9 @@ def render_article(text: str, c: Mapping[str, Any]) -> str:
         f'<div class="article-byline">{esc(byline(c))}</div>'
         f'<div class="article-url">{link}</div></div>'
     )
+    if is_metadata(c):
+        body = f'<p class="article-note">{esc(METADATA_NOTE)}</p><div class="article-text">{esc(text)}</div>'
+        return f'<div class="article">{header}{body}</div>'
     span = locate_quote(text, c)
     if span is None:
         note = "This quote is no longer in the article (it changed after the answer); ask again."

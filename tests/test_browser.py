@@ -122,6 +122,19 @@ def test_ask_click_a_citation_and_see_its_quote_highlighted(page, engine, web_se
         page.screenshot(path=str(path))
 
 
+def test_an_answer_from_an_articles_byline_cites_the_article_without_a_quote(page) -> None:  # type: ignore[no-untyped-def]
+    page.fill("#question textarea", "Who wrote the article about the Larkspur telescope?")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#chat .answer a.cite >> nth=-1")
+    page.wait_for_function("document.querySelectorAll('#chat .source-metadata').length > 0")
+    assert "was written by Maren Holt" in page.locator("#chat .answer").last.inner_text()
+    page.locator("#chat .answer").last.locator("a.cite", has_text="[1]").first.click()
+    page.wait_for_selector("#article-panel :text('states about itself')")
+    panel = page.inner_text("#article-panel")
+    assert "Maren Holt" in panel and "no longer in the article" not in panel
+    page.screenshot(path=str(SHOTS / "metadata-answer.png"))
+
+
 def test_an_abstention_is_shown_as_such(page) -> None:  # type: ignore[no-untyped-def]
     page.fill("#question textarea", "How many Shahed drones has Iran sold to Russia?")
     page.keyboard.press("Enter")

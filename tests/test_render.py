@@ -92,3 +92,14 @@ def test_cite_targets_parse_strictly() -> None:
     assert parse_cite_target("3-12") == (3, 12)
     for bad in ("", "cite-", "cite-a-1", "cite-1-1; drop", "cite-1"):
         assert parse_cite_target(bad) is None
+
+
+def test_a_citation_of_the_articles_metadata_says_so_instead_of_an_empty_or_missing_quote() -> None:
+    by_line = {**CITATION, "quote": "", "start": 0, "end": 0}  # "“...” was written by Ann Writer. [1]"
+    article = render_article(TEXT, by_line)
+    assert "no longer in the article" not in article and "<mark" not in article
+    assert "states about itself" in article and "Ann Writer, 2024-09-10" in article
+    assert unescape(re.sub(r"<[^>]+>", "", article.split('class="article-text">')[1])) == TEXT
+    answer = {"question": "q", "answer": "“Missiles” was written by Ann Writer. [1]", "abstained": False}
+    html = render_answer({**answer, "citations": [by_line]}, turn=1)
+    assert "“”" not in unescape(html) and "states about itself" in html
