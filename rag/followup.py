@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from rag.errors import QuestionError
 from rag.llm import ChatModel, LLMError, Message, escape
-from rag.nlp import Parsed, Token, parse, parse_many
+from rag.nlp import Parsed, Token, parse_many, parse_question
 from rag.spelling import Library, correct_spelling
 from rag.text import CARRIED
 
@@ -515,7 +515,7 @@ def rewrite_by_rule(question: str, turns: Sequence[Turn]) -> str:
     points back to nothing. What cannot be filled in is carried as the previous question."""
     if not any(t.role == "user" and t.content.strip() for t in turns):
         return question
-    q = parse(question)
+    q = parse_question(question)
     refs = references(q)
     opener, about = _opener_end(q)
     fragment = is_fragment(q)
@@ -599,7 +599,7 @@ def _resolve(question: str, refs: list[Reference], context: Context) -> tuple[li
 
 def needs_context(question: str) -> bool:
     """Does the question point back to earlier turns (pronouns, "that port", "and ...", "the fourth one")?"""
-    q = parse(question)
+    q = parse_question(question)
     return bool(references(q) or _opener_end(q)[0] or is_fragment(q))
 
 

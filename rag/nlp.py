@@ -147,6 +147,13 @@ def parse(text: str) -> Parsed:
     return _convert(pipeline()(text))
 
 
+@lru_cache(maxsize=1024)
+def parse_question(question: str) -> Parsed:
+    """parse(), cached: a question is read at query time by the follow-up rewriter, both answerers'
+    question readers and the premise check, each of which would otherwise parse it again."""
+    return parse(question)
+
+
 def parse_many(texts: Iterable[str], batch_size: int = 64) -> list[Parsed]:
     """Analyse many texts (ingest); spaCy batches them."""
     return [_convert(doc) for doc in pipeline().pipe(texts, batch_size=batch_size)]

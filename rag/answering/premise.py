@@ -157,7 +157,7 @@ def _verb_and_subject(question: str) -> tuple[str, str, set[str]]:
     """The lemma and the word of the question's main verb and the stems of the proper nouns of its
     subject ("deny", "deny", {"ahmad", "bakhshayesh", "ardestani"}), from spaCy's parse; ("", "",
     set()) when its subject names no one."""
-    tokens = nlp.parse(question).tokens
+    tokens = nlp.parse_question(question).tokens
     verbs = [i for i, t in enumerate(tokens) if t.pos == "VERB"]
     if not verbs:
         return "", "", set()

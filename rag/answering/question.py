@@ -60,7 +60,7 @@ def analyse(question: str) -> Question:
 
 @lru_cache(maxsize=1024)
 def _analyse(q: str) -> Question:
-    parsed = nlp.parse(q)
+    parsed = nlp.parse_question(q)
     tokens = parsed.tokens
     wh, key, focus = _wh_key(tokens)
     # the main verb: the root unless it is an auxiliary ("How many drones did Iran sell": "did" may

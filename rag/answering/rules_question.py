@@ -163,7 +163,7 @@ def asks_plural(question: str) -> bool:
         r"^(?:and\s+)?(?:which|what)\s+(?!(?:is|are|was|were|do|does|did|has|have|had)\b)\w", question, re.I
     ):
         return False
-    tokens = nlp.parse(question).tokens
+    tokens = nlp.parse_question(question).tokens
     for t in tokens[1:]:
         if t.pos in ("VERB", "AUX", "ADP", "PUNCT"):
             return False
