@@ -21,7 +21,7 @@ from rag.errors import QuestionError
 from rag.llm import ChatModel, LLMError, Message, escape
 from rag.nlp import Parsed, Token, parse_many, parse_question
 from rag.spelling import Library, correct_spelling
-from rag.text import CARRIED
+from rag.text import carry
 
 log = logging.getLogger(__name__)
 CITATION_MARKERS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")  # "[1]", "[2, 3]"
@@ -540,7 +540,7 @@ def rewrite_by_rule(question: str, turns: Sequence[Turn]) -> str:
     text = text[opener + shift :].strip() or text
     text = text[0].upper() + text[1:]
     if unresolved or about or (fragment and not edits):
-        return f"{text}{CARRIED}{previous})"
+        return carry(text, previous)
     return text
 
 

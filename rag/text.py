@@ -78,6 +78,11 @@ _YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})s?\b")
 CARRIED = " (Previous question: "
 
 
+def carry(question: str, previous: str) -> str:
+    """The question with the previous one carried after it (split_carried's inverse)."""
+    return f"{question}{CARRIED}{previous})"
+
+
 def split_carried(question: str) -> tuple[str, str]:
     """(the question asked, the previous question it carries or "")."""
     asked, _, carried = question.partition(CARRIED)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from rag.answering import Draft
-from rag.answering.overview import Library, Quote, paragraph_passage, topic_terms
+from rag.answering.overview import Library, Quote, paragraph_passage, retrieved_first, topic_terms
 from rag.chunking import sentence_spans
 from rag.grounding import spelled_date
 from rag.retrieval import Retrieval
@@ -22,7 +22,8 @@ from rag.types import ArticleMeta, Passage
 
 # What the question must call the text for "who wrote" to be about an article and not about a
 # letter or a report the article mentions (English nouns for a piece of journalism)
-_PIECE = r"(?:article|piece|story|op-?ed|column|editorial|commentary|essay)s?"
+_PIECE_NOUN = r"(?:article|piece|story|op-?ed|column|editorial|commentary|essay)"
+_PIECE = rf"{_PIECE_NOUN}s?"
 _THE = r"(?:the|this|that|these|those|each|both|all the|the two)"
 FIELD_QUESTIONS: dict[str, re.Pattern[str]] = {
     "author": re.compile(
@@ -100,9 +101,9 @@ def metadata_scope(question: str, retrieval: Retrieval, library: Library) -> lis
     Iranian lawmaker": the title sharing most of those words, else the best retrieved), or every
     article when it describes none ("Who wrote the articles?", "Who is the author?")."""
     topic = set(topic_terms(question)) - FIELD_WORDS
-    ranked = list(dict.fromkeys(p.article_id for p in retrieval.passages if p.article_id in library.articles))
-    ranked += [a for a in sorted(library.articles) if a not in ranked]
-    singular = re.search(rf"\b(?:the|this|that) (?:\w+ )?{_PIECE[:-2]}\b(?!s)", question, re.I)
+    retrieved, rest = retrieved_first(retrieval, library)
+    ranked = retrieved + rest
+    singular = re.search(rf"\b(?:the|this|that) (?:\w+ )?{_PIECE_NOUN}\b(?!s)", question, re.I)
     if len(ranked) > 1 and not (singular and topic):
         return ranked
     shared = {a: len(topic & set(content_terms(_title(library.articles[a])))) for a in ranked}

@@ -100,11 +100,16 @@ def overview_draft(question: str, retrieval: Retrieval, library: Library) -> Dra
 # --- summaries --------------------------------------------------------------------------------
 
 
+def retrieved_first(retrieval: Retrieval, library: Library) -> tuple[list[str], list[str]]:
+    """The library's article ids: those the retrieval holds, best first, and the others in id order."""
+    ranked = list(dict.fromkeys(p.article_id for p in retrieval.passages if p.article_id in library.articles))
+    return ranked, [a for a in sorted(library.articles) if a not in ranked]
+
+
 def summary_scope(question: str, retrieval: Retrieval, library: Library) -> list[str]:
     """Which articles to summarize: one when the question names one ("the article about X") or the
     library holds one; else all of them, the retrieved ones first."""
-    ranked = list(dict.fromkeys(p.article_id for p in retrieval.passages if p.article_id in library.articles))
-    rest = [a for a in sorted(library.articles) if a not in ranked]
+    ranked, rest = retrieved_first(retrieval, library)
     singular = re.search(r"\b(?:the|this|that) (?:article|piece|story|report)\b(?!s)", question.lower())
     if len(library.articles) == 1 or (singular and topic_terms(question) and ranked):
         return (ranked or rest)[:1]

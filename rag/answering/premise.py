@@ -14,7 +14,7 @@ import re
 from rag import nlp
 from rag.answering import Draft
 from rag.answering.overview import DENSE_SHARE
-from rag.answering.rules import persons_before
+from rag.answering.rules import PERSON_PRONOUN, persons_before
 from rag.nlp import stored_facts
 from rag.retrieval import KeywordIndex, Retrieval, sentence_similarity
 from rag.text import NUMBER_WORDS, STOPWORDS, content_terms, is_instruction, negation_differs, stem
@@ -99,7 +99,6 @@ def premise_draft(question: str, retrieval: Retrieval, keywords: KeywordIndex) -
 # "Why did X deny the report?", "When did X confirm it?": questions that take for granted that their
 # subject did what their verb says
 _PRESUPPOSING = re.compile(r"^(?:and\s+|so\s+)?(?:why|when|how|where)\s+(?:did|does|do|has|have|had|is|was)\b", re.I)
-_HE_SHE = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
 
 
 def presupposition_draft(question: str, retrieval: Retrieval, keywords: KeywordIndex) -> Draft | None:
@@ -132,13 +131,14 @@ def presupposition_draft(question: str, retrieval: Retrieval, keywords: KeywordI
             sentence = p.chunk.text[s - base : e - base]
             if is_instruction(sentence):
                 continue
-            pronoun = bool(_HE_SHE.search(sentence))
-            named = set(content_terms(sentence)) | (set(content_terms(persons[i])) if pronoun else set())
+            pronoun = bool(PERSON_PRONOUN.search(sentence))
+            terms = set(content_terms(sentence))
+            named = terms | (set(content_terms(persons[i])) if pronoun else set())
             on_subject = bool(subject & named)
             has_verb = verb in f.lemmas or verb == f.root
             if has_verb and (on_subject or (pronoun and not persons[i])):
                 return None  # the articles do say the subject did it (or may: a "he" of unknown referent)
-            shared = sum(w for t, w in weights.items() if t in set(content_terms(sentence))) / total
+            shared = sum(w for t, w in weights.items() if t in terms) / total
             score = DENSE_SHARE * sentence_similarity(retrieval.query_vector, p, i) + (1 - DENSE_SHARE) * shared
             if on_subject and (about is None or score > about[0]):
                 about = (score, n, sentence)

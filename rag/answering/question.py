@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag import nlp
-from rag.text import CARRIED, content_terms, numbers, split_carried
+from rag.text import carry, content_terms, numbers, split_carried
 
 WH_TAGS = frozenset({"WDT", "WP", "WP$", "WRB"})  # Penn tags of wh-words
 
@@ -42,7 +42,7 @@ _SECOND_QUESTION = re.compile(
 
 def question_parts(question: str) -> list[str]:
     """The questions a compound question joins ("Who is X, and which Y was kept on?" -> both), each
-    standalone: the second carries the first (rag.text.CARRIED), as its pronouns point there. A
+    standalone: the second carries the first (rag.text.carry), as its pronouns point there. A
     question with one part, or a second part of no content words of its own ("and where?"): [question]."""
     asked, carried = split_carried(question.strip())  # a follow-up's rewrite may carry a question already
     parts = _SECOND_QUESTION.split(asked, maxsplit=1)
@@ -51,7 +51,7 @@ def question_parts(question: str) -> list[str]:
     first = parts[0].strip().rstrip(",") + "?"
     second = parts[1].strip()
     before = f"{first} {carried}".strip()
-    return [f"{first}{CARRIED}{carried})" if carried else first, f"{second[0].upper()}{second[1:]}{CARRIED}{before})"]
+    return [carry(first, carried) if carried else first, carry(f"{second[0].upper()}{second[1:]}", before)]
 
 
 def analyse(question: str) -> Question:

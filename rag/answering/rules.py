@@ -62,7 +62,7 @@ RELATED_MIN_LEXICAL = 0.25  # an abstention shows a related sentence only above 
 CAUSAL = re.compile(
     r"\b(?:because|due to|owing to|as a result of|in order to|so that|caused by|led to|thanks to|the reason)\b", re.I
 )
-_PERSON_PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
+PERSON_PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")  # a sentence speaking of a person named before it
 _PERCENT = re.compile(r"\d+(?:\.\d+)?\s?(?:%|percent\b|per cent\b)|\b\w+ (?:percent|per cent)\b")
 _POSSESSIVE = re.compile(r"\b(?:[Hh]is|[Hh]er|[Hh]im)\b")
 # A sentence that is all quotation ("“It is the balance that ...”"), with no "said X" of its own, goes
@@ -171,9 +171,8 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
     about = name_terms if set(weights) - name_terms else subject if set(weights) - subject else set()
     weights = {t: w * NAME_WEIGHT if t in about else w for t, w in weights.items()}
     total = sum(weights.values()) or 1.0
-    # "Which way did Lukas Weber vote?" is answered only by a sentence about Weber: a rare name that
-    # is the question's subject (a common one, "Iran", pins nothing down)
-    # is the question's subject a rare name that the articles call a person ("Lukas Weber", not "Victoria")?
+    # "Which way did Lukas Weber vote?" is answered only by a sentence about Weber: when the question's
+    # subject is a rare name (a common one, "Iran", pins nothing down) that the passages call a person
     subject_required = set(info.subject_terms) & {stem(n) for n in info.required_names}
     if subject_required and not names_a_person(subject_required, retrieval.passages):
         subject_required = set()
@@ -195,7 +194,7 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             terms = set(content_terms(text))
             context = before.get((p.article_id, s), "")
             person = persons_of[i] if i < len(persons_of) else ""
-            pronoun = bool(_PERSON_PRONOUN.search(text) or _WHOLE_QUOTE.match(text) or in_open_quote(p, s))
+            pronoun = bool(PERSON_PRONOUN.search(text) or _WHOLE_QUOTE.match(text) or in_open_quote(p, s))
             possessive = bool(_POSSESSIVE.search(text))
             if pronoun:
                 # "He added, ..." speaks of the person named last before it (the sentence before,
