@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         out["latency"][str(size)] = m.answer_latency(store_settings, questions)
 
     step("cold start")
-    out["cold_cli"] = m.cold_cli(base, questions[0], runs=1 if quick else 3)
+    out["cold_cli"] = m.cold_cli(base, m.cold_questions(questions), runs=1 if quick else 3)
     out["app"] = {"status": "skipped (--quick)"} if quick else m.app_cold_start(base, questions[:20])
     if out["app"].get("status") == "ok" and out["generated_stores"]:
         largest = max(out["generated_stores"], key=int)

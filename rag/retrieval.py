@@ -27,7 +27,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.llms import MockLLM
 from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever
 from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
-from llama_index.core.schema import BaseNode, NodeWithScore, TextNode
+from llama_index.core.schema import BaseNode, NodeWithScore, TextNode, TransformComponent
 from llama_index.retrievers.bm25 import BM25Retriever
 
 from rag.config import Settings
@@ -44,6 +44,15 @@ REFRESH_SECONDS = 2.0  # how often to look for changes made by another process
 NODE_KEYS = ("article_id", "start", "end", "sentence_spans")
 BULKY_KEY = "sentence_vectors"
 PACKED_CACHE = 20_000  # packed sentence vectors kept in memory (~2.5 kB each)
+
+
+class _ReadOnly(TransformComponent):
+    """The retrieval index's transformations: it only reads, since chunks are cut and analysed by
+    rag.ingest. Passing one also spares each process LlamaIndex's default SentenceSplitter, whose
+    tiktoken tokenizer took about 0.2 s to load on a cold CLI answer (bench --quick, cold CLI)."""
+
+    def __call__(self, nodes: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the retrieval index is read-only: add articles through rag.ingest")
 
 
 @dataclass(frozen=True)
@@ -101,7 +110,9 @@ class Retriever:
         self._packed: dict[str, str] = {}  # chunk id -> packed sentence vectors, see _Slim
         self._facts: dict[str, str] = {}  # chunk id -> packed sentence analysis (rag.nlp.pack_facts)
         self._dense = _Slim(
-            VectorStoreIndex.from_vector_store(store.vector_store, embed_model=embed_model).as_retriever(
+            VectorStoreIndex.from_vector_store(
+                store.vector_store, embed_model=embed_model, transformations=[_ReadOnly()]
+            ).as_retriever(
                 similarity_top_k=settings.candidate_k
             ),
             self._packed,
