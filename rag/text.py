@@ -95,8 +95,17 @@ def normalize(text: str) -> str:
     return text.translate(str.maketrans("’‘“”–—", "''\"\"--"))
 
 
+def fold_accents(text: str) -> str:
+    """Latin letters without their diacritics ("Möngke" -> "Mongke"), as MiniLM's uncased
+    tokenizer reads them: a question typed without accents then matches, and an accented name is
+    one word, not "m" + "ngke". Lengths may change, so never use it where offsets matter."""
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def words(text: str) -> list[str]:
-    return [w.lower().replace("’", "'") for w in WORD.findall(text)]
+    return [w.lower().replace("’", "'") for w in WORD.findall(fold_accents(text))]
 
 
 @lru_cache(maxsize=65536)
@@ -143,7 +152,7 @@ def has_date(text: str) -> bool:
 def names(text: str) -> set[str]:
     """Capitalised words not opening a sentence (a cheap proper-noun detector), lower-cased."""
     out: set[str] = set()
-    for m in re.finditer(r"(?<![.!?“\"]\s)(?<!^)(?<!\()\b([A-Z][a-zA-Z’']+)", text.strip()):
+    for m in re.finditer(r"(?<![.!?“\"]\s)(?<!^)(?<!\()\b([A-Z][a-zA-Z’']+)", fold_accents(text.strip())):
         w = m.group(1).lower().replace("’", "'")
         if w.endswith("'s"):
             w = w[:-2]

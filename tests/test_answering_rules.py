@@ -118,6 +118,10 @@ def test_question_kinds(question: str, kind: str) -> None:
         ("What is the port used for?", ""),
         ("Which Persian Gulf port is rumored to be lent to China’s navy?", "port"),
         ("Which missiles did Iran send to Russia?", ""),  # not a place: any answer may do
+        # the head of the first noun group, not the phrase's last word
+        ("What is the name of the alphabet is most commonly used in a problem instance?", "alphabet"),
+        ("What is the name of another algorithm useful for testing primality?", "algorithm"),
+        ("What is the name of the Azerbaijan-Turkey corridor across southern Armenia?", "corridor"),
     ],
 )
 def test_a_question_asking_for_a_name_is_recognised(question: str, thing: str) -> None:
@@ -133,6 +137,22 @@ def test_a_sentence_gives_a_name_only_when_a_new_proper_noun_is_attached_to_the_
     assert gives_name("It may lend Chabahar port to China.", "port", ())
     assert not gives_name("It may lend a port in the Persian Gulf to China.", "port", ())
     assert not gives_name("An Azerbaijan-Turkey corridor across Armenia.", "corridor", ("azerbaijan-turkey",))
+    # "called" and "known as" name a thing in lower case too; so does a bracketed apposition
+    assert gives_name("They have a pair of tentacles called tentilla.", "tentacles", ())
+    assert not gives_name("They have a pair of retractable tentacles.", "tentacles", ())
+    assert gives_name("The Holocene (the latest epoch) is too small to be shown.", "epoch", ())
+
+
+def test_a_sentence_without_the_things_word_names_it_only_when_it_holds_most_of_its_description() -> None:
+    from rag.answering.rules import gives_name
+    from rag.answering.rules_question import analyse_question
+
+    info = analyse_question("What is the area called where one plate subducts under another?")
+    assert info.kind == "name" and info.description == ("one", "plate", "subduct", "anoth")
+    definition = "Arcs of volcanoes were explained as convergent boundaries, where one plate subducts under another."
+    assert gives_name(definition, info.focus_text, info.names, info.description)
+    assert not gives_name("Plates move over the mantle.", info.focus_text, info.names, info.description)
+    assert not gives_name(definition, info.focus_text, info.names, ())  # nothing described: not judged a name
 
 
 def test_asking_the_name_of_something_the_articles_do_not_name_abstains(engine) -> None:  # type: ignore[no-untyped-def]

@@ -169,6 +169,15 @@ def test_a_name_may_appear_as_its_demonym_or_acronym_and_nothing_looser(name: st
     assert name_in(name, word_set(quote), quote) is found
 
 
+def test_an_accented_name_is_one_word_and_matches_its_unaccented_spelling() -> None:
+    from rag.text import content_terms, fold_accents, names, words
+
+    assert words("Möngke Khan succeeded Güyük.") == ["mongke", "khan", "succeeded", "guyuk"]
+    assert names("Kublai met Möngke and Ariq Böke.") == {"mongke", "ariq", "boke"}  # not the opening word
+    assert content_terms("When did Mongke die?") == content_terms("When did Möngke die?")
+    assert fold_accents("plain ascii") == "plain ascii"
+
+
 def test_a_negation_in_the_quote_counts_only_when_it_is_about_the_claim() -> None:
     two = "“It is not right to break relations with Russia.” He wants 8% growth and a balance."
     assert not negation_problem("He wants 8% growth and a balance.", two)

@@ -89,15 +89,30 @@ class Candidate:
     about_subject: bool = True  # names (or a "he" / a quotation of) the rare name the question's verb has as subject
 
 
-def gives_name(sentence: str, thing: str, asked_names: tuple[str, ...]) -> bool:
-    """Does the sentence name the thing ("the port of Chabahar", "Chabahar port", "the port, Chabahar")?
-    A capitalised word the question already used ("the Azerbaijan-Turkey corridor") is no answer."""
+def gives_name(sentence: str, thing: str, asked_names: tuple[str, ...], description: tuple[str, ...] = ()) -> bool:
+    """Does the sentence name the thing ("the port of Chabahar", "Chabahar port", "the port, Chabahar",
+    "small tentacles called tentilla", "The Holocene (the latest epoch)")? A capitalised word the
+    question already used ("the Azerbaijan-Turkey corridor") is no answer. A sentence without the
+    thing's word may name it under another ("convergent boundaries, where one plate subducts" for
+    "the area called where one plate subducts"): it does when it holds most of the question's
+    description of the thing (its stemmed terms other than names), as such a definition does.
+    """
     stem_ = re.escape(thing.rstrip("s"))
+    if not re.search(rf"\b{stem_}s?\b", sentence, re.I):
+        held = set(content_terms(sentence))
+        return bool(description) and sum(t in held for t in description) * 2 > len(description)
     after = re.finditer(
-        rf"\b{stem_}s?\b(?:\s*,\s*|\s+(?:of|called|named|known as)\s+)(?:the\s+)?([A-Z][\w’'-]+)", sentence
+        rf"\b{stem_}s?\b(?:\s*,\s*(?:the\s+)?([A-Z][\w’'-]+)|\s+(?:of\s+(?:the\s+)?([A-Z][\w’'-]+)"
+        rf"|(?:called|named|known as)\s+(?:the\s+)?([\w’'-]+)))",
+        sentence,
     )
     before = re.finditer(rf"(?<![.!?]\s)\b([A-Z][\w’'-]+)\s+{stem_}s?\b", sentence)
-    found = {m.group(1).lower().removesuffix("’s").removesuffix("'s") for m in (*after, *before)}
+    # an apposition in brackets: "The Holocene (the latest epoch)"
+    bracketed = re.finditer(rf"\b([A-Z][\w’'-]+)\s+\((?:the\s+|an?\s+)?[^()]*\b{stem_}s?\)", sentence)
+    found = {
+        next(g for g in m.groups() if g).lower().removesuffix("’s").removesuffix("'s")
+        for m in (*after, *before, *bracketed)
+    }
     asked = set(asked_names)
     return any(not set(part.split("-")) <= asked and part not in asked for part in found)
 
@@ -315,7 +330,7 @@ def answers_kind(
         asked = set(info.names)
         return any(not name_in(n, asked, " ".join(asked)) for n in names(text) - (places if info.individual else set()))
     if info.kind == "name":
-        return gives_name(text, info.focus_text, info.names)
+        return gives_name(text, info.focus_text, info.names, info.description)
     return True
 
 

@@ -36,6 +36,9 @@ class QuestionInfo:
     # "Which official ...?" asks for a person; "Who ...?" may be answered by a country ("Libya announced ...")
     individual: bool = False
     plural: bool = False  # "Which capitals ...?", "What groups ...?": several things are asked for
+    # what a name question says of the thing, beyond its word and the question's names: "the area
+    # called where one plate subducts under another" -> plate, subduct, anoth
+    description: tuple[str, ...] = ()
 
 
 # A question about a date: "when" opening the question or asking ("and when did ...", "since when"),
@@ -67,6 +70,16 @@ def name_asked(question: str) -> str:
         place = _WHICH_PLACE.search(question)
         return place.group(1) if place else ""
     phrase = _HEAD_END.split(m.group(1) + " ", maxsplit=1)[0].strip()
+    # The thing is the head of the phrase's first noun group, by spaCy's tags: "the name of the
+    # alphabet is most commonly used" -> "alphabet", "of another algorithm useful for" -> "algorithm"
+    # (the phrase's last word would be "used", "useful").
+    start = m.start(1)
+    tokens = [t for t in nlp.parse_question(question).tokens if start <= t.start < start + len(phrase)]
+    # a common noun heads "the Azerbaijan-Turkey corridor"; names and hyphens are its modifiers
+    compound = ("NOUN", "PROPN", "PUNCT")
+    for i, t in enumerate(tokens):
+        if t.pos == "NOUN" and (i + 1 == len(tokens) or tokens[i + 1].pos not in compound):
+            return t.text
     return phrase.split()[-1] if phrase else ""
 
 
@@ -125,7 +138,13 @@ def analyse_question(question: str) -> QuestionInfo:
         count=bool(re.search(r"\bhow many\b", low)),
         individual=bool(PERSON_WHICH.search(low)),
         plural=kind in ("what", "person") and asks_plural(q),
+        description=_description(q, focus_text, asked_names) if kind == "name" else (),
     )
+
+
+def _description(question: str, thing: str, asked_names: tuple[str, ...]) -> tuple[str, ...]:
+    left_out = set(content_terms(f"{thing} name names called named {' '.join(asked_names)}"))
+    return tuple(dict.fromkeys(t for t in content_terms(question) if t not in left_out))
 
 
 # "What percentage ...", "What growth rate ...", "What figure did she give?": the noun asked for
