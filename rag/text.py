@@ -125,6 +125,18 @@ def content_terms(text: str) -> list[str]:
     ]
 
 
+def word_pairs(text: str) -> frozenset[tuple[str, str]]:
+    """Adjacent word pairs, stemmed, that hold a content word: "in exchange for" -> (in, exchang),
+    (exchang, for). Pairs shared in order with a question are a phrase match, which single words
+    miss: "in exchange for wheat" answers "in exchange for its missiles", "foreign exchange" does not."""
+    seq = [stem(w) for w in words(text)]
+    return frozenset(
+        (a, b)
+        for a, b in zip(seq, seq[1:])
+        if not (a in STOPWORDS and b in STOPWORDS) and a not in QUESTION_WORDS and b not in QUESTION_WORDS
+    )
+
+
 def numbers(text: str) -> set[float]:
     """Numeric values stated in text: digits (200, 8%, 1,000, 80s) and number words."""
     found: set[float] = set()

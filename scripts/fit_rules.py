@@ -8,7 +8,7 @@ score_squad2.py builds it, plus the first turns of eval/dataset.jsonl), read fro
 WORK/retrievals.pkl with --reuse (run `make train` first), else retrieved again. Titles are held
 out as that script holds them out (every 4th in sorted order): the fit sees the others.
 
-Fitted, by grid search: DENSE_WEIGHT (LEXICAL_WEIGHT = 1 - DENSE_WEIGHT) and MIN_SCORE of
+Fitted, by grid search: DENSE_WEIGHT (LEXICAL_WEIGHT = 1 - DENSE_WEIGHT), PHRASE_WEIGHT and MIN_SCORE of
 rag/answering/rules.py. Objective: the share of questions handled right (answerable: answered
 with a quote holding the gold answer; unanswerable: abstained), averaged over the two domains
 (SQuAD's training titles and the eval items) so that neither outweighs the other. The script
@@ -31,6 +31,7 @@ from rag.config import PROJECT_ROOT, prepare_offline_env
 from rag.text import stem
 
 DENSE_GRID = (0.4, 0.5, 0.6, 0.7, 0.8)
+PHRASE_GRID = (0.0, 0.1, 0.2, 0.3)
 MIN_SCORE_GRID = tuple(round(0.30 + 0.01 * i, 2) for i in range(31))  # 0.30 .. 0.60
 
 
@@ -97,30 +98,34 @@ def main() -> None:
         "eval items (first turns)": [r for r in rows if r["corpus"] == "eval"],
     }
     fitted_on = ("squad train titles", "eval items (first turns)")
-    best: tuple[float, float, float] | None = None
-    by_weight: dict[float, dict[str, list[Outcome]]] = {}
-    kept = (rules.DENSE_WEIGHT, rules.LEXICAL_WEIGHT)
+    best: tuple[float, tuple[float, float], float] | None = None
+    by_weight: dict[tuple[float, float], dict[str, list[Outcome]]] = {}
+    kept = (rules.DENSE_WEIGHT, rules.LEXICAL_WEIGHT, rules.PHRASE_WEIGHT)
     t0 = time.perf_counter()
     try:
         for dense in DENSE_GRID:
-            rules.DENSE_WEIGHT, rules.LEXICAL_WEIGHT = dense, round(1.0 - dense, 2)
-            by_weight[dense] = {name: [outcome(r) for r in part] for name, part in parts.items()}
-            for t in MIN_SCORE_GRID:
-                score = sum(rates(by_weight[dense][n], t)["right"] for n in fitted_on) / len(fitted_on)
-                if best is None or score > best[0] + 1e-9:
-                    best = (score, dense, t)
-            row = [
-                f"{t:.2f}:{sum(rates(by_weight[dense][n], t)['right'] for n in fitted_on) / 2:.3f}"
-                for t in MIN_SCORE_GRID[::5]
-            ]
-            print(f"dense weight {dense}: objective by MIN_SCORE {' '.join(row)}", file=sys.stderr)
+            for phrase in PHRASE_GRID:
+                rules.DENSE_WEIGHT, rules.LEXICAL_WEIGHT, rules.PHRASE_WEIGHT = dense, round(1.0 - dense, 2), phrase
+                by_weight[dense, phrase] = outcomes = {name: [outcome(r) for r in part] for name, part in parts.items()}
+                for t in MIN_SCORE_GRID:
+                    score = sum(rates(outcomes[n], t)["right"] for n in fitted_on) / len(fitted_on)
+                    if best is None or score > best[0] + 1e-9:
+                        best = (score, (dense, phrase), t)
+                row = [
+                    f"{t:.2f}:{sum(rates(outcomes[n], t)['right'] for n in fitted_on) / 2:.3f}"
+                    for t in MIN_SCORE_GRID[::5]
+                ]
+                print(f"dense {dense} phrase {phrase}: objective by MIN_SCORE {' '.join(row)}", file=sys.stderr)
     finally:
-        rules.DENSE_WEIGHT, rules.LEXICAL_WEIGHT = kept
+        rules.DENSE_WEIGHT, rules.LEXICAL_WEIGHT, rules.PHRASE_WEIGHT = kept
     assert best is not None
-    score, dense, t = best
-    print(f"chosen: DENSE_WEIGHT {dense}, LEXICAL_WEIGHT {round(1 - dense, 2)}, MIN_SCORE {t} (objective {score:.4f})")
-    print(f"current: DENSE_WEIGHT {kept[0]}, MIN_SCORE {rules.MIN_SCORE}")
-    for label, (w, thr) in (("chosen", (dense, t)), ("current", (kept[0], rules.MIN_SCORE))):
+    score, (dense, phrase), t = best
+    print(
+        f"chosen: DENSE_WEIGHT {dense}, LEXICAL_WEIGHT {round(1 - dense, 2)}, PHRASE_WEIGHT {phrase}, "
+        f"MIN_SCORE {t} (objective {score:.4f})"
+    )
+    print(f"current: DENSE_WEIGHT {kept[0]}, PHRASE_WEIGHT {kept[2]}, MIN_SCORE {rules.MIN_SCORE}")
+    for label, (w, thr) in (("chosen", ((dense, phrase), t)), ("current", ((kept[0], kept[2]), rules.MIN_SCORE))):
         if w not in by_weight:
             continue
         for name in parts:

@@ -10,6 +10,8 @@ from rag.nlp import Entity
 ANSWERABLE = [
     ("What does Iran receive in return for the missiles it sends to Russia?", ["nuclear"]),
     ("What is Iran bartering missiles and drones for?", ["wheat and soy"]),
+    # the phrase "in exchange for ... missiles and drones" outranks "foreign exchange" + "receive cash"
+    ("What is Iran receiving from Russia in exchange for its missiles and drones?", ["wheat and soy"]),
     ("Who is Iran's new president?", ["Pezeshkian"]),
     ("When did the UN embargo on missile trade with Iran expire?", ["October 2023"]),
     ("What did Donald Trump say about Iran?", ["undermine US democracy"]),
@@ -141,6 +143,17 @@ def test_a_sentence_gives_a_name_only_when_a_new_proper_noun_is_attached_to_the_
     assert gives_name("They have a pair of tentacles called tentilla.", "tentacles", ())
     assert not gives_name("They have a pair of retractable tentacles.", "tentacles", ())
     assert gives_name("The Holocene (the latest epoch) is too small to be shown.", "epoch", ())
+
+
+def test_word_pairs_match_a_phrase_in_order_and_leave_out_pairs_of_function_words() -> None:
+    from rag.text import word_pairs
+
+    question = word_pairs("What is Iran receiving in exchange for its missiles and drones?")
+    barter = word_pairs("Iran is bartering missiles and drones in exchange for wheat and soy.")
+    cash = word_pairs("Even when we want to receive cash, we give half to foreign exchange bureaus; we sell drones and missiles.")
+    assert question & barter == {("in", "exchang"), ("exchang", "for"), ("missil", "and"), ("and", "drone")}
+    assert question & cash == set()  # the same words, not the same phrases
+    assert ("in", "the") not in word_pairs("in the end") and ("what", "is") not in question
 
 
 def test_a_sentence_without_the_things_word_names_it_only_when_it_holds_most_of_its_description() -> None:

@@ -22,7 +22,7 @@ from rag.answering.question import Question
 from rag.errors import ConfigError
 
 ANSWERER_FILE = Path(__file__).with_name("answerer.json")
-ANSWERER_SHA256 = "6ce8a9225c7a704dd73c7e45ecc924f68549c4df0cc524e47e600e9d0b885e2f"
+ANSWERER_SHA256 = "b11dd77f593f9c4ea00fee746f7f58db04365f2e1d248954c894108bc9fb32a5"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from rag import nlp
-from rag.text import STOPWORDS, content_terms, names, numbers, split_carried
+from rag.text import STOPWORDS, content_terms, names, numbers, split_carried, word_pairs
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class QuestionInfo:
     # what a name question says of the thing, beyond its word and the question's names: "the area
     # called where one plate subducts under another" -> plate, subduct, anoth
     description: tuple[str, ...] = ()
+    pairs: frozenset[tuple[str, str]] = frozenset()  # rag.text.word_pairs of the question as asked
 
 
 # A question about a date: "when" opening the question or asking ("and when did ...", "since when"),
@@ -139,6 +140,7 @@ def analyse_question(question: str) -> QuestionInfo:
         individual=bool(PERSON_WHICH.search(low)),
         plural=kind in ("what", "person") and asks_plural(q),
         description=_description(q, focus_text, asked_names) if kind == "name" else (),
+        pairs=word_pairs(q),
     )
 
 
