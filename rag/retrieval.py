@@ -112,9 +112,7 @@ class Retriever:
         self._dense = _Slim(
             VectorStoreIndex.from_vector_store(
                 store.vector_store, embed_model=embed_model, transformations=[_ReadOnly()]
-            ).as_retriever(
-                similarity_top_k=settings.candidate_k
-            ),
+            ).as_retriever(similarity_top_k=settings.candidate_k),
             self._packed,
             self._facts,
         )

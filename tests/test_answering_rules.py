@@ -150,7 +150,7 @@ def test_word_pairs_match_a_phrase_in_order_and_leave_out_pairs_of_function_word
 
     question = word_pairs("What is Iran receiving in exchange for its missiles and drones?")
     barter = word_pairs("Iran is bartering missiles and drones in exchange for wheat and soy.")
-    cash = word_pairs("Even when we want to receive cash, we give half to foreign exchange bureaus; we sell drones and missiles.")
+    cash = word_pairs("When we receive cash, we give half to foreign exchange bureaus; we sell drones and missiles.")
     assert question & barter == {("in", "exchang"), ("exchang", "for"), ("missil", "and"), ("and", "drone")}
     assert question & cash == set()  # the same words, not the same phrases
     assert ("in", "the") not in word_pairs("in the end") and ("what", "is") not in question
