@@ -26,7 +26,7 @@ from typing import Any
 
 from rag import claims as cl
 from rag.chunking import sentence_spans
-from rag.nlp import Entity, stored_facts
+from rag.nlp import Entity, stored_entities, stored_facts
 from rag.text import content_terms, is_instruction, names, normalize, numbers, word_set, words
 from rag.types import ArticleMeta, Citation, Passage, Removed
 
@@ -470,7 +470,7 @@ def _unit_terms(text: str) -> frozenset[str]:
 
 def _windows_cache_clear() -> None:
     _chunk_units.cache_clear()
-    _stored_entities.cache_clear()
+    stored_entities.cache_clear()
     _relations_by_start.cache_clear()
     stored_facts.cache_clear()
     cl.clear_parses()
@@ -725,13 +725,8 @@ def _entities(p: Passage) -> tuple[Entity, ...]:
     """The passage's named entities (offsets in its text): as ingest stored them when the passage
     comes from the store, else from a parse of the passage."""
     if p.facts:
-        return _stored_entities(p.chunk.text, p.facts)
+        return stored_entities(p.chunk.text, p.facts)
     return cl.entities_of(p.chunk.text)
-
-
-@lru_cache(maxsize=1024)
-def _stored_entities(text: str, packed: str) -> tuple[Entity, ...]:
-    return tuple(e for f in stored_facts(text, packed) for e in f.entities)
 
 
 def _missing_names(

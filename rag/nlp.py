@@ -231,6 +231,13 @@ def stored_facts(text: str, packed: str) -> tuple[SentenceFacts, ...]:
     return tuple(unpack_facts(text, packed))
 
 
+@lru_cache(maxsize=4096)
+def stored_entities(text: str, packed: str) -> tuple[Entity, ...]:
+    """The entities of every sentence of a chunk's stored analysis, in order (the verifier's names,
+    the answerer's check that a name is a person's)."""
+    return tuple(e for f in stored_facts(text, packed) for e in f.entities)
+
+
 def unpack_facts(text: str, packed: str) -> list[SentenceFacts]:
     """pack_facts' inverse; `text` is the analysed text the offsets refer to."""
     import json

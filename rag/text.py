@@ -125,6 +125,7 @@ def content_terms(text: str) -> list[str]:
     ]
 
 
+@lru_cache(maxsize=65536)
 def word_pairs(text: str) -> frozenset[tuple[str, str]]:
     """Adjacent word pairs, stemmed, that hold a content word: "in exchange for" -> (in, exchang),
     (exchang, for). Pairs shared in order with a question are a phrase match, which single words

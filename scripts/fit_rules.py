@@ -107,14 +107,13 @@ def main() -> None:
             for phrase in PHRASE_GRID:
                 rules.DENSE_WEIGHT, rules.LEXICAL_WEIGHT, rules.PHRASE_WEIGHT = dense, round(1.0 - dense, 2), phrase
                 by_weight[dense, phrase] = outcomes = {name: [outcome(r) for r in part] for name, part in parts.items()}
-                for t in MIN_SCORE_GRID:
-                    score = sum(rates(outcomes[n], t)["right"] for n in fitted_on) / len(fitted_on)
+                objective = {
+                    t: sum(rates(outcomes[n], t)["right"] for n in fitted_on) / len(fitted_on) for t in MIN_SCORE_GRID
+                }
+                for t, score in objective.items():
                     if best is None or score > best[0] + 1e-9:
                         best = (score, (dense, phrase), t)
-                row = [
-                    f"{t:.2f}:{sum(rates(outcomes[n], t)['right'] for n in fitted_on) / 2:.3f}"
-                    for t in MIN_SCORE_GRID[::5]
-                ]
+                row = [f"{t:.2f}:{objective[t]:.3f}" for t in MIN_SCORE_GRID[::5]]
                 print(f"dense {dense} phrase {phrase}: objective by MIN_SCORE {' '.join(row)}", file=sys.stderr)
     finally:
         rules.DENSE_WEIGHT, rules.LEXICAL_WEIGHT, rules.PHRASE_WEIGHT = kept

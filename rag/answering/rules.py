@@ -428,20 +428,14 @@ def names_a_person(terms: set[str], passages: tuple[Passage, ...]) -> bool:
     the topic of the passages (in half of them or more: an article about the Rhine calls it "the
     river", and the small model calls "Rhine" and "Victoria" a person now and then)?"""
     labels = [
-        label
+        e.label
         for p in passages
         if p.facts
-        for text, label in chunk_entities(p.chunk.text, p.facts)
-        if terms & set(content_terms(text))
+        for e in nlp.stored_entities(p.chunk.text, p.facts)
+        if terms & set(content_terms(e.text))
     ]
     topic = sum(bool(terms & set(content_terms(p.chunk.text))) for p in passages) * 2 >= len(passages)
     return not topic and labels.count("PERSON") * 2 > len(labels)
-
-
-@lru_cache(maxsize=4096)
-def chunk_entities(chunk_text: str, packed_facts: str) -> tuple[tuple[str, str], ...]:
-    """(text, label) of the entities of a chunk, from the analysis ingest stored with it."""
-    return tuple((e.text, e.label) for f in nlp.stored_facts(chunk_text, packed_facts) for e in f.entities)
 
 
 # spaCy labels of entities that answer "who" / "which official": people, bodies, peoples

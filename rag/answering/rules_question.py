@@ -145,7 +145,8 @@ def analyse_question(question: str) -> QuestionInfo:
 
 
 def _description(question: str, thing: str, asked_names: tuple[str, ...]) -> tuple[str, ...]:
-    left_out = set(content_terms(f"{thing} name names called named {' '.join(asked_names)}"))
+    # "name" and "named" are question words, which content_terms drops anyway
+    left_out = set(content_terms(f"{thing} names called {' '.join(asked_names)}"))
     return tuple(dict.fromkeys(t for t in content_terms(question) if t not in left_out))
 
 
