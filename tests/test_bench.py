@@ -4,6 +4,7 @@ No timer is asserted here: `python -m bench --quick --check` compares ratios mea
 in one run (onnx vs numpy, ingest vs bare embedding, answer vs plain LlamaIndex retrieval).
 """
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -50,6 +51,10 @@ def test_quick_benchmark_runs_and_ratios_are_near_target(tmp_path: Path) -> None
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "answer p50/p95, real corpus" in proc.stdout
     assert out.exists()
+    # the cold CLI is timed on a question answered without a parse and on a which/what one, which loads spaCy
+    cold = json.loads(out.read_text())["cold_cli"]
+    assert len(cold["questions"]) == 2 and any(q.split()[0] in ("What", "Which") for q in cold["questions"])
+    assert cold["median_s"] == max(q["median_s"] for q in cold["questions"].values())
 
 
 # Plays app.py: answers /healthz (unless STUB_HEALTHZ says otherwise) and records every question
