@@ -22,7 +22,7 @@ from rag.answering.question import Question
 from rag.errors import ConfigError
 
 ANSWERER_FILE = Path(__file__).with_name("answerer.json")
-ANSWERER_SHA256 = "b11dd77f593f9c4ea00fee746f7f58db04365f2e1d248954c894108bc9fb32a5"
+ANSWERER_SHA256 = "24ce4e87b8881ef3ef5d7997ec56230997168c9d5ae62b92375749dcd92439e8"
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from rag.text import (
     STOPWORDS,
     content_terms,
     has_date,
+    has_negation,
     is_instruction,
     name_in,
     names,
@@ -74,6 +75,9 @@ _POSSESSIVE = re.compile(r"\b(?:[Hh]is|[Hh]er|[Hh]im)\b")
 # A sentence that is all quotation ("“It is the balance that ...”"), with no "said X" of its own, goes
 # on quoting the speaker named before it, as a "he added" sentence does (news convention)
 _WHOLE_QUOTE = re.compile(r"^[“\"][^”\"]+[”\"]\W*$")
+# Beside the negation words (rag.text.has_negation), the verbs that deny: a sentence answering a
+# negated question ("Which countries did not sign?") may say "refused to sign" or "lacks"
+_DENYING = re.compile(r"\b(?:lack|fail|refus)\w*", re.I)
 _PRONOUN_START = re.compile(r"^(He|She|They|It|This|These|That|His|Her|Their)\b")
 
 
@@ -318,6 +322,9 @@ def answers_kind(
     places: the words of its entities that name no person or body, see sentence_places)"""
     if not info.numbers <= stated_numbers(text):  # a number in the question pins what it asks about
         return False
+    # what did not happen is not told by what did
+    if info.negated and not (has_negation(text) or _DENYING.search(text)):
+        return False
     if info.kind in ("number", "date") and info.required_names:
         # "How many did the Wall Street Journal say ...?" is not answered by Blinken's figure. The
         # sentence before counts too, as pronouns point there ("the country they invaded in 2022").
@@ -345,7 +352,9 @@ def answers_kind(
 
 
 def select(candidates: list[Candidate], info: QuestionInfo, limit: int) -> list[Candidate]:
-    """The best sentence, plus near-best ones that add question terms or another article."""
+    """The best sentence, plus near-best ones that add question terms or another article, or list
+    names when several things are asked for ("Which groups ...?": the list is the answer, though
+    its words may all be in the best sentence already)."""
     best = candidates[0]
     chosen = [best]
     covered = set(content_terms(best.text)) & set(info.terms)
@@ -354,7 +363,7 @@ def select(candidates: list[Candidate], info: QuestionInfo, limit: int) -> list[
             break
         adds = (set(content_terms(c.text)) & set(info.terms)) - covered
         other_article = all(c.passage.article_id != k.passage.article_id for k in chosen)
-        if adds or other_article:
+        if adds or other_article or (info.plural and lists_names(c.passage, c.index, info)):
             chosen.append(c)
             covered |= adds
     return chosen
@@ -385,6 +394,8 @@ def previous_sentence(c: Candidate) -> str:
 
 
 def abstain_reason(info: QuestionInfo, candidates: list[Candidate]) -> str:
+    if info.negated:
+        return "The articles do not say this: no passage says that what the question asks about did not happen."
     if info.kind == "number":
         topic = f" for {info.focus_text}" if info.focus_text else ""
         return f"The articles give no number{topic}."
