@@ -456,3 +456,21 @@ def test_a_negated_question_the_articles_answer_only_positively_abstains(engine)
     assert "allowed" in a.citations[0].quote  # what they do say: the countries that let it expire
     b = engine.ask("What does Iran claim it has not supplied to Moscow?")
     assert not b.abstained and "Shahed drones" in b.answer
+
+
+def test_a_noun_group_without_a_plural_form_is_singular_without_parsing(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """No word ending in "s" (nor "people", "children" ...) before the first auxiliary or preposition:
+    no plural, decided without loading spaCy (about 1 s of a cold CLI answer)."""
+    from rag import nlp
+    from rag.answering.rules_question import asks_plural
+
+    def no_parse(question: str) -> None:
+        raise AssertionError(f"parsed {question!r}")
+
+    monkeypatch.setattr(nlp, "parse_question", no_parse)
+    assert not asks_plural("What agreement has Iran signed with China?")
+    assert not asks_plural("What kind of missiles did the Wall Street Journal report?")
+    with pytest.raises(AssertionError):  # a word that may be plural is left to the parser
+        asks_plural("What other clashes were involved?")
+    with pytest.raises(AssertionError):
+        asks_plural("Which people were arrested?")
