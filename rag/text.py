@@ -125,6 +125,11 @@ def content_terms(text: str) -> list[str]:
     ]
 
 
+# the stems of those words, for checks on stemmed terms ("does" stems to "doe", no content word)
+STOPWORD_STEMS = frozenset(stem(w) for w in STOPWORDS)
+QUESTION_STEMS = frozenset(stem(w) for w in QUESTION_WORDS)
+
+
 @lru_cache(maxsize=65536)
 def word_pairs(text: str) -> frozenset[tuple[str, str]]:
     """Adjacent word pairs, stemmed, that hold a content word: "in exchange for" -> (in, exchang),
@@ -134,7 +139,7 @@ def word_pairs(text: str) -> frozenset[tuple[str, str]]:
     return frozenset(
         (a, b)
         for a, b in zip(seq, seq[1:])
-        if not (a in STOPWORDS and b in STOPWORDS) and a not in QUESTION_WORDS and b not in QUESTION_WORDS
+        if not (a in STOPWORD_STEMS and b in STOPWORD_STEMS) and a not in QUESTION_STEMS and b not in QUESTION_STEMS
     )
 
 

@@ -157,6 +157,9 @@ def test_word_pairs_match_a_phrase_in_order_and_leave_out_pairs_of_function_word
     assert question & barter == {("in", "exchang"), ("exchang", "for"), ("missil", "and"), ("and", "drone")}
     assert question & cash == set()  # the same words, not the same phrases
     assert ("in", "the") not in word_pairs("in the end") and ("what", "is") not in question
+    # function and question words are told by their stems too ("does" stems to "doe", "why" to "whi",
+    # "according" to "accord"): no pair of them is a phrase to match
+    assert word_pairs("Why does the article say so, according to him?") == set()
 
 
 def test_a_sentence_without_the_things_word_names_it_only_when_it_holds_most_of_its_description() -> None:

@@ -22,7 +22,7 @@ from rag.answering.question import Question
 from rag.errors import ConfigError
 
 ANSWERER_FILE = Path(__file__).with_name("answerer.json")
-ANSWERER_SHA256 = "24ce4e87b8881ef3ef5d7997ec56230997168c9d5ae62b92375749dcd92439e8"
+ANSWERER_SHA256 = "9ee8c8ff2815f81005c5fcb80d3cc8b4f3f41a950454e2557bde344b512a0707"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from rag.answering.rules_question import QuestionInfo, analyse_question
 from rag.retrieval import KeywordIndex, KeywordStats, Retrieval, sentence_similarity
 from rag.text import (
     NUMBER_WORDS,
-    STOPWORDS,
+    STOPWORD_STEMS,
     content_terms,
     has_date,
     has_negation,
@@ -203,7 +203,7 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
         subject_required = set()
     # a phrase match counts for what is asked, as the weights above do: a pair of name words ("Wall
     # Street Journal") says whom the question is about, and the name's words already count once
-    pairs = {pair for pair in info.pairs if any(w not in STOPWORDS and w not in name_terms for w in pair)}
+    pairs = {pair for pair in info.pairs if any(w not in STOPWORD_STEMS and w not in name_terms for w in pair)}
     before = sentences_before(retrieval.passages)
     seen: set[tuple[str, int]] = set()
     out: list[Candidate] = []
