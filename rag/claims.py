@@ -39,6 +39,9 @@ _PERCENT = {"%", "percent", "per cent", "percentage"}
 _MONEY = {"$", "£", "€", "dollar", "dollars", "pound", "pounds", "euro", "euros"}
 
 Value = tuple[float, str]  # (number, unit): unit is "%", "money" or ""
+# a span of years whose second year keeps only its last two digits ("2007-11", "1939 -- 45",
+# "the 2019/20 season"): the second year is stated too (2011, 1945, 2020)
+_SHORT_YEAR_SPAN = re.compile(r"\b(1[5-9]|20)(\d\d)\s*(?:-{1,2}|–|—|/)\s*(\d\d)\b(?![\d,.])")
 
 
 def values(text: str, hard: bool = False) -> set[Value]:
@@ -73,6 +76,9 @@ def values(text: str, hard: bool = False) -> set[Value]:
             unit = "money"
         out.add((value, unit))
         i = j
+    for m in _SHORT_YEAR_SPAN.finditer(text):
+        if int(m.group(3)) > int(m.group(2)):  # the span runs forward within the century
+            out.add((float(m.group(1) + m.group(3)), ""))
     return out
 
 

@@ -477,3 +477,15 @@ def test_a_noun_group_without_a_plural_form_is_singular_without_parsing(monkeypa
         asks_plural("What other clashes were involved?")
     with pytest.raises(AssertionError):
         asks_plural("Which people were arrested?")
+
+
+def test_a_count_of_the_things_asked_for_does_not_pin_the_answer() -> None:
+    """ "What are the two bodies ...?" is answered by the sentence naming them, which need not say
+    "two"; a number the question states otherwise ("the 20-year agreement") must be in the sentence."""
+    info = analyse_question("What are the two bodies that make up the legislature?")
+    assert info.numbers == frozenset()
+    assert answers_kind(info, "The legislature is made up of the Parliament and the Council.")
+    assert analyse_question("What three causes did the governor name?").numbers == frozenset()
+    pinned = analyse_question("When will the 20-year agreement be signed?")
+    assert pinned.numbers == frozenset({20.0})
+    assert not answers_kind(pinned, "The 25-year agreement will be signed in May.")

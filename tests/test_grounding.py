@@ -106,6 +106,12 @@ def test_rules_directly() -> None:
     quote = "Iran is bartering missiles in exchange for wheat."
     assert missing_values("Iran is bartering missiles in exchange for wheat.", quote) == []
     assert missing_values("Iran is bartering 5 missiles for wheat.", quote) == [(5.0, "")]
+    # a span of years written short states its second year ("2007 -- 11" is 2007 to 2011)
+    spans = "Rage Against the Machine ( 1991 -- 2000 ; 2007 -- 11 ) and Audioslave ( 2001 -- 07 )"
+    assert missing_values("He drummed for Rage (2007-2011) and Audioslave (2001-2007).", spans) == []
+    assert missing_values("He drummed for Audioslave until 2008.", spans) == [(2008.0, "")]
+    assert missing_values("The 2019-20 season ended in 2020.", "the 2019/20 season") == []
+    assert missing_values("Pages ran to 2005.", "pages 2010-05") == [(2005.0, "")]  # not a forward span
     assert negation_problem("Iran is not bartering missiles for wheat.", quote)
     assert not negation_problem("Iran is bartering missiles for wheat.", quote)
     assert "roles" in role_problem("Russia sent missiles to Iran.", [_unit("Iran sent missiles to Russia.")])

@@ -22,7 +22,7 @@ from rag.answering.question import Question
 from rag.errors import ConfigError
 
 ANSWERER_FILE = Path(__file__).with_name("answerer.json")
-ANSWERER_SHA256 = "9ee8c8ff2815f81005c5fcb80d3cc8b4f3f41a950454e2557bde344b512a0707"
+ANSWERER_SHA256 = "5c6de96b7c197450a96d511a113f958c4f71d06dd5dddfe9b427f21a60d0f5c1"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from rag import nlp
-from rag.text import STOPWORDS, content_terms, names, numbers, split_carried, word_pairs
+from rag.text import NUMBER_WORDS, STOPWORDS, content_terms, names, numbers, split_carried, word_pairs
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ def analyse_question(question: str) -> QuestionInfo:
         tuple(focus),
         focus_text,
         asked_names,
-        frozenset(numbers(q)),
+        frozenset(numbers(q)) - asked_count(q),
         unit,
         names_subject,
         full_names=runs,
@@ -178,6 +178,16 @@ def asks_negated(question: str) -> bool:
 
 
 _CLAUSES = frozenset({"relcl", "acl", "advcl", "ccomp", "xcomp", "csubj", "pcomp", "prep"})
+
+
+# "What are the two bodies ...?", "the three islands": a number word after a determiner says how many
+# things the answer names, which the answer need not spell out ("the European Parliament and the
+# Council"); a number it states otherwise ("the 20-year agreement", "the 15 largest cities") pins it
+_ASKED_COUNT = re.compile(r"\b(?:what|which|the|these|those)\s+(two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
+
+
+def asked_count(question: str) -> set[float]:
+    return {float(NUMBER_WORDS[m.group(1).lower()]) for m in _ASKED_COUNT.finditer(question)}
 
 
 def _description(question: str, thing: str, asked_names: tuple[str, ...]) -> tuple[str, ...]:
