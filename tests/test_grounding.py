@@ -167,6 +167,12 @@ def test_known_limits_a_reversed_exchange_without_names_is_dropped() -> None:
         ("ira", "the Iranian military", False),  # too short to be a stem
         ("russia", "the Iranian military", False),
         ("uk", "the United Nations", False),
+        # the place's last letters give way to the suffix
+        ("belgian", "clubs in Belgium", True),
+        ("china", "Chinese officials", True),
+        ("italian", "a team from Italy", True),
+        ("iraq", "Iran said", False),  # a shared stem of 3 letters is no demonym
+        ("austria", "Australia's team", False),  # "alia" is no ending of a place
     ],
 )
 def test_a_name_may_appear_as_its_demonym_or_acronym_and_nothing_looser(name: str, quote: str, found: bool) -> None:

@@ -22,7 +22,7 @@ from rag.answering.question import Question
 from rag.errors import ConfigError
 
 ANSWERER_FILE = Path(__file__).with_name("answerer.json")
-ANSWERER_SHA256 = "5c6de96b7c197450a96d511a113f958c4f71d06dd5dddfe9b427f21a60d0f5c1"
+ANSWERER_SHA256 = "1d4ca1bf6ad4713c4c33fe83c73f96af94b732ce4fd18172ec352eb95462ab2e"
 
 
 @dataclass(frozen=True)
