@@ -226,15 +226,11 @@ def name_in(name: str, quote_words: set[str], quote: str) -> bool:
     if name in quote_words:
         return True
     for w in quote_words:
-        longer, shorter = (w, name) if len(w) > len(name) else (name, w)
-        if len(shorter) >= 4 and longer.startswith(shorter) and longer[len(shorter) :] in DEMONYM_SUFFIXES:
-            return True
-        # the place's last letters give way to the suffix: Belgium / Belgian, China / Chinese, Italy /
-        # Italian, Sweden / Swedish (a shared stem of 4 letters or more, the place's ending at most 2)
-        p = len(os.path.commonprefix([longer, shorter]))
-        if p >= 4 and any(
-            a[p:] in DEMONYM_SUFFIXES and 0 < len(b) - p <= 2 for a, b in ((longer, shorter), (shorter, longer))
-        ):
+        # a shared stem of 4 letters or more, then a demonym's suffix on one word and at most 2
+        # letters of the place's ending on the other: Iran / Iranian, Belgium / Belgian, China /
+        # Chinese, Italy / Italian, Sweden / Swedish
+        p = len(os.path.commonprefix([w, name]))
+        if p >= 4 and any(a[p:] in DEMONYM_SUFFIXES and len(b) - p <= 2 for a, b in ((w, name), (name, w))):
             return True
     if 2 <= len(name) <= 5 and name.isalpha():
         caps = re.findall(r"\b[A-Z][a-z]+(?:\s+(?:of\s+)?[A-Z][a-z]+)+", quote)
