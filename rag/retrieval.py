@@ -35,6 +35,7 @@ from rag.ingest import FACTS_KEY, unpack_vectors
 from rag.store import Store, meta_from_record
 from rag.text import content_terms
 from rag.types import ArticleMeta, Chunk, Passage
+from rag.wordvec import WordVectors, minilm_word_vectors
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,9 @@ class KeywordStats(Protocol):
     @property
     def keywords(self) -> KeywordIndex: ...
 
+    @property
+    def word_vectors(self) -> WordVectors | None: ...  # None: words match only as they are written
+
 
 class Retriever:
     """Hybrid retriever over one Store; opened once per process and shared by all requests."""
@@ -123,6 +127,7 @@ class Retriever:
         self.articles: dict[str, ArticleMeta] = {}
         self._texts: dict[str, str] = {}
         self.keywords = KeywordIndex([], 1)
+        self.word_vectors = minilm_word_vectors(embed_model)  # for the offline answerer (rag.wordvec)
         self._fusion: QueryFusionRetriever | None = None
         self.refresh(force=True)
 

@@ -117,13 +117,14 @@ def stem(word: str) -> str:
     return str(_STEMMER.stemWord(word))
 
 
+def content_words(text: str) -> list[str]:
+    """The words that carry content (no stopwords, no question scaffolding), lower-cased, unstemmed."""
+    return [w for w in words(text) if w not in STOPWORDS and w not in QUESTION_WORDS and not w.isdigit() and len(w) > 1]
+
+
 def content_terms(text: str) -> list[str]:
     """Stemmed words that carry content (no stopwords, no question scaffolding)."""
-    return [
-        stem(w)
-        for w in words(text)
-        if w not in STOPWORDS and w not in QUESTION_WORDS and not w.isdigit() and len(w) > 1
-    ]
+    return [stem(w) for w in content_words(text)]
 
 
 # the stems of those words, for checks on stemmed terms ("does" stems to "doe", no content word)

@@ -22,7 +22,7 @@ from rag.answering.question import Question
 from rag.errors import ConfigError
 
 ANSWERER_FILE = Path(__file__).with_name("answerer.json")
-ANSWERER_SHA256 = "1d4ca1bf6ad4713c4c33fe83c73f96af94b732ce4fd18172ec352eb95462ab2e"
+ANSWERER_SHA256 = "38a17455a9e1202c011cff8f5b43ae5ea8085cb85070d35fed9705f25a7c1855"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,17 @@ import re
 from dataclasses import dataclass
 
 from rag import nlp
-from rag.text import NUMBER_WORDS, STOPWORDS, content_terms, names, numbers, split_carried, word_pairs
+from rag.text import (
+    NUMBER_WORDS,
+    STOPWORDS,
+    content_terms,
+    content_words,
+    names,
+    numbers,
+    split_carried,
+    stem,
+    word_pairs,
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,9 @@ class QuestionInfo:
     # "Where didn't the trappers travel?" asks what is denied: a sentence saying where they did
     # travel does not answer it (see asks_negated)
     negated: bool = False
+    # the question's word for each of terms, as asked ("weaponry" for "weaponri"): word vectors
+    # (rag.wordvec) match it to the word a sentence uses instead
+    term_words: tuple[str, ...] = ()
 
 
 # A question about a date: "when" opening the question or asking ("and when did ...", "since when"),
@@ -145,7 +158,15 @@ def analyse_question(question: str) -> QuestionInfo:
         description=_description(q, focus_text, asked_names) if kind == "name" else (),
         pairs=word_pairs(q),
         negated=asks_negated(q),
+        term_words=_term_words(f"{q} {carried}", terms),
     )
+
+
+def _term_words(text: str, terms: list[str]) -> tuple[str, ...]:
+    first: dict[str, str] = {}
+    for w in content_words(text):
+        first.setdefault(stem(w), w)
+    return tuple(first.get(t, t) for t in terms)
 
 
 _NEGATION_WORD = re.compile(r"\b(?:not|never|cannot)\b|n[’']t\b", re.I)
