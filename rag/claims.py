@@ -182,9 +182,17 @@ _PREAMBLE = re.compile(
 )
 
 
+LEAD_IN_WORDS = 15  # the longest lead-in to a list: a sentence any longer says something itself
+
+
 def is_preamble(sentence: str) -> bool:
-    """A content-free lead-in ("Here is what the articles say:") rather than a claim."""
-    return bool(_PREAMBLE.match(sentence.strip()))
+    """A content-free lead-in ("Here is what the articles say:") rather than a claim; also any
+    short sentence that only announces what follows its colon ("Key points include:", "The passage
+    describes two main topics:"), naming no one and stating no number: what follows is checked."""
+    s = sentence.strip()
+    if _PREAMBLE.match(s):
+        return True
+    return s.endswith(":") and len(words(s)) <= LEAD_IN_WORDS and not names(s) and not values(s, hard=True)
 
 
 def missing_run(text: str, have: set[str] | frozenset[str]) -> int:

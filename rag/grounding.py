@@ -513,11 +513,17 @@ def select(claim_terms: set[str], units: Sequence[Unit], first: Sequence[Unit] =
     covered: set[str] = set().union(*(u.terms for u in chosen)) & claim_terms if chosen else set()
     while len(chosen) < MAX_UNITS:
         need = MIN_GAIN if chosen else 1
+        numbered = any(t.startswith("#") for u in chosen for t in u.terms)
         best, gain, tight = None, 0, 0.0
         for u in units:
             if u in chosen:
                 continue
-            g = len((u.terms & claim_terms) - covered)
+            added = (u.terms & claim_terms) - covered
+            # a number the claim states counts twice while the support states none: the hard checks
+            # need the sentence that states it ("Home for the Holidays (1995 film)." beside "The
+            # film stars ..."); once the support has a number, another one is not evidence but a
+            # possible swap ("a 20-year agreement with China" where China's is 25-year)
+            g = len(added) + (0 if numbered else sum(t.startswith("#") for t in added))
             t = len(u.terms & claim_terms) / max(len(u.terms), 1)
             if g >= need and (g > gain or (g == gain and t > tight)):
                 best, gain, tight = u, g, t

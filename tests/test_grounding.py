@@ -357,3 +357,44 @@ def test_a_he_is_resolved_from_the_entities_ingest_stored() -> None:
     out = verifier.verify("Abbas Araghchi criticized Russia. [1] He acknowledged Russia is an ally. [1]", sources)
     assert out.dropped == ["He acknowledged Russia is an ally."] and "Ardestani" in out.removed[0].reason
     assert not verifier.verify("Ahmad Ardestani acknowledged Russia is an ally. [1]", sources).dropped
+
+
+def _source(text: str) -> tuple[Passage, ...]:
+    chunk = Chunk("s-0", "s", text, 0, len(text), tuple(sentence_spans(text)))
+    return (Passage(chunk=chunk, meta=ArticleMeta(id="s", title="Source"), score=1.0),)
+
+
+def test_a_number_stated_in_the_sentence_beside_the_support_joins_it() -> None:
+    # a title line states the year, the next sentence the rest: both support the claim together
+    text = "Home for the Holidays (1995 film). The film stars Holly Hunter and Robert Downey Jr."
+    out = Verifier(lambda _: text).verify("A 1995 film stars Holly Hunter and Robert Downey Jr. [1]", _source(text))
+    assert not out.dropped, out.removed
+    assert any("1995" in c.quote for c in out.citations)
+
+
+def test_a_number_swapped_in_from_the_next_sentence_is_still_caught() -> None:
+    # once the support states a number, another sentence's number is a swap, not evidence
+    text = (
+        "Iran has signed a 25-year security agreement with China. "
+        "Iran and Russia also have been negotiating a 20-year strategic agreement."
+    )
+    out = Verifier(lambda _: text).verify("Iran has signed a 20-year security agreement with China. [1]", _source(text))
+    assert out.dropped and "number 20" in out.removed[0].reason
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lead_in"),
+    [
+        ("Key points include:", True),
+        ("The passage mentions three distinct topics:", True),  # a small count in words is no fact
+        ("Here is what the articles say:", True),
+        ("Iran gets two things from Russia in return:", False),  # names: a claim, verified
+        ("The embargo expired in 2023 for these reasons:", False),  # a number: a claim
+        ("The article goes on at some length about the many different reasons why the deal was struck:", False),
+        ("The passage mentions three distinct topics.", False),  # no colon: not a lead-in
+    ],
+)
+def test_a_short_lead_in_to_a_list_claims_nothing(sentence: str, lead_in: bool) -> None:
+    from rag.claims import is_preamble
+
+    assert is_preamble(sentence) is lead_in
