@@ -33,7 +33,7 @@ from llama_index.retrievers.bm25 import BM25Retriever
 from rag.config import Settings
 from rag.ingest import FACTS_KEY, unpack_vectors
 from rag.store import Store, meta_from_record
-from rag.text import content_terms
+from rag.text import content_terms, name_in, stem
 from rag.types import ArticleMeta, Chunk, Passage
 from rag.wordvec import WordVectors, minilm_word_vectors
 
@@ -72,11 +72,39 @@ def sentence_similarity(query_vector: np.ndarray, passage: Passage, i: int) -> f
     return float(vectors[i] @ query_vector)
 
 
-class KeywordIndex:
+class TermStats:
+    """Document frequencies of the corpus' stemmed terms: IDF weights, and whether a name is in it."""
+
+    def __init__(self, size: int, doc_freq: Counter[str] | dict[str, int]) -> None:
+        self.size = size
+        self.doc_freq = doc_freq
+
+    def idf(self, term: str) -> float:
+        return float(np.log(1.0 + (self.size + 1) / (self.doc_freq.get(term, 0) + 0.5)))
+
+    def mentions(self, name: str) -> bool:
+        """Does any chunk name it, as written or as its demonym or place ("Ukrainian" for "Ukraine's",
+        "Iran" for "Iranian": rag.text.name_in)?"""
+        term = stem(name)
+        if self.doc_freq.get(term, 0):
+            return True
+        by_prefix = self.__dict__.get("_by_prefix")  # built on first need (and absent from old pickles)
+        if by_prefix is None:
+            by_prefix = {}
+            for t in self.doc_freq:
+                by_prefix.setdefault(t[:4], set()).add(t)
+            self._by_prefix = by_prefix
+        return len(term) >= 4 and name_in(name.lower(), by_prefix.get(term[:4], set()), "")
+
+
+class KeywordIndex(TermStats):
     """BM25 over all chunks in the store, plus document frequencies for term weighting."""
 
     def __init__(self, nodes: list[TextNode], top_k: int) -> None:
-        self.size = len(nodes)
+        doc_freq: Counter[str] = Counter()
+        for node in nodes:
+            doc_freq.update(set(content_terms(node.get_content())))
+        super().__init__(len(nodes), doc_freq)
         self.retriever: BM25Retriever | None = None
         if nodes:
             self.retriever = BM25Retriever.from_defaults(
@@ -85,12 +113,6 @@ class KeywordIndex:
                 stemmer=Stemmer.Stemmer("english"),
                 language="en",
             )
-        self.doc_freq: Counter[str] = Counter()
-        for node in nodes:
-            self.doc_freq.update(set(content_terms(node.get_content())))
-
-    def idf(self, term: str) -> float:
-        return float(np.log(1.0 + (self.size + 1) / (self.doc_freq.get(term, 0) + 0.5)))
 
 
 class KeywordStats(Protocol):

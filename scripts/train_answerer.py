@@ -40,7 +40,7 @@ from rag.answering.model import ANSWERER_FILE, AnswererModel
 from rag.answering.offline import OfflineBackend, fitting
 from rag.answering.question import Question, analyse
 from rag.config import PROJECT_ROOT, load_settings, prepare_offline_env
-from rag.retrieval import Retrieval
+from rag.retrieval import Retrieval, TermStats
 
 DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "external" / "squad2_dev.jsonl"
 EVAL_DATA = PROJECT_ROOT / "eval" / "dataset.jsonl"
@@ -90,14 +90,9 @@ def build_corpus(paras: list[dict[str, Any]], folder: Path) -> dict[str, str]:
     return ids
 
 
-class Stats:
-    """The corpus term statistics the features read (KeywordIndex's, without its BM25 retriever)."""
-
-    def __init__(self, size: int, doc_freq: dict[str, int]) -> None:
-        self.size, self.doc_freq = size, doc_freq
-
-    def idf(self, term: str) -> float:
-        return float(np.log(1.0 + (self.size + 1) / (self.doc_freq.get(term, 0) + 0.5)))
+class Stats(TermStats):
+    """The corpus term statistics the features read (KeywordIndex's, without its BM25 retriever);
+    a class of this script's own, so that the pickled retrieval cache keeps loading."""
 
 
 def retrieve_all(corpus: Path, index: Path, questions: list[str]) -> tuple[Stats, list[Retrieval]]:

@@ -79,3 +79,30 @@ def test_fusion_keeps_each_retrievers_best_hit() -> None:
     ours = fused(KeepTopsFusion)
     assert "rare" not in plain
     assert ours == plain + ["rare"]
+
+
+@pytest.mark.parametrize(
+    ("name", "mentioned"),
+    [
+        ("ukraine", True),
+        ("ukrainian", True),  # the text says "Ukraine's"
+        ("iran", True),  # the text says only "Iranian"
+        ("austrian", True),
+        ("australia", False),  # not Austria's demonym: a place the text never names
+        ("russia", False),
+        ("kyiv", False),
+    ],
+)
+def test_a_name_is_mentioned_as_written_or_as_its_demonym_or_place(name: str, mentioned: bool) -> None:
+    from llama_index.core.schema import TextNode
+
+    from rag.retrieval import KeywordIndex
+
+    index = KeywordIndex([TextNode(text="Missiles hit Ukraine’s grid. Iranian drones flew. Austria voted.")], 3)
+    assert index.mentions(name) is mentioned
+
+
+def test_a_demonym_of_a_place_the_articles_name_is_not_missing(engine) -> None:  # type: ignore[no-untyped-def]
+    a = engine.ask("Which Ukrainian targets are the missiles expected to hit?")
+    assert "do not mention" not in a.answer
+    assert not a.abstained and "energy infrastructure" in a.answer

@@ -20,7 +20,7 @@ from rag.answering import rules
 from rag.answering.question import Question
 from rag.answering.rules import instruction, stated_numbers
 from rag.retrieval import KeywordIndex, Retrieval, sentence_similarity
-from rag.text import content_terms
+from rag.text import content_terms, content_words
 from rag.types import Passage
 
 CANDIDATE_FEATURES = (
@@ -203,9 +203,7 @@ def abstain_features(
     absent = [w for t, w in idf.items() if t not in retrieved]
     unknown = sum(w for t, w in idf.items() if keywords.doc_freq.get(t, 0) == 0) / (sum(idf.values()) or 1.0)
     unknown_names = sum(
-        1
-        for name in q.proper
-        if all(keywords.doc_freq.get(t, 0) == 0 for t in content_terms(name)) and content_terms(name)
+        1 for name in q.proper if content_words(name) and not any(keywords.mentions(w) for w in content_words(name))
     )
     return np.array(
         [

@@ -22,7 +22,7 @@ from rag.answering.question import Question
 from rag.errors import ConfigError
 
 ANSWERER_FILE = Path(__file__).with_name("answerer.json")
-ANSWERER_SHA256 = "38a17455a9e1202c011cff8f5b43ae5ea8085cb85070d35fed9705f25a7c1855"
+ANSWERER_SHA256 = "6461e5f8ab4bd16dcea1be397043984cda265f5f2dfb4615feb0d5ce1192cb94"
 
 
 @dataclass(frozen=True)

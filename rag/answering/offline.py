@@ -22,7 +22,7 @@ from rag.answering.intent import Library, special_draft
 from rag.answering.model import AnswererModel, load, sigmoid
 from rag.answering.question import Question, analyse, question_parts
 from rag.retrieval import KeywordStats, Retrieval
-from rag.text import content_terms
+from rag.text import content_words
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ class OfflineBackend:
         logits = logits[keep]
         order = np.argsort(-logits, kind="stable")
         best = cands[order[0]]
-        missing = [n for n in q.proper if not any(keywords.doc_freq.get(t, 0) for t in content_terms(n))]
+        missing = [n for n in q.proper if not any(keywords.mentions(w) for w in content_words(n))]
         if missing:
             reason = f"The articles do not mention {', '.join(m.title() for m in missing)}."
             return self._abstain(reason, best, 0.0)

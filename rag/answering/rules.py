@@ -153,7 +153,7 @@ def judge(
         (c.passage.article_id, c.start): (c.score, answers_kind(info, c.text, c.context, c.labels, c.places))
         for c in candidates
     }
-    if any(keywords.doc_freq.get(stem(n), 0) == 0 for n in info.names):
+    if not all(keywords.mentions(n) for n in info.names):
         return kinds, True
     answering = [c for c in candidates if c.about_subject and kinds[(c.passage.article_id, c.start)][1]]
     return kinds, not answering or answering[0].confidence < MIN_SCORE
@@ -172,7 +172,7 @@ class OfflineBackend:
         info = analyse_question(question)
         keywords = self._stats.keywords
         info = replace(info, required_names=distinctive_names(info.names, keywords))
-        missing = [n for n in info.names if keywords.doc_freq.get(stem(n), 0) == 0]
+        missing = [n for n in info.names if not keywords.mentions(n)]
         candidates = score_sentences(info, retrieval, keywords, self._stats.word_vectors)
         if missing:
             return self._abstain(f"The articles do not mention {', '.join(m.title() for m in missing)}.", candidates)
