@@ -489,3 +489,36 @@ def test_a_count_of_the_things_asked_for_does_not_pin_the_answer() -> None:
     pinned = analyse_question("When will the 20-year agreement be signed?")
     assert pinned.numbers == frozenset({20.0})
     assert not answers_kind(pinned, "The 25-year agreement will be signed in May.")
+
+
+def _candidate(text: str, score: float, confidence: float):  # type: ignore[no-untyped-def]
+    from rag.answering.rules import Candidate
+    from rag.types import ArticleMeta, Chunk, Passage
+
+    chunk = Chunk("t-0", "t", text, 0, len(text), ((0, len(text)),))
+    passage = Passage(chunk=chunk, meta=ArticleMeta(id="t", title="T"), score=1.0)
+    return Candidate(1, 0, 0, len(text), text, 0.5, 0.5, score, passage, confidence)
+
+
+LISTING = "The trial enrolled 4,800 children in Ghana, Kenya and Malawi."
+
+
+@pytest.mark.parametrize(("confidence", "joins"), [(0.47, True), (0.30, False)])
+def test_a_plural_question_quotes_a_confident_list_when_the_best_sentence_names_nothing(
+    monkeypatch: pytest.MonkeyPatch, confidence: float, joins: bool
+) -> None:
+    from rag.answering import rules
+
+    # the stored entity analysis is ingest's; here a sentence "lists names" when it has a comma
+    monkeypatch.setattr(rules, "lists_names", lambda p, i, info: "," in p.chunk.text)
+    info = analyse_question("In which countries was the vaccine trial held?")
+    assert info.plural
+    best = _candidate("The vaccine cut cases by 68 percent in a trial in three countries.", 0.58, 0.58)
+    listing = _candidate(LISTING, 0.46, confidence)  # below KEEP_RATIO of the best's score
+    chosen = rules.select([best, listing], info, 3)
+    assert [c.text for c in chosen] == ([best.text, LISTING] if joins else [best.text])
+    # a singular question, or a best sentence that lists already, adds nothing
+    singular = analyse_question("In which country was the vaccine trial held?")
+    assert rules.select([best, listing], singular, 3) == [best]
+    first_list = _candidate("Trials ran in Ghana, Kenya and Malawi.", 0.60, 0.60)
+    assert rules.select([first_list, listing], info, 3) == [first_list]

@@ -425,6 +425,12 @@ def select(candidates: list[Candidate], info: QuestionInfo, limit: int) -> list[
         if adds or other_article or (info.plural and lists_names(c.passage, c.index, info)):
             chosen.append(c)
             covered |= adds
+    if info.plural and len(chosen) < limit and not any(lists_names(k.passage, k.index, info) for k in chosen):
+        # several things asked for and nothing chosen names them ("a trial in three countries"): the
+        # best sentence that lists names joins if it clears the bar to answer on its own
+        listing = next((c for c in candidates if lists_names(c.passage, c.index, info)), None)
+        if listing is not None and listing.confidence >= MIN_SCORE and listing not in chosen:
+            chosen.append(listing)
     return chosen
 
 
