@@ -55,12 +55,13 @@ def outcome(row: dict[str, Any], words: WordVectors | None = None) -> Outcome:
     info = replace(info, required_names=rules.distinctive_names(info.names, keywords))
     if any(keywords.doc_freq.get(stem(n), 0) == 0 for n in info.names):
         return Outcome(row["answerable"], -1.0, False)
-    candidates = rules.score_sentences(info, row["retrieval"], keywords, words)
+    candidates = rules.score_sentences(info, row["retrieval"], keywords)
     answering = [c for c in candidates if rules.answers_kind(info, c.text, c.context, c.labels, c.places)]
     if not answering:
         return Outcome(row["answerable"], -1.0, False)
     chosen = rules.select(answering, info, 3)
-    return Outcome(row["answerable"], answering[0].confidence, any(is_gold(row, c) for c in chosen))
+    best = rules.soft_confidence(answering[0], info, keywords, words)
+    return Outcome(row["answerable"], best.confidence, any(is_gold(row, c) for c in chosen))
 
 
 def rates(outcomes: list[Outcome], threshold: float) -> dict[str, float]:
@@ -146,7 +147,9 @@ def fit_soft(parts: dict[str, list[dict[str, Any]]], fitted_on: tuple[str, ...])
 
     encoder = MiniLMEncoder()
     words = WordVectors(lambda texts: encoder.encode(texts, batch_size=len(texts)))
-    kept = rules.SOFT_MIN
+    kept, kept_min = rules.SOFT_MIN, rules.MIN_SCORE
+    # soft_confidence only raises a confidence under MIN_SCORE: under every threshold of the grid
+    rules.MIN_SCORE = max(MIN_SCORE_GRID)
     results: dict[float | None, dict[str, list[Outcome]]] = {}
     best: tuple[float, float | None, float] | None = None
     try:
@@ -179,7 +182,7 @@ def fit_soft(parts: dict[str, list[dict[str, Any]]], fitted_on: tuple[str, ...])
                     + "  ".join(f"{n.split()[0]}-{n.split()[1]} {c}" for n, c in zip(parts, cells))
                 )
     finally:
-        rules.SOFT_MIN = kept
+        rules.SOFT_MIN, rules.MIN_SCORE = kept, kept_min
     assert best is not None
     score, soft, t = best
     print(f"chosen: SOFT_MIN {soft}, MIN_SCORE {t} (objective {score:.4f})")

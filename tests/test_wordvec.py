@@ -2,6 +2,7 @@
 question that says a fact in other words than the article ("US daily" for "Wall Street Journal
 reported", "Iranian-built rockets" for "made-in-Iran missiles") is answered, not abstained on."""
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -75,12 +76,22 @@ def test_a_paraphrased_question_is_answered_only_with_word_vectors(engine) -> No
     assert rules.OfflineBackend(exact_only).draft(PARAPHRASED, retrieval).abstained  # type: ignore[arg-type]
 
 
-def test_word_vectors_raise_confidence_but_keep_the_rank(engine) -> None:  # type: ignore[no-untyped-def]
+def test_word_vectors_raise_only_a_confidence_short_of_the_bar(engine) -> None:  # type: ignore[no-untyped-def]
     retrieval = engine.retriever.retrieve(PARAPHRASED)
     keywords = engine.retriever.keywords
     info = analyse_question(PARAPHRASED)
-    plain = rules.score_sentences(info, retrieval, keywords)
-    soft = rules.score_sentences(info, retrieval, keywords, engine.retriever.word_vectors)
-    assert [c.text for c in plain] == [c.text for c in soft]
-    assert all(s.confidence >= p.confidence for p, s in zip(plain, soft))
-    assert soft[0].confidence > plain[0].confidence
+    best = rules.score_sentences(info, retrieval, keywords)[0]
+    assert best.confidence < rules.MIN_SCORE
+    raised = rules.soft_confidence(best, info, keywords, engine.retriever.word_vectors)
+    assert raised.text == best.text and raised.score == best.score  # the rank stays
+    assert raised.confidence >= rules.MIN_SCORE
+    assert rules.soft_confidence(best, info, keywords, None) == best
+    sure = replace(best, confidence=rules.MIN_SCORE + 0.1)  # already over the bar: nothing to compute
+    assert rules.soft_confidence(sure, info, keywords, refusing_vectors()) == sure
+
+
+def refusing_vectors() -> WordVectors:  # noqa: N802 (reads as the class it builds)
+    def refuse(words):  # type: ignore[no-untyped-def]
+        raise AssertionError(f"encoded {words}")
+
+    return WordVectors(refuse)

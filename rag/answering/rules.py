@@ -67,7 +67,7 @@ COMMON_NAME_SHARE = 0.25  # a name in at least this share of chunks does not pin
 MIN_SCORE = 0.42  # below this the best sentence does not answer the question (with soft matching: see SOFT_MIN)
 KEEP_RATIO = 0.85  # further sentences must score at least this share of the best one
 RELATED_MIN_LEXICAL = 0.25  # an abstention shows a related sentence only above this overlap
-# Soft matching (rag.wordvec): the confidence of the best SOFT_TOP sentences counts a question word
+# Soft matching (rag.wordvec): the confidence of the best answering sentence counts a question word
 # the sentence says in another word at that word's cosine, if at least SOFT_MIN. Fitted with
 # MIN_SCORE by `scripts.fit_rules --reuse --soft` (grid SOFT_MIN none/0.5-0.7 x MIN_SCORE; 2026-12-01;
 # gold in answer / abstained on unanswerable / false abstentions). Without soft matching at 0.40:
@@ -76,7 +76,6 @@ RELATED_MIN_LEXICAL = 0.25  # an abstention shows a related sentence only above 
 # 0.744/0.229/0.082, 0.808/0.722/0.128); MIN_SCORE 0.42 is taken (objective 0.647: 0.760/0.284/0.093,
 # 0.735/0.258/0.096, 0.787/0.722/0.181), which abstains more on SQuAD's unanswerable questions
 # than before instead of less; on score_squad2.py's 600: 0.757/0.303/0.080 against 0.757/0.283/0.077.
-SOFT_TOP = 8
 SOFT_MIN = 0.6
 # English connectives that state a cause: a "why" question's answer usually holds one
 CAUSAL = re.compile(
@@ -142,13 +141,13 @@ def gives_name(sentence: str, thing: str, asked_names: tuple[str, ...], descript
 
 
 def judge(
-    question: str, retrieval: Retrieval, keywords: KeywordIndex, words: WordVectors | None = None
+    question: str, retrieval: Retrieval, keywords: KeywordIndex
 ) -> tuple[dict[tuple[str, int], tuple[float, bool]], bool]:
     """(article id, sentence start) -> (its score, can it answer the question's kind), and whether
     these rules would abstain, for the learned answerer's features."""
     info = analyse_question(question)
     info = replace(info, required_names=distinctive_names(info.names, keywords))
-    candidates = score_sentences(info, retrieval, keywords, words)
+    candidates = score_sentences(info, retrieval, keywords)
     kinds = {
         (c.passage.article_id, c.start): (c.score, answers_kind(info, c.text, c.context, c.labels, c.places))
         for c in candidates
@@ -173,12 +172,14 @@ class OfflineBackend:
         keywords = self._stats.keywords
         info = replace(info, required_names=distinctive_names(info.names, keywords))
         missing = [n for n in info.names if not keywords.mentions(n)]
-        candidates = score_sentences(info, retrieval, keywords, self._stats.word_vectors)
+        candidates = score_sentences(info, retrieval, keywords)
         if missing:
             return self._abstain(f"The articles do not mention {', '.join(m.title() for m in missing)}.", candidates)
         answering = [
             c for c in candidates if c.about_subject and answers_kind(info, c.text, c.context, c.labels, c.places)
         ]
+        if answering:
+            answering[0] = soft_confidence(answering[0], info, keywords, self._stats.word_vectors)
         if not answering or answering[0].confidence < MIN_SCORE:
             reason = abstain_reason(info, candidates)
             shown = next((c for c in candidates if c.lexical >= RELATED_MIN_LEXICAL), None)
@@ -197,12 +198,8 @@ class OfflineBackend:
         return Draft(text, abstained=True, reason=reason, backend=self.name)
 
 
-def score_sentences(
-    info: QuestionInfo, retrieval: Retrieval, keywords: KeywordIndex, words: WordVectors | None = None
-) -> list[Candidate]:
-    """Every sentence of every retrieved passage, scored against the question, best first. With
-    word vectors, the confidence of the best SOFT_TOP also counts the question's words that a
-    sentence says in other words (soft_share)."""
+def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordIndex) -> list[Candidate]:
+    """Every sentence of every retrieved passage, scored against the question, best first."""
     full = {t: keywords.idf(t) for t in info.terms}
     full_total = sum(full.values()) or 1.0
     weights = full
@@ -287,17 +284,19 @@ def score_sentences(
                 )
             )
     out.sort(key=lambda c: -c.score)
-    if words is not None and info.term_words:
-        out[:SOFT_TOP] = [_soft_scored(c, info, full, words) for c in out[:SOFT_TOP]]
     log.debug("top sentences: %s", [(round(c.score, 3), c.text[:40]) for c in out[:5]])
     return out
 
 
-def _soft_scored(c: Candidate, info: QuestionInfo, idf: dict[str, float], words: WordVectors) -> Candidate:
-    """The candidate with its confidence raised where the soft share exceeds the exact one. The rank
-    stays: re-ranking by it moved which further sentences an answer quotes (KEEP_RATIO) and lost
-    more eval items than it won (first set 97 -> 97, second 47 -> 46; confidence only: 98, 47)."""
-    soft = soft_share(info, c.text, idf, words)
+def soft_confidence(c: Candidate, info: QuestionInfo, keywords: KeywordIndex, words: WordVectors | None) -> Candidate:
+    """The best answering candidate with its confidence raised where the soft share (word vectors)
+    exceeds the exact one; computed only when the exact confidence falls short of MIN_SCORE, the
+    one decision it can change. The rank stays: re-ranking by it moved which further sentences an
+    answer quotes (KEEP_RATIO) and lost more eval items than it won (first set 97 -> 97, second
+    47 -> 46; confidence only: 98, 47)."""
+    if words is None or not info.term_words or c.confidence >= MIN_SCORE:
+        return c
+    soft = soft_share(info, c.text, {t: keywords.idf(t) for t in info.terms}, words)
     return replace(c, confidence=c.confidence + LEXICAL_WEIGHT * max(0.0, soft - max(c.lexical, c.lexical_full)))
 
 
