@@ -26,28 +26,19 @@ class WordVectors:
     def __init__(self, encode: Encode, batch_size: int = 256) -> None:
         self._encode = encode
         self._batch_size = batch_size
-        self._index: dict[str, int] = {}
-        self._rows: list[np.ndarray] = []
-        self._matrix: np.ndarray | None = None
+        self._vectors: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()  # the web app answers on several threads
 
     def vectors(self, words: Sequence[str]) -> np.ndarray:
         """(len(words), dim) vectors, encoding only the words not seen before."""
         with self._lock:
-            new = [w for w in dict.fromkeys(words) if w not in self._index]
-            if new:
-                if len(self._index) + len(new) > CACHE_WORDS:
-                    self._index, self._rows = {}, []
-                for start in range(0, len(new), self._batch_size):
-                    batch = new[start : start + self._batch_size]
-                    encoded = np.asarray(self._encode(batch), dtype=np.float32)
-                    for w, v in zip(batch, encoded):
-                        self._index[w] = len(self._rows)
-                        self._rows.append(v)
-                self._matrix = None
-            if self._matrix is None:
-                self._matrix = np.stack(self._rows) if self._rows else np.zeros((0, 1), np.float32)
-            return self._matrix[[self._index[w] for w in words]]
+            new = [w for w in dict.fromkeys(words) if w not in self._vectors]
+            if len(self._vectors) + len(new) > CACHE_WORDS:
+                self._vectors = {}
+            for start in range(0, len(new), self._batch_size):
+                batch = new[start : start + self._batch_size]
+                self._vectors.update(zip(batch, np.asarray(self._encode(batch), dtype=np.float32)))
+            return np.stack([self._vectors[w] for w in words]) if words else np.zeros((0, 0), np.float32)
 
     def similarity(self, left: Sequence[str], right: Sequence[str]) -> np.ndarray:
         """Cosine of every word of left with every word of right: (len(left), len(right))."""

@@ -90,7 +90,9 @@ def test_word_vectors_raise_only_a_confidence_short_of_the_bar(engine) -> None: 
     assert rules.soft_confidence(sure, info, keywords, refusing_vectors()) == sure
 
 
-def refusing_vectors() -> WordVectors:  # noqa: N802 (reads as the class it builds)
+def refusing_vectors() -> WordVectors:
+    """Word vectors that fail the test if asked for any."""
+
     def refuse(words):  # type: ignore[no-untyped-def]
         raise AssertionError(f"encoded {words}")
 
