@@ -22,7 +22,7 @@ from rag.answering.question import Question
 from rag.errors import ConfigError
 
 ANSWERER_FILE = Path(__file__).with_name("answerer.json")
-ANSWERER_SHA256 = "6461e5f8ab4bd16dcea1be397043984cda265f5f2dfb4615feb0d5ce1192cb94"
+ANSWERER_SHA256 = "7d2a5f040e861dad771fcd00c51e98328c8041defd432eaec6d171a4ef8820aa"
 
 
 @dataclass(frozen=True)
