@@ -5,8 +5,9 @@ eval/baseline.json. Output: a table on stdout, reports/eval.json and reports/eva
 gate fails. It uses rag's public API (plus engine.retriever for the retrieval metrics). This module is the
 command line and the asking; eval/items.py reads the set, eval/aggregate.py (with eval/metrics.py)
 scores, eval/gates.py gates, eval/baseline.py compares and eval/report.py shows and writes.
-After the first set, the second (eval/other: articles of other topics, eval/other_set.py) runs
-in a temporary index and is gated by eval/other/gates.toml; the saved SQuAD 2.0 score
+After the first set, the second (eval/other: articles of other topics) and the third (eval/pages:
+the real saved pages of ../shared/html) run in temporary indexes (eval/other_set.py), each gated by
+its own gates.toml; the saved SQuAD 2.0 score
 (`make squad`, eval/squad.py) is shown beside them, never gating.
 """
 
@@ -25,7 +26,7 @@ from eval.aggregate import aggregate, fmt, score_item
 from eval.baseline import load_baseline, write_baseline
 from eval.gates import gate_failures, load_gates
 from eval.items import UsageError, load_items, select_items
-from eval.other_set import run_other
+from eval.other_set import SHARED_HTML, THIRD, run_other, third_set_available
 from eval.report import format_failures, format_markdown, format_table, format_tags, write_reports
 from rag.errors import EXIT_OK, EXIT_USAGE
 
@@ -58,7 +59,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--no-other",
         action="store_true",
-        help="skip the second set (eval/other: articles of other topics), which runs after the first by default",
+        help="skip the second and third sets (eval/other, eval/pages), which run after the first by default",
     )
     p.add_argument(
         "--judge",
@@ -182,8 +183,12 @@ def run(args: argparse.Namespace) -> int:
     if args.update_baseline:
         write_baseline(args.baseline, agg, label, len(results))
         print(f"wrote baseline {args.baseline}")
-    other = not (subset or args.no_other or args.dataset != DATASET)  # the second set runs with the full first
+    other = not (subset or args.no_other or args.dataset != DATASET)  # the other sets run with the full first
     failures = ([] if args.no_gate else gate_failures(agg, gates)) + (run_other(args) if other else [])
+    if other and third_set_available():
+        failures += run_other(args, THIRD)
+    elif other:
+        print(f"\nthird set (eval/pages): not run, {SHARED_HTML} is not here (CI always has it)")
     if args.no_gate:
         print("gates: not checked (--no-gate)")
     else:
