@@ -522,3 +522,85 @@ def test_a_plural_question_quotes_a_confident_list_when_the_best_sentence_names_
     assert rules.select([best, listing], singular, 3) == [best]
     first_list = _candidate("Trials ran in Ghana, Kenya and Malawi.", 0.60, 0.60)
     assert rules.select([first_list, listing], info, 3) == [first_list]
+
+
+def _interview() -> tuple:  # type: ignore[type-arg]
+    text = (
+        "Dana Okoro is a welder at the Harrow shipyard. She grew up on a farm.\n"
+        "What's the biggest career risk you've ever taken? What did you learn from it?\n"
+        "Last year I took a pay cut to move to a harder job in another city.\n"
+        "Want to know more about Dana Okoro? Follow her online."
+    )
+    return (_passage(text, "iv"),)
+
+
+def test_a_question_the_article_asks_is_never_an_answer_but_the_paragraph_after_it_answers_it() -> None:
+    from rag.answering.rules import answered_questions, asks, score_sentences
+    from rag.retrieval import KeywordIndex, Retrieval
+
+    passages = _interview()
+    assert asks("Want to know more about Dana Okoro?") and not asks("She grew up on a farm.")
+    answer_start = passages[0].chunk.text.index("Last year")
+    assert answered_questions(passages) == {
+        ("iv", answer_start): "What's the biggest career risk you've ever taken? What did you learn from it?"
+    }
+    info = analyse_question("What was the biggest career risk Dana Okoro has taken?")
+    ranked = score_sentences(info, Retrieval(info_text := "q", _zero_vector(), passages), KeywordIndex([], 1))
+    assert info_text and all(not asks(c.text) for c in ranked)  # the article's own questions are left out
+    best = ranked[0]
+    assert best.text.startswith("Last year I took a pay cut")
+    # the interviewee's "I" may be Dana Okoro, whom the question is about: not known to be another
+    assert best.about_subject
+
+
+def test_a_question_quoted_from_a_speaker_is_what_they_said() -> None:
+    from rag.answering.rules import score_sentences
+    from rag.retrieval import KeywordIndex, Retrieval
+
+    text = "Ardestani rebuked, “There is nothing darker than black. Why not Russia?” He left."
+    info = analyse_question("What did Ardestani say about Russia?")
+    ranked = score_sentences(info, Retrieval("q", _zero_vector(), (_passage(text, "q"),)), KeywordIndex([], 1))
+    assert any(c.text.startswith("Why not Russia?") for c in ranked)
+
+
+def _zero_vector():  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    return np.zeros(384, dtype=np.float32)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "labels", "answers"),
+    [
+        # "how much" asks for an amount: a count in words is none
+        (
+            "How much will the renaming cost?",
+            "The renaming of three streets began in 2016.",
+            {"CARDINAL", "DATE"},
+            False,
+        ),
+        ("How much does she earn?", "She is a mother of two.", {"CARDINAL"}, False),
+        ("How much does a dose of RX-12 cost?", "Half received RX-12 in three doses.", {"CARDINAL", "PRODUCT"}, False),
+        ("How much is the barrier expected to cost?", "It is expected to cost 1.2 billion crowns.", {"CARDINAL"}, True),
+        (
+            "How much will a borrower pay?",
+            "About 40 percent carry variable rates; a borrower will pay 60 crowns more.",
+            {"PERCENT", "CARDINAL"},
+            True,
+        ),  # fmt: skip
+        ("How much did the price of oil rise?", "It had risen by less than two percent per year.", {"PERCENT"}, True),
+        (
+            "How much of the flow does the Waal get?",
+            "Two thirds of the flow goes through the Waal.",
+            {"CARDINAL"},
+            True,
+        ),
+        ("How much do ctenophores eat?", "They can eat ten times their own weight in a day.", {"DATE"}, True),
+        ("How much did cases fall?", "Cases fell by 68 percent.", {"PERCENT"}, True),
+        # a sum of money is not a share nor a percentage
+        ("How much does the vaccine cost?", "Cases fell by 68 percent.", {"PERCENT"}, False),
+    ],
+)
+def test_how_much_wants_an_amount(question: str, sentence: str, labels: set[str], answers: bool) -> None:
+    info = analyse_question(question)
+    assert answers_kind(info, sentence, labels=frozenset(labels)) is answers

@@ -91,6 +91,7 @@ _WHOLE_QUOTE = re.compile(r"^[“\"][^”\"]+[”\"]\W*$")
 # negated question ("Which countries did not sign?") may say "refused to sign" or "lacks"
 _DENYING = re.compile(r"\b(?:lack|fail|refus)\w*", re.I)
 _PRONOUN_START = re.compile(r"^(He|She|They|It|This|These|That|His|Her|Their)\b")
+_FIRST_PERSON = re.compile(r"\b(?:I(?!\s+(?:of|and|or|in|to|the)\b)|[Mm]y|[Mm]e)\b")  # not "Louis I of"
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,7 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
     # Street Journal") says whom the question is about, and the name's words already count once
     pairs = {pair for pair in info.pairs if any(w not in STOPWORD_STEMS and w not in name_terms for w in pair)}
     before = sentences_before(retrieval.passages)
+    asked_before = answered_questions(retrieval.passages)
     seen: set[tuple[str, int]] = set()
     out: list[Candidate] = []
     for n, p in enumerate(retrieval.passages, start=1):
@@ -233,6 +235,8 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             text = p.chunk.text[s - p.chunk.start : e - p.chunk.start]
             if instruction(text):  # a prompt injection planted in an article is not an answer
                 continue
+            if asks(text) and not in_open_quote(p, s):  # "Want to know more about X?" states nothing
+                continue
             dense = sentence_similarity(retrieval.query_vector, p, i)
             terms = set(content_terms(text))
             context = before.get((p.article_id, s), "")
@@ -244,6 +248,9 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
                 # or the last PERSON of the passage before a run of "he said" sentences): the
                 # question's names found there count as found here (coreference)
                 terms |= name_terms & set(content_terms(f"{context} {person}"))
+            # an interview's answer speaks to the question printed before it ("What's the biggest
+            # career risk you've ever taken?" / "Last year I took a pay cut ..."): its words count here
+            terms |= set(content_terms(asked_before.get((p.article_id, s), "")))
             for run in info.full_names:  # "Bakhshayesh-Ardestani said" names "Ahmad Bakhshayesh-Ardestani"
                 if run[-1] in terms:
                     terms |= set(run)
@@ -261,6 +268,9 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             confidence = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * max(lexical, lexical_full) + bonus
             # a "he" whose antecedent lies outside the passages may well be the subject: not known to be another
             unknown = (pronoun or possessive) and not (context or person)
+            # an "I" the article does not quote is its writer or, in an interview, the person
+            # interviewed: who that is the passages do not say, so it may well be the subject
+            unknown = unknown or bool(_FIRST_PERSON.search(text) and not in_open_quote(p, s) and "“" not in text)
             on_subject = not subject_required or unknown or bool(subject_required & terms)
             if possessive and not on_subject:  # "his diplomatic appointments" is about the person named before
                 on_subject = bool(subject_required & set(content_terms(f"{context} {person}")))
@@ -315,6 +325,13 @@ def soft_share(info: QuestionInfo, sentence: str, idf: dict[str, float], words: 
     return share / total
 
 
+def asks(sentence: str) -> bool:
+    """Is the sentence a question of the article's own ("What was your first job like?" in an
+    interview, "Want to know more about X?" closing a post)? It tells nothing, so it answers nothing.
+    A question someone is quoted asking ("... Why not Russia?”") is a statement of what they said."""
+    return sentence.rstrip().endswith("?")
+
+
 def in_open_quote(p: Passage, start: int) -> bool:
     """Does the sentence starting at `start` lie inside a quotation opened earlier in its paragraph
     (“There is nothing darker than black. We give missiles to ...”)? It then speaks for whoever the
@@ -342,6 +359,29 @@ def lists_names(p: Passage, i: int, info: QuestionInfo) -> bool:
     ents = [e for e in facts[i].entities if e.label not in _NOT_ITEMS and not set(words(e.text)) <= asked]
     text = p.chunk.text
     return any(_JOINER.match(text[a.end : b.start]) for a, b in zip(ents, ents[1:]))
+
+
+def answered_questions(passages: tuple[Passage, ...]) -> dict[tuple[str, int], str]:
+    """(article, sentence start) -> the question the article printed right before the paragraph
+    this sentence opens (an interview's or Q&A's question, see asks), wherever the passages hold
+    the two together; the answer's first sentence speaks to it."""
+    out: dict[tuple[str, int], str] = {}
+    for p in passages:
+        spans, base = p.chunk.sentences, p.chunk.start
+        for (s0, e0), (s1, _) in zip(spans, spans[1:]):
+            question = p.chunk.text[s0 - base : e0 - base]
+            if "\n" in p.chunk.text[e0 - base : s1 - base] and asks(question) and not in_open_quote(p, s0):
+                # the whole run of questions ("What's the biggest risk ...? What did you learn?")
+                run = [question]
+                for k in range(spans.index((s0, e0)) - 1, -1, -1):
+                    ps, pe = spans[k]
+                    if "\n" in p.chunk.text[pe - base : spans[k + 1][0] - base] or not asks(
+                        p.chunk.text[ps - base : pe - base]
+                    ):
+                        break
+                    run.insert(0, p.chunk.text[ps - base : pe - base])
+                out.setdefault((p.article_id, s1), " ".join(run))
+    return out
 
 
 def sentences_before(passages: tuple[Passage, ...]) -> dict[tuple[str, int], str]:
@@ -392,6 +432,8 @@ def answers_kind(
     if info.kind == "number":
         if not quantities(text) - info.numbers:  # "Project 360" in the question is no answer to "how many"
             return False
+        if info.amount and not amount_stated(info.amount, text, labels, info.numbers):
+            return False
         terms = set(content_terms(text))
         if info.unit and stem(info.unit) not in terms:
             return False
@@ -407,6 +449,35 @@ def answers_kind(
     if info.kind == "name":
         return gives_name(text, info.focus_text, info.names, info.description)
     return True
+
+
+# spaCy's labels of amounts that are more than a count
+_AMOUNT_LABELS = frozenset({"MONEY", "QUANTITY", "PERCENT"})
+# a share or a multiple said in words (English number grammar)
+_SHARE_WORDS = re.compile(
+    r"\b(?:half|halves|thirds?|quarters?|fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?|percent|per cent|"
+    r"twice|thrice|double|triple|(?:two|three|four|five|six|seven|eight|nine|ten|\d+) times)\b",
+    re.I,
+)
+_IN_NAME = re.compile(r"\b[A-Za-z]+-\d+\b")  # "RX-12", "F-16": a name, not an amount
+_YEARS_AND_DAYS = re.compile(
+    r"\b(?:1[89]\d{2}|20\d{2})s?\b|\b\d{1,2}(?:st|nd|rd|th)?,?\s+(?=\d{4})|(?<=[A-Z][a-z]{2} )\d{1,2}\b"
+)
+
+
+def amount_stated(kind: str, text: str, labels: frozenset[str], asked: frozenset[float] = frozenset()) -> bool:
+    """Does the sentence state an amount, as a "how much" question asks: a sum, a quantity with its
+    unit or a percentage (spaCy's MONEY, QUANTITY, PERCENT, stored at ingest), a number in digits
+    that is no year or day ("1.2 billion crowns", whose currency the small model may not know), or
+    a share or multiple in words ("two thirds", "one ninth", "ten times")? A count in words ("a
+    mother of two", "three doses") answers "how many", not "how much"; nor does a number the
+    question states (`asked`) or one that is part of a name ("RX-12", "F-16"). A sum of money
+    (kind "money": "How much does a dose cost?") is a MONEY entity or a number in digits, not a
+    share ("Half received the vaccine") nor a percentage."""
+    if "MONEY" in labels or (kind != "money" and (labels & _AMOUNT_LABELS or _SHARE_WORDS.search(text))):
+        return True
+    digits = _IN_NAME.sub(" ", _YEARS_AND_DAYS.sub(" ", _PERCENT.sub(" ", text) if kind == "money" else text))
+    return any(float(m.replace(",", "")) not in asked for m in re.findall(r"\d[\d,]*(?:\.\d+)?", digits))
 
 
 def select(candidates: list[Candidate], info: QuestionInfo, limit: int) -> list[Candidate]:

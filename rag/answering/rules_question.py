@@ -56,6 +56,9 @@ class QuestionInfo:
     # the question's word for each of terms, as asked ("weaponry" for "weaponri"): word vectors
     # (rag.wordvec) match it to the word a sentence uses instead
     term_words: tuple[str, ...] = ()
+    # "How much ...?" asks for an amount ("amount"), a sum of money when it asks what something
+    # costs, pays or earns ("money"); "" for other questions ("how many" asks for a count)
+    amount: str = ""
 
 
 # A question about a date: "when" opening the question or asking ("and when did ...", "since when"),
@@ -153,6 +156,7 @@ def analyse_question(question: str) -> QuestionInfo:
         full_names=runs,
         subject_terms=tuple(content_terms(m.group(1))) if (m := _AUX_SUBJECT.match(q)) else (),
         count=bool(re.search(r"\bhow many\b", low)),
+        amount=("money" if _MONEY_ASKED.search(low) else "amount") if re.search(r"\bhow much\b", low) else "",
         individual=bool(PERSON_WHICH.search(low)),
         plural=kind in ("what", "person") and asks_plural(q),
         description=_description(q, focus_text, asked_names) if kind == "name" else (),
@@ -168,6 +172,13 @@ def _term_words(text: str, terms: list[str]) -> tuple[str, ...]:
         first.setdefault(stem(w), w)
     return tuple(first.get(t, t) for t in terms)
 
+
+# English words that make "how much" a question of money: what something costs, pays or earns
+# ("How much did the price of oil rise?" asks for a change, often a percentage: "price" is not one)
+_MONEY_ASKED = re.compile(
+    r"\b(?:cost|costs|costing|pay|pays|paid|paying|spend|spends|spent|spending|earn|earns|earned|earning|"
+    r"charge|charges|charged|worth|salary|wages?|fees?|budget)\b"
+)
 
 _NEGATION_WORD = re.compile(r"\b(?:not|never|cannot)\b|n[’']t\b", re.I)
 
