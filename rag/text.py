@@ -70,7 +70,9 @@ DATE_WORDS = frozenset(MONTHS) | frozenset(
 )
 _NUM = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s?%|s\b)?")
 _DAY = re.compile(r"\b(?:" + "|".join(m.title() for m in MONTHS) + r")\s+(\d{1,2})\b")
-_DATE_WORD = re.compile(r"(?<![-\w])(" + "|".join(sorted(DATE_WORDS)) + r")\b", re.IGNORECASE)
+# A month is written with a capital ("May", "March"): lower-case "may" and "march" are verbs
+_OTHER_DATE_WORDS = "|".join(sorted(DATE_WORDS - set(MONTHS)))
+_DATE_WORD = re.compile(r"(?<![-\w])((?i:" + _OTHER_DATE_WORDS + r")|" + "|".join(m.title() for m in MONTHS) + r")\b")
 _YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})s?\b")
 
 

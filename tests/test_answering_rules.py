@@ -242,7 +242,9 @@ def test_only_a_when_that_asks_makes_a_date_question(question: str, kind: str) -
 @pytest.mark.parametrize(
     "text, label",
     [("1066", "DATE"), ("the 10th century", "DATE"), ("May 2023", "DATE"), ("the following spring", "DATE")]
-    + [("a 20-year", "DURATION"), ("six weeks", "DURATION"), ("25 years", "DURATION")],
+    + [("a 20-year", "DURATION"), ("six weeks", "DURATION"), ("25 years", "DURATION")]
+    # how often is no date either ("an annual festival": spaCy labels "annual" DATE)
+    + [("annual", "FREQUENCY"), ("weekly", "FREQUENCY"), ("every year", "FREQUENCY")],
 )
 def test_a_length_of_time_is_no_date(text: str, label: str) -> None:
     assert _label(Entity(text, "DATE", 0, len(text))) == label
@@ -603,4 +605,32 @@ def _zero_vector():  # type: ignore[no-untyped-def]
 )
 def test_how_much_wants_an_amount(question: str, sentence: str, labels: set[str], answers: bool) -> None:
     info = analyse_question(question)
+    assert answers_kind(info, sentence, labels=frozenset(labels)) is answers
+
+
+def test_a_month_is_written_with_a_capital() -> None:
+    from rag.text import has_date
+
+    assert has_date("It was signed in May.") and has_date("the March vote")
+    assert not has_date("Iran may lend a port to China.")  # the modal verb
+    assert not has_date("Thousands march through the city.")
+    assert has_date("It opened this SUMMER.")  # other date words in any case
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "labels", "answers"),
+    [
+        # an age answers "how old", another number does not
+        ("How old is the flint tool?", "The tool is approximately 50,000 years old.", {"DATE"}, True),
+        ("How old is the flint tool?", "It is approximately 50,000 years old.", {"DATE"}, False),  # which thing?
+        ("How old is the flint tool?", "The flint tool was sharp on one side.", {"CARDINAL"}, False),
+        ("How old are the fossils?", "Fossils were found from about 515 million years ago.", {"MONEY"}, True),
+        # the thing's noun group, not its first word: the sentence may call the flint tool "the tool"
+        ("How old is the flint tool?", "The tool was found on the beach; it is 50,000 years old.", {"DATE"}, True),
+        ("How long is the flint tool?", "The tool is 8 centimetres long.", {"QUANTITY"}, True),
+    ],
+)
+def test_how_old_wants_an_age_of_the_thing(question: str, sentence: str, labels: set[str], answers: bool) -> None:
+    info = analyse_question(question)
+    assert info.kind == "number"
     assert answers_kind(info, sentence, labels=frozenset(labels)) is answers

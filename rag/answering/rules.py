@@ -434,6 +434,8 @@ def answers_kind(
             return False
         if info.amount and not amount_stated(info.amount, text, labels, info.numbers):
             return False
+        if info.age and not (labels & {"DATE", "DURATION"} or _AGE.search(text)):
+            return False
         terms = set(content_terms(text))
         if info.unit and stem(info.unit) not in terms:
             return False
@@ -457,6 +459,12 @@ _AMOUNT_LABELS = frozenset({"MONEY", "QUANTITY", "PERCENT"})
 _SHARE_WORDS = re.compile(
     r"\b(?:half|halves|thirds?|quarters?|fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?|percent|per cent|"
     r"twice|thrice|double|triple|(?:two|three|four|five|six|seven|eight|nine|ten|\d+) times)\b",
+    re.I,
+)
+# an age: "50,000 years old", "about 515 million years ago", "aged 12", "a 40-year-old", "in her 30s"
+_AGE = re.compile(
+    r"\b\d[\d,.]*\s*(?:(?:thousand|million|billion)\s+)?(?:-|\s)?(?:years?|months?|weeks?|days?)(?:-|\s)(?:old|ago)\b"
+    r"|\baged?\s+\d|\bin (?:his|her|their) \d0s\b",
     re.I,
 )
 _IN_NAME = re.compile(r"\b[A-Za-z]+-\d+\b")  # "RX-12", "F-16": a name, not an amount
@@ -548,7 +556,15 @@ _DURATION = re.compile(
 )
 
 
+# ... and how often ("an annual festival", "daily"), which answers "how often": FREQUENCY
+_FREQUENCY = re.compile(
+    r"^(?:(?:bi)?annual(?:ly)?|yearly|quarterly|monthly|weekly|daily|nightly|hourly|biennial|every \w+)$", re.I
+)
+
+
 def _label(e: nlp.Entity) -> str:
+    if e.label == "DATE" and _FREQUENCY.match(e.text.strip()):
+        return "FREQUENCY"
     if e.label == "DATE" and _DURATION.search(e.text) and not has_date(_DURATION.sub(" ", e.text)):
         return "DURATION"
     return e.label

@@ -59,6 +59,7 @@ class QuestionInfo:
     # "How much ...?" asks for an amount ("amount"), a sum of money when it asks what something
     # costs, pays or earns ("money"); "" for other questions ("how many" asks for a count)
     amount: str = ""
+    age: bool = False  # "How old is X?" is answered by an age ("50,000 years old"), not by any number
 
 
 # A question about a date: "when" opening the question or asking ("and when did ...", "since when"),
@@ -69,7 +70,13 @@ DATE_QUESTION = re.compile(
     r"|\bwhen\s+(?:did|does|do|was|were|is|are|will|would|had|has|have|can|could)\b"
     r"|\b(?:what|which)\s+(?:year|date|month|day|time|century|decade)s?\b"
 )
-HOW_BIG = re.compile(r"\bhow (?:big|large|high|far|old|steep|deep) (?:is|are|was|were) (?:the |a |an )?([\w’'-]+)")
+# "How old is the flint tool?", "How big is the discount at which ...": a size or an age of the
+# thing named by the noun group after the copula ("flint tool", "discount"), any of whose words
+# the sentence giving the number names
+HOW_BIG = re.compile(
+    r"\bhow (big|large|high|tall|wide|long|far|old|steep|deep|heavy) (?:is|are|was|were) (?:the |a |an )?"
+    r"([\w’'-]+(?:\s+[\w’'-]+)*?)(?=\s+(?:at|in|on|of|from|to|for|with|by|that|which|who|when|where|than|now|today)\b|\s*[?,.]|$)"
+)
 UNITS = r"kilomet(?:re|er)s|km|miles|met(?:re|er)s|dollars|euros|tonnes|tons|barrels|percent"
 UNIT = re.compile(rf"\bin ({UNITS})\b")
 PEOPLE = r"officials?|persons?|people|ministers?|lawmakers?|leaders?|politicians?|spokes\w+|diplomats?"
@@ -120,8 +127,8 @@ def analyse_question(question: str) -> QuestionInfo:
         focus = content_terms(tail)
         focus_text = " ".join(w for w in re.findall(r"[\w’'-]+", tail) if w.lower() not in STOPWORDS)
     elif m := HOW_BIG.search(low):
-        kind, focus = "number", content_terms(m.group(1))
-        focus_text = m.group(1)
+        kind, focus = "number", content_terms(m.group(2))
+        focus_text = m.group(2)
     elif NUMBER_NOUN.search(low) or re.search(r"\bhow long\b", low) or UNIT.search(low):
         kind = "number"
     elif DATE_QUESTION.search(low):
@@ -157,6 +164,7 @@ def analyse_question(question: str) -> QuestionInfo:
         subject_terms=tuple(content_terms(m.group(1))) if (m := _AUX_SUBJECT.match(q)) else (),
         count=bool(re.search(r"\bhow many\b", low)),
         amount=("money" if _MONEY_ASKED.search(low) else "amount") if re.search(r"\bhow much\b", low) else "",
+        age=bool(re.search(r"\bhow old\b", low)),
         individual=bool(PERSON_WHICH.search(low)),
         plural=kind in ("what", "person") and asks_plural(q),
         description=_description(q, focus_text, asked_names) if kind == "name" else (),
