@@ -127,6 +127,9 @@ def test_question_kinds(question: str, kind: str) -> None:
         ("What is the name of the alphabet is most commonly used in a problem instance?", "alphabet"),
         ("What is the name of another algorithm useful for testing primality?", "algorithm"),
         ("What is the name of the Azerbaijan-Turkey corridor across southern Armenia?", "corridor"),
+        # a relative clause without "that" ends the noun group; "known as" asks for a name too
+        ("What is the name of the project Berlin is launching in January?", "project"),
+        ("What was the area where the tool was found known as?", "area"),
     ],
 )
 def test_a_question_asking_for_a_name_is_recognised(question: str, thing: str) -> None:
@@ -146,6 +149,11 @@ def test_a_sentence_gives_a_name_only_when_a_new_proper_noun_is_attached_to_the_
     assert gives_name("They have a pair of tentacles called tentilla.", "tentacles", ())
     assert not gives_name("They have a pair of retractable tentacles.", "tentacles", ())
     assert gives_name("The Holocene (the latest epoch) is too small to be shown.", "epoch", ())
+    # a name in quotation marks, after or before the thing's word, and a name opening the sentence
+    assert gives_name('It is launching a project named "Postcolonial Remembrance in the City".', "project", ())
+    assert gives_name("The new “FaceTime Attention Correction” feature fixes eye contact.", "feature", ("facetime",))
+    assert not gives_name("The new “FaceTime” feature fixes eye contact.", "feature", ("facetime",))
+    assert gives_name("Known as Doggerland, the area was icy tundra.", "area", ())
 
 
 def test_word_pairs_match_a_phrase_in_order_and_leave_out_pairs_of_function_words() -> None:

@@ -115,8 +115,9 @@ class Candidate:
 
 def gives_name(sentence: str, thing: str, asked_names: tuple[str, ...], description: tuple[str, ...] = ()) -> bool:
     """Does the sentence name the thing ("the port of Chabahar", "Chabahar port", "the port, Chabahar",
-    "small tentacles called tentilla", "The Holocene (the latest epoch)")? A capitalised word the
-    question already used ("the Azerbaijan-Turkey corridor") is no answer. A sentence without the
+    "small tentacles called tentilla", "The Holocene (the latest epoch)", a project named "Postcolonial
+    Remembrance", the "FaceTime Attention Correction" feature, "Known as Doggerland, the area ...")?
+    A capitalised word the question already used ("the Azerbaijan-Turkey corridor") is no answer. A sentence without the
     thing's word may name it under another ("convergent boundaries, where one plate subducts" for
     "the area called where one plate subducts"): it does when it holds most of the question's
     description of the thing (its stemmed terms other than names), as such a definition does.
@@ -125,17 +126,22 @@ def gives_name(sentence: str, thing: str, asked_names: tuple[str, ...], descript
     if not re.search(rf"\b{stem_}s?\b", sentence, re.I):
         held = set(content_terms(sentence))
         return bool(description) and sum(t in held for t in description) * 2 > len(description)
+    q = "[\"“‘']?"  # a name may stand in quotation marks: named "Postcolonial Remembrance in the City"
     after = re.finditer(
-        rf"\b{stem_}s?\b(?:\s*,\s*(?:the\s+)?([A-Z][\w’'-]+)|\s+(?:of\s+(?:the\s+)?([A-Z][\w’'-]+)"
-        rf"|(?:called|named|known as)\s+(?:the\s+)?([\w’'-]+)))",
+        rf"\b{stem_}s?\b(?:\s*,\s*(?:the\s+)?{q}([A-Z][\w’'-]+)|\s+(?:of\s+(?:the\s+)?{q}([A-Z][\w’'-]+)"
+        rf"|(?:called|named|known as)\s+(?:the\s+)?{q}([\w’'-]+)))",
         sentence,
     )
-    before = re.finditer(rf"(?<![.!?]\s)\b([A-Z][\w’'-]+)\s+{stem_}s?\b", sentence)
+    before = re.finditer(rf"(?<![.!?]\s)\b([A-Z][\w’'-]+)[\"”’']?\s+{stem_}s?\b", sentence)
+    # "Known as Doggerland, the area was ...": the name opens the sentence before the thing
+    named_first = re.finditer(
+        rf"\b(?:[Cc]alled|[Nn]amed|[Kk]nown as)\s+{q}([A-Z][\w’'-]+)[\"”’']?,\s+(?:the\s+)?{stem_}s?\b", sentence
+    )
     # an apposition in brackets: "The Holocene (the latest epoch)"
     bracketed = re.finditer(rf"\b([A-Z][\w’'-]+)\s+\((?:the\s+|an?\s+)?[^()]*\b{stem_}s?\)", sentence)
     found = {
         next(g for g in m.groups() if g).lower().removesuffix("’s").removesuffix("'s")
-        for m in (*after, *before, *bracketed)
+        for m in (*after, *before, *bracketed, *named_first)
     }
     asked = set(asked_names)
     return any(not set(part.split("-")) <= asked and part not in asked for part in found)

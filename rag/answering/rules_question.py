@@ -82,12 +82,14 @@ UNIT = re.compile(rf"\bin ({UNITS})\b")
 PEOPLE = r"officials?|persons?|people|ministers?|lawmakers?|leaders?|politicians?|spokes\w+|diplomats?"
 PERSON_WHICH = re.compile(rf"^which (?:[\w-]+ )?(?:{PEOPLE})\b")
 _NAME_OF = re.compile(r"\bwhat (?:is|are|was|were) the names? of (?:the |that |this |those |these )?(.+)", re.I)
-_CALLED = re.compile(r"\bwhat (?:is|are|was|were) (?:the |that |this |those |these )(.+?) (?:called|named)\b", re.I)
+_CALLED = re.compile(
+    r"\bwhat (?:is|are|was|were) (?:the |that |this |those |these )(.+?) (?:called|named|known as)\b", re.I
+)
 # "Which Persian Gulf port ...?" asks for a place's name as surely as "what is that port called?".
 _WHICH_PLACE = re.compile(
     r"\b[Ww]hich\s+(?:[A-Z][\w’'-]*\s+)*(port|city|town|island|base|airport|harbou?r|province|corridor)s?\b"
 )
-_HEAD_END = re.compile(r"\s(?:that|which|who|in|across|on|at|from|to|for|of|with|near)\s|[,?]")
+_HEAD_END = re.compile(r"\s(?:that|which|who|where|when|in|across|on|at|from|to|for|of|with|near)\s|[,?]")
 
 
 def name_asked(question: str) -> str:
@@ -102,8 +104,12 @@ def name_asked(question: str) -> str:
     # (the phrase's last word would be "used", "useful").
     start = m.start(1)
     tokens = [t for t in nlp.parse_question(question).tokens if start <= t.start < start + len(phrase)]
-    # a common noun heads "the Azerbaijan-Turkey corridor"; names and hyphens are its modifiers
-    compound = ("NOUN", "PROPN", "PUNCT")
+    # a relative clause without "that" ends the noun group: "the project Berlin is launching"
+    verb = next((i for i, t in enumerate(tokens) if i and t.pos in ("VERB", "AUX")), len(tokens))
+    tokens = tokens[:verb]
+    # a common noun heads "the Azerbaijan-Turkey corridor" (names and hyphens are its modifiers) and
+    # "the flood barrier"; a name after it is the clause's subject ("the project Berlin ...")
+    compound = ("NOUN", "PUNCT")
     for i, t in enumerate(tokens):
         if t.pos == "NOUN" and (i + 1 == len(tokens) or tokens[i + 1].pos not in compound):
             return t.text
