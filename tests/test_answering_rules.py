@@ -642,3 +642,33 @@ def test_how_old_wants_an_age_of_the_thing(question: str, sentence: str, labels:
     info = analyse_question(question)
     assert info.kind == "number"
     assert answers_kind(info, sentence, labels=frozenset(labels)) is answers
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "answers"),
+    [
+        # a role the sentence does not name is not answered by whoever it names
+        ("Who is the mayor of Berlin?", "In 1884 Chancellor Otto von Bismarck hosted the Berlin Conference.", False),
+        ("Who is the mayor of Berlin?", "Berlin's mayor, Kai Wegner, opened the exhibition.", True),
+        # a word of the role's family says it too
+        (
+            "Who was the inventor of the atmospheric engine?",
+            "The atmospheric engine was invented by Thomas Newcomen.",
+            True,
+        ),
+        ("Who was the leader of the regime?", "The regime was under the leadership of Hassan al-Turabi.", True),
+        ("Who is the director of the museum?", "The museum's curator, Anna Berg, led the tour.", False),
+    ],
+)
+def test_who_holds_a_role_is_answered_by_a_sentence_naming_the_role(
+    question: str, sentence: str, answers: bool
+) -> None:
+    info = analyse_question(question)
+    assert info.kind == "person" and info.role
+    assert answers_kind(info, sentence) is answers
+
+
+def test_a_role_is_read_only_from_who_is_the_x_questions() -> None:
+    assert analyse_question("Who is the ISD's spokesman?").role == ""  # a possessive: the name asked is the ISD's
+    assert analyse_question("Who confirmed that Iran was exporting missiles?").role == ""
+    assert analyse_question("Who was the first geologist?").role == "geologist"

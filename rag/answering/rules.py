@@ -451,6 +451,11 @@ def answers_kind(
     if info.kind == "date":  # spaCy's DATE also finds "1066", "the 10th century", "the following spring"
         return has_date(text) or "DATE" in labels
     if info.kind == "person" and not info.names_subject:
+        # "Who is the mayor of Berlin?" is not answered by a sentence that names no mayor; the role may
+        # be said by a word of its family ("the inventor" / "invented by", "leader" / "leadership")
+        root = info.role[: max(4, len(info.role) - 2)]
+        if info.role and not any(t.startswith(root) for t in content_terms(f"{context} {text}")):
+            return False
         # "Which official ...?" needs a name the question lacks ("Iran" is no new name for "Which Iranian official")
         asked = set(info.names)
         return any(not name_in(n, asked, " ".join(asked)) for n in names(text) - (places if info.individual else set()))

@@ -60,6 +60,9 @@ class QuestionInfo:
     # costs, pays or earns ("money"); "" for other questions ("how many" asks for a count)
     amount: str = ""
     age: bool = False  # "How old is X?" is answered by an age ("50,000 years old"), not by any number
+    # "Who is the mayor of Berlin?" asks who holds a role: the stem of its noun ("mayor"), which the
+    # answering sentence (or the one before it) must name; "" for other questions
+    role: str = ""
 
 
 # A question about a date: "when" opening the question or asking ("and when did ...", "since when"),
@@ -171,6 +174,7 @@ def analyse_question(question: str) -> QuestionInfo:
         count=bool(re.search(r"\bhow many\b", low)),
         amount=("money" if _MONEY_ASKED.search(low) else "amount") if re.search(r"\bhow much\b", low) else "",
         age=bool(re.search(r"\bhow old\b", low)),
+        role=stem(m.group(1).lower()) if kind == "person" and (m := _ROLE.search(q)) else "",
         individual=bool(PERSON_WHICH.search(low)),
         plural=kind in ("what", "person") and asks_plural(q),
         description=_description(q, focus_text, asked_names) if kind == "name" else (),
@@ -192,6 +196,13 @@ def _term_words(text: str, terms: list[str]) -> tuple[str, ...]:
 _MONEY_ASKED = re.compile(
     r"\b(?:cost|costs|costing|pay|pays|paid|paying|spend|spends|spent|spending|earn|earns|earned|earning|"
     r"charge|charges|charged|worth|salary|wages?|fees?|budget)\b"
+)
+
+# "Who is the mayor of Berlin?", "Who was the first inventor of ...?": the noun of the role asked about
+_ROLE = re.compile(
+    r"^(?:and\s+)?(?:who|whom)\s+(?:is|was|are|were)\s+(?:the|a|an)\s+(?:(?:current|first|last|new|former|then)\s+)?"
+    r"([a-z][\w-]*)(?=\s+(?:of|in|at|for|behind|during|on)\b|\s*\?)",
+    re.I,
 )
 
 _NEGATION_WORD = re.compile(r"\b(?:not|never|cannot)\b|n[’']t\b", re.I)
