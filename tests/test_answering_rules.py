@@ -672,3 +672,44 @@ def test_a_role_is_read_only_from_who_is_the_x_questions() -> None:
     assert analyse_question("Who is the ISD's spokesman?").role == ""  # a possessive: the name asked is the ISD's
     assert analyse_question("Who confirmed that Iran was exporting missiles?").role == ""
     assert analyse_question("Who was the first geologist?").role == "geologist"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaks"),
+    [
+        ("In 2007, I had a three-year-old daughter.", True),
+        ("Then, my husband at the time recommended me.", True),
+        ("I’m so proud of myself.", True),
+        ("It appeared in a book on Danish history by J.I.", False),  # initials
+        ("Louis I of France died.", False),  # numerals after a name
+        ("Charles I was executed in 1649.", False),
+        ("World War I and its aftermath.", False),
+        ("“I will not resign,” she said.", False),  # a quoted "I" is the speaker's, named beside it
+    ],
+)
+def test_the_first_person_of_an_interview_is_told_from_numerals_and_quotes(sentence: str, speaks: bool) -> None:
+    from rag.answering.rules import first_person
+
+    assert first_person(sentence) is speaks
+
+
+def test_a_date_said_in_the_first_person_may_be_the_named_persons() -> None:
+    from dataclasses import replace
+
+    info = replace(analyse_question("In what year was Spiceland finishing her degree?"), required_names=("spiceland",))
+    assert answers_kind(info, "In 2007, I was trying to finish my degree one class at a time.")
+    assert not answers_kind(info, "In 2007, her brother was trying to finish his degree.")  # someone else's year
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "labels", "answers"),
+    [
+        ("How long is the flint tool?", "The tool was sharp on one side.", {"CARDINAL"}, False),
+        ("How long is the flint tool?", "The tool is 8 centimetres long.", {"QUANTITY"}, True),
+        ("How high is the dam?", "The dam rises 40 m above the river.", set(), True),
+    ],
+)
+def test_a_size_wants_a_measure_not_a_count_in_words(
+    question: str, sentence: str, labels: set[str], answers: bool
+) -> None:
+    assert answers_kind(analyse_question(question), sentence, labels=frozenset(labels)) is answers

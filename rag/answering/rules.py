@@ -91,7 +91,10 @@ _WHOLE_QUOTE = re.compile(r"^[“\"][^”\"]+[”\"]\W*$")
 # negated question ("Which countries did not sign?") may say "refused to sign" or "lacks"
 _DENYING = re.compile(r"\b(?:lack|fail|refus)\w*", re.I)
 _PRONOUN_START = re.compile(r"^(He|She|They|It|This|These|That|His|Her|Their)\b")
-_FIRST_PERSON = re.compile(r"\b(?:I(?!\s+(?:of|and|or|in|to|the)\b)|[Mm]y|[Mm]e)\b")  # not "Louis I of"
+# the pronoun "I" (before a word or a contraction; not "J.I.") and my/me
+_FIRST_PERSON = re.compile(r"(?:^|(?<=[\s“\"(—–-]))I(?=\s+[a-z]|[’'](?:m|ve|d|ll)\b)|\b[Mm](?:y|e)\b")
+# a name before "I" makes it a numeral ("Louis I of France", "Charles I was executed", "World War I")
+_NAME_BEFORE = re.compile(r"\b[A-Z][a-z]+\s+$")
 
 
 @dataclass(frozen=True)
@@ -276,7 +279,7 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             unknown = (pronoun or possessive) and not (context or person)
             # an "I" the article does not quote is its writer or, in an interview, the person
             # interviewed: who that is the passages do not say, so it may well be the subject
-            unknown = unknown or bool(_FIRST_PERSON.search(text) and not in_open_quote(p, s) and "“" not in text)
+            unknown = unknown or (first_person(text) and not in_open_quote(p, s))
             on_subject = not subject_required or unknown or bool(subject_required & terms)
             if possessive and not on_subject:  # "his diplomatic appointments" is about the person named before
                 on_subject = bool(subject_required & set(content_terms(f"{context} {person}")))
@@ -329,6 +332,16 @@ def soft_share(info: QuestionInfo, sentence: str, idf: dict[str, float], words: 
         best = words.similarity([w for _, w in missing], said).max(axis=1)
         share += sum(idf.get(t, 0.0) * float(b) for (t, _), b in zip(missing, best) if b >= SOFT_MIN)
     return share / total
+
+
+def first_person(sentence: str) -> bool:
+    """Does the sentence speak in the first person outside quotation marks ("In 2007, I had a
+    three-year-old daughter")? That "I" is the writer, or an interview's interviewee."""
+    if re.search(r"[“\"]", sentence):
+        return False
+    return any(
+        m.group() != "I" or not _NAME_BEFORE.search(sentence[: m.start()]) for m in _FIRST_PERSON.finditer(sentence)
+    )
 
 
 def asks(sentence: str) -> bool:
@@ -429,9 +442,10 @@ def answers_kind(
     # what did not happen is not told by what did
     if info.negated and not (has_negation(text) or _DENYING.search(text)):
         return False
-    if info.kind in ("number", "date") and info.required_names:
+    if info.kind in ("number", "date") and info.required_names and not first_person(text):
         # "How many did the Wall Street Journal say ...?" is not answered by Blinken's figure. The
         # sentence before counts too, as pronouns point there ("the country they invaded in 2022").
+        # An interview's unquoted "I" (see score_sentences) may be the person named: not another.
         seen = f"{context} {text}"
         if not all(name_in(n, word_set(seen), seen) for n in info.required_names):
             return False

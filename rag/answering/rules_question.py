@@ -56,8 +56,9 @@ class QuestionInfo:
     # the question's word for each of terms, as asked ("weaponry" for "weaponri"): word vectors
     # (rag.wordvec) match it to the word a sentence uses instead
     term_words: tuple[str, ...] = ()
-    # "How much ...?" asks for an amount ("amount"), a sum of money when it asks what something
-    # costs, pays or earns ("money"); "" for other questions ("how many" asks for a count)
+    # "How much ...?" and "How long / big is X?" ask for an amount ("amount"), a sum of money when
+    # they ask what something costs, pays or earns ("money"); "" for other questions ("how many"
+    # asks for a count)
     amount: str = ""
     age: bool = False  # "How old is X?" is answered by an age ("50,000 years old"), not by any number
     # "Who is the mayor of Berlin?" asks who holds a role: the stem of its noun ("mayor"), which the
@@ -124,6 +125,7 @@ def analyse_question(question: str) -> QuestionInfo:
     q, carried = split_carried(question.strip())
     low = q.lower()
     kind = "what"
+    size = False  # "How long / big / high is X?": a size, which a count in words does not give
     focus: list[str] = []
     focus_text = ""
     if named := name_asked(q):
@@ -138,6 +140,7 @@ def analyse_question(question: str) -> QuestionInfo:
     elif m := HOW_BIG.search(low):
         kind, focus = "number", content_terms(m.group(2))
         focus_text = m.group(2)
+        size = m.group(1) != "old"
     elif NUMBER_NOUN.search(low) or re.search(r"\bhow long\b", low) or UNIT.search(low):
         kind = "number"
     elif DATE_QUESTION.search(low):
@@ -172,7 +175,11 @@ def analyse_question(question: str) -> QuestionInfo:
         full_names=runs,
         subject_terms=tuple(content_terms(m.group(1))) if (m := _AUX_SUBJECT.match(q)) else (),
         count=bool(re.search(r"\bhow many\b", low)),
-        amount=("money" if _MONEY_ASKED.search(low) else "amount") if re.search(r"\bhow much\b", low) else "",
+        amount="money"
+        if _MONEY_ASKED.search(low) and "how much" in low
+        else "amount"
+        if size or "how much" in low
+        else "",
         age=bool(re.search(r"\bhow old\b", low)),
         role=stem(m.group(1).lower()) if kind == "person" and (m := _ROLE.search(q)) else "",
         individual=bool(PERSON_WHICH.search(low)),
