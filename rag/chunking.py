@@ -26,7 +26,7 @@ Tokenizer = Callable[[str], list[int]]
 # Names how articles are cut into sentences and chunks; stored with each article record, so that
 # ingest re-chunks an article indexed under another version (only chunks whose text changed are
 # embedded again). Bump it when sentence_spans or make_splitter cut differently.
-CHUNKING_VERSION = "punkt-english-1"
+CHUNKING_VERSION = "punkt-english-2"  # 2: a chunk ending on a printed question takes its answer's first sentence
 _LINE = re.compile(r"[^\n]+")
 
 
@@ -109,9 +109,30 @@ def chunk_article(article: Article, splitter: SentenceSplitter) -> list[Chunk]:
                 f"{article.id}: a chunk could not be mapped back to the article text; "
                 "report this as a bug with the article file attached"
             )
+        end = _with_answer(article.text, sentences, end)
+        text = article.text[start:end]
         spans = clip_spans(sentences, start, end)
         chunks.append(Chunk(chunk_id(article.id, start, text, spans), article.id, text, start, end, spans))
     return chunks
+
+
+# Longest sentence a chunk ending on a question takes in (~110 MiniLM word pieces: with the chunk's
+# own 128 at most (Settings.chunk_size) it stays under the model's 256); longer, the cut stays.
+ANSWER_MAX_CHARS = 500
+
+
+def _with_answer(text: str, sentences: list[Span], end: int) -> int:
+    """Where a chunk should end: an interview's or a Q&A's printed question ("What's the biggest
+    career risk you've ever taken?") closing a chunk keeps the first sentence of its answer, the
+    next paragraph, with it; otherwise the splitter's cut. Without it the question is retrieved
+    for a question asked in its words and its answer, the next chunk, is not."""
+    last = next((s for s in reversed(sentences) if s[1] <= end), None)
+    if last is None or text[last[0] : last[1]].rstrip()[-1:] != "?" or "\n" not in text[last[1] : end + 1]:
+        return end
+    after = next((s for s in sentences if s[0] >= end), None)
+    if after is None or after[1] - after[0] > ANSWER_MAX_CHARS or "\n" not in text[end : after[0]]:
+        return end
+    return after[1]
 
 
 def clip_spans(spans: list[Span], start: int, end: int) -> tuple[Span, ...]:

@@ -86,3 +86,30 @@ def test_split_sentences_gives_pieces_that_join_back_to_the_text() -> None:
     text = "  Lead in. The U.S. said so.\nPhoto: a caption\n\nLast one  "
     pieces = split_sentences(text)
     assert "".join(pieces) == text and len(pieces) == 4
+
+
+def test_a_chunk_ending_on_a_printed_question_keeps_the_first_sentence_of_its_answer(embed_model) -> None:  # type: ignore[no-untyped-def]
+    """An interview: the question heading and its answer must be retrievable together, wherever the
+    splitter would cut."""
+    from llama_index.core import Document
+
+    from rag.chunking import chunk_article, make_splitter
+    from rag.types import Article, ArticleMeta
+
+    splitter = make_splitter(64, 8, embed_model.encoder.count_tokens)
+    ended_on_question = 0
+    for n in range(1, 12):  # fillers of every length move the question across the splitter's cuts
+        filler = " ".join(f"She spoke about topic number {i} at some length." for i in range(n))
+        text = (
+            f"{filler}\nWhat's the biggest career risk you've ever taken?\n"
+            "Last year I took a pay cut to move to a harder job. It paid off in the end.\n"
+            f"{filler}"
+        )
+        question_end = text.index("taken?") + len("taken?")
+        raw = splitter.get_nodes_from_documents([Document(text=text)])
+        ended_on_question += any(node.end_char_idx == question_end for node in raw)
+        for c in chunk_article(Article(ArticleMeta(id="iv"), text, "h"), splitter):
+            assert text[c.start : c.end] == c.text
+            if "biggest career risk" in c.text:
+                assert "Last year I took a pay cut" in c.text, (n, c.text)
+    assert ended_on_question  # the splitter alone did cut right after the question, at least once
