@@ -13,7 +13,7 @@ import logging
 import time
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from llama_index.core.base.response.schema import Response
 from llama_index.core.bridge.pydantic import PrivateAttr
@@ -166,11 +166,13 @@ class GroundedQueryEngine:
         reason = draft.reason if draft.abstained else verified.reason
         if abstained and not draft.abstained:
             text = f"{NOT_ANSWERED} {text}".strip()
+        judged = {(aid, start): score for aid, start, score in draft.scores}
+        citations = tuple(replace(c, answers=judged.get((c.article_id, c.start))) for c in verified.citations)
         return Answer(
             question=q,
             answer=text or NOT_ANSWERED,
             abstained=abstained,
-            citations=tuple(verified.citations),
+            citations=citations,
             confidence=draft.confidence,
             backend=draft.backend or self.backend.name,
             reason=reason,

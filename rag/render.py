@@ -96,11 +96,32 @@ def render_removed(answer: Mapping[str, Any]) -> str:
     )
 
 
+# Citation.answers in words, by the band its score falls in (the score is calibrated on news-style
+# questions: of quotes scored 0.8 or more, about 9 in 10 held the answer; see rules.ANSWER_SCORE_WEIGHTS)
+ANSWERS_BANDS = ((0.8, "very likely"), (0.6, "likely"), (0.4, "possibly"), (0.0, "unlikely"))
+
+
+def answers_label(score: float) -> str:
+    return next(word for low, word in ANSWERS_BANDS if score >= low)
+
+
+def answers_badge(c: Mapping[str, Any]) -> str:
+    """How surely the quote answers the question, when the answerer judged it ("" when not)."""
+    score = c.get("answers")
+    if score is None:
+        return ""
+    word = answers_label(float(score))
+    return (
+        f' <span class="answers answers-{word.replace(" ", "-")}" title="How surely this quote answers the '
+        f"question: the offline answerer's score, {float(score):.2f}\">answers the question: {word}</span>"
+    )
+
+
 def render_sources(citations: Sequence[Mapping[str, Any]], turn: int, abstained: bool = False) -> str:
     heading = "What the articles do say" if abstained else "Sources"
     items = "".join(
         f'<li>{cite_link(turn, int(c["n"]))} <span class="source-title">{title_of(c)}</span>'
-        f' <span class="byline">{esc(byline(c))}</span>{source_quote(c)}</li>'
+        f' <span class="byline">{esc(byline(c))}</span>{answers_badge(c)}{source_quote(c)}</li>'
         for c in citations
     )
     return f'<div class="sources"><div class="sources-heading">{heading}</div><ul>{items}</ul></div>'

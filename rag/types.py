@@ -86,6 +86,9 @@ class Citation:
     passage_start: int
     passage_end: int
     support: float  # 0..1: how well the quote supports the sentence that cites it
+    # 0..1: how surely the quote answers the question asked (the offline answerer's fitted score);
+    # None when no backend judged it (a model wrote the answer: `support` is what was checked)
+    answers: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

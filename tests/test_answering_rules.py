@@ -713,3 +713,30 @@ def test_a_size_wants_a_measure_not_a_count_in_words(
     question: str, sentence: str, labels: set[str], answers: bool
 ) -> None:
     assert answers_kind(analyse_question(question), sentence, labels=frozenset(labels)) is answers
+
+
+def test_every_quote_and_the_sentence_an_abstention_shows_carry_how_surely_they_answer(engine) -> None:  # type: ignore[no-untyped-def]
+    from rag.answering import rules
+
+    answered = engine.ask("Who confirmed that Iran was exporting missiles to Russia?")
+    assert not answered.abstained and answered.citations
+    assert all(c.answers is not None and 0.0 < c.answers < 1.0 for c in answered.citations)
+    assert answered.confidence == answered.citations[0].answers  # the first quote's score
+    abstained = engine.ask("How many Shahed drones has Iran sold to Russia?")
+    assert abstained.abstained and abstained.confidence is None
+    shown = abstained.citations[0].answers
+    assert shown is not None and shown < min(c.answers for c in answered.citations)  # type: ignore[type-var]
+    assert len(rules.ANSWER_SCORE_WEIGHTS) == len(rules.ANSWER_SCORE_FEATURES)
+
+
+def test_the_answer_score_fit_recovers_a_known_logistic_model() -> None:
+    import numpy as np
+
+    from scripts.fit_answer_score import fit
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4000, 2)) * [1.0, 3.0] + [0.5, -1.0]
+    p = 1 / (1 + np.exp(-(x @ [2.0, -0.5] + 0.3)))
+    y = (rng.random(4000) < p).astype(float)
+    weights, intercept = fit(x, y)
+    assert np.allclose(weights, [2.0, -0.5], atol=0.15) and abs(intercept - 0.3) < 0.15

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -63,6 +64,9 @@ def test_questions_from_stdin_and_readable_output(env) -> None:  # type: ignore[
     human = run(["ask", "Who is Iran's new president?"], env)
     assert human.returncode == 0
     assert "Sources:" in human.stdout and "[1]" in human.stdout and "characters" in human.stdout
+    # how surely the quote answers, beside how well it supports the sentence (verbatim: 1.00)
+    assert re.search(r"answers the question 0\.\d\d \((?:very likely|likely|possibly|unlikely)\)", human.stdout)
+    assert "quote supports the sentence 1.00" in human.stdout
 
 
 def test_ingest_prints_a_one_line_summary(env) -> None:  # type: ignore[no-untyped-def]

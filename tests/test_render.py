@@ -103,3 +103,24 @@ def test_a_citation_of_the_articles_metadata_says_so_instead_of_an_empty_or_miss
     answer = {"question": "q", "answer": "“Missiles” was written by Ann Writer. [1]", "abstained": False}
     html = render_answer({**answer, "citations": [by_line]}, turn=1)
     assert "“”" not in unescape(html) and "states about itself" in html
+
+
+def test_each_source_says_how_surely_its_quote_answers_the_question() -> None:
+    judged = [{**CITATION, "answers": 0.91}, {**CITATION, "n": 2, "answers": 0.12}, {**CITATION, "n": 3}]
+    html = render_answer({"question": "q", "answer": "A. [1] B. [2] C. [3]", "citations": judged}, turn=1)
+    assert 'class="answers answers-very-likely"' in html and "answers the question: very likely" in html
+    assert "answers the question: unlikely" in html and "0.12" in html  # the score itself in the tooltip
+    assert html.count('class="answers ') == 2  # a quote nobody judged (a model's answer) shows no badge
+
+
+def test_answer_score_bands() -> None:
+    from rag.render import answers_label
+
+    assert [answers_label(s) for s in (0.95, 0.8, 0.7, 0.5, 0.39, 0.0)] == [
+        "very likely",
+        "very likely",
+        "likely",
+        "possibly",
+        "unlikely",
+        "unlikely",
+    ]

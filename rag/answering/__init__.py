@@ -36,6 +36,9 @@ class Draft:
     # passages the draft cites beyond the retrieval's ([n] numbers continue after them): a summary
     # quotes sentences of whole articles, not only of the retrieved chunks
     passages: tuple[Passage, ...] = ()
+    # how surely each quoted sentence answers the question, 0..1, when the backend can tell:
+    # (article id, start offset of the sentence in the article, score); passed on as Citation.answers
+    scores: tuple[tuple[str, int, float], ...] = ()
 
 
 class Backend(Protocol):

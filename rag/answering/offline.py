@@ -130,7 +130,8 @@ def joined(whole: Draft, parts: list[Draft], limit: int) -> Draft:
             if s not in sentences and len(sentences) < limit:
                 sentences.append(s)
     confidence = min((d.confidence for d in answered if d.confidence is not None), default=None)
-    return Draft(" ".join(sentences), backend=whole.backend, confidence=confidence)
+    scores = tuple(dict.fromkeys(s for d in answered for s in d.scores))
+    return Draft(" ".join(sentences), backend=whole.backend, confidence=confidence, scores=scores)
 
 
 def fitting(model: AnswererModel, cands: list[Candidate]) -> list[int]:
