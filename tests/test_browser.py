@@ -96,6 +96,12 @@ def test_ask_click_a_citation_and_see_its_quote_highlighted(page, engine, web_se
     sources = page.locator("#chat .sources li")
     assert sources.count() == len(expected.citations)
     assert first.quote in sources.first.inner_text()
+    # and how surely it answers the question, in words (the score itself in its tooltip)
+    assert first.answers is not None
+    badge = sources.first.locator(".answers")
+    assert badge.inner_text().startswith("answers the question: ") and f"{first.answers:.2f}" in badge.get_attribute(
+        "title"
+    )
 
     page.locator("#chat .answer a.cite", has_text="[1]").first.click()
     mark = page.wait_for_selector("#article-panel mark#cited-quote")
