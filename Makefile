@@ -47,7 +47,7 @@ bench: install
 	$(PY) -m bench
 
 # Fits the offline answerer (rag/answering/answerer.json) on ../shared/external/squad2_dev.jsonl and the
-# eval items; prints the held-out-by-article numbers (about 10 minutes on 2 cores).
+# eval items; prints the held-out-by-article numbers (about 3 minutes on 2 cores).
 # scikit-learn and scipy go to a folder of their own, on the path of the training script only: in
 # the product's .venv, NLTK (punkt, which every CLI answer loads) would import them at start-up
 # (about 1 s of every cold `python -m rag ask`) although nothing of the product uses them.

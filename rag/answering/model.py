@@ -22,7 +22,7 @@ from rag.answering.question import Question
 from rag.errors import ConfigError
 
 ANSWERER_FILE = Path(__file__).with_name("answerer.json")
-ANSWERER_SHA256 = "7d2a5f040e861dad771fcd00c51e98328c8041defd432eaec6d171a4ef8820aa"
+ANSWERER_SHA256 = "d0ce031a36ee702447b21ff977699886dd5cb1d946288c709637105912eb435e"
 
 
 @dataclass(frozen=True)
