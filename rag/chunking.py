@@ -96,8 +96,9 @@ def make_splitter(chunk_size: int, chunk_overlap: int, tokenizer: Tokenizer) -> 
     )
 
 
-def chunk_article(article: Article, splitter: SentenceSplitter) -> list[Chunk]:
-    """Split one article; raise CorpusError if an offset does not round-trip (never expected)."""
+def chunk_article(article: Article, splitter: SentenceSplitter, tokenizer: Tokenizer | None = None) -> list[Chunk]:
+    """Split one article; raise CorpusError if an offset does not round-trip (never expected).
+    `tokenizer` (the splitter's) bounds a chunk that takes in an answer (see _with_answer)."""
     nodes = splitter.get_nodes_from_documents([Document(text=article.text, id_=article.id)])
     sentences = sentence_spans(article.text)
     chunks = []
@@ -109,30 +110,40 @@ def chunk_article(article: Article, splitter: SentenceSplitter) -> list[Chunk]:
                 f"{article.id}: a chunk could not be mapped back to the article text; "
                 "report this as a bug with the article file attached"
             )
-        end = _with_answer(article.text, sentences, end)
+        end = _with_answer(article.text, sentences, start, end, lambda piece: _fits(piece, tokenizer))
         text = article.text[start:end]
         spans = clip_spans(sentences, start, end)
         chunks.append(Chunk(chunk_id(article.id, start, text, spans), article.id, text, start, end, spans))
     return chunks
 
 
-# Longest sentence a chunk ending on a question takes in (~110 MiniLM word pieces: with the chunk's
-# own 128 at most (Settings.chunk_size) it stays under the model's 256); longer, the cut stays.
+# Longest sentence a chunk ending on a question takes in; longer, the cut stays
 ANSWER_MAX_CHARS = 500
+# ... and the longest chunk it may make: MiniLM reads 256 word pieces, two of them its own markers
+MAX_CHUNK_TOKENS = 254
+# ... counted in characters when no tokenizer is given (about 4 of English text a word piece)
+MAX_CHUNK_CHARS = 4 * MAX_CHUNK_TOKENS
 
 
-def _with_answer(text: str, sentences: list[Span], end: int) -> int:
-    """Where a chunk should end: an interview's or a Q&A's printed question ("What's the biggest
-    career risk you've ever taken?") closing a chunk keeps the first sentence of its answer, the
-    next paragraph, with it; otherwise the splitter's cut. Without it the question is retrieved
-    for a question asked in its words and its answer, the next chunk, is not."""
+def _fits(piece: str, tokenizer: Tokenizer | None) -> bool:
+    return len(tokenizer(piece)) <= MAX_CHUNK_TOKENS if tokenizer else len(piece) <= MAX_CHUNK_CHARS
+
+
+def _with_answer(
+    text: str, sentences: list[Span], start: int, end: int, fits: Callable[[str], bool] = lambda _: True
+) -> int:
+    """Where the chunk [start, end) should end: an interview's or a Q&A's printed question ("What's
+    the biggest career risk you've ever taken?") closing it keeps the first sentence of its answer,
+    the next paragraph, with it, if the chunk still fits the embedding model; otherwise the
+    splitter's cut. Without it the question is retrieved for a question asked in its words and its
+    answer, the next chunk, is not."""
     last = next((s for s in reversed(sentences) if s[1] <= end), None)
     if last is None or text[last[0] : last[1]].rstrip()[-1:] != "?" or "\n" not in text[last[1] : end + 1]:
         return end
     after = next((s for s in sentences if s[0] >= end), None)
     if after is None or after[1] - after[0] > ANSWER_MAX_CHARS or "\n" not in text[end : after[0]]:
         return end
-    return after[1]
+    return after[1] if fits(text[start : after[1]]) else end
 
 
 def clip_spans(spans: list[Span], start: int, end: int) -> tuple[Span, ...]:

@@ -117,8 +117,9 @@ def _index_articles(
     Writes keep their order (chunks, then stale deletions, then the article records), so a killed
     ingest still leaves an index the next one completes. At most one group waits in memory.
     """
-    splitter = make_splitter(settings.chunk_size, settings.chunk_overlap, _token_counter(embed_model))
-    planned = [(a, chunk_article(a, splitter)) for a in todo]
+    tokens = _token_counter(embed_model)
+    splitter = make_splitter(settings.chunk_size, settings.chunk_overlap, tokens)
+    planned = [(a, chunk_article(a, splitter, tokens)) for a in todo]
     bar = _progress_bar(sum(len(c) for _, c in planned), progress)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer") as writer:
         pending: Future[list[Prepared]] | None = None

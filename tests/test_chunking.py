@@ -113,3 +113,23 @@ def test_a_chunk_ending_on_a_printed_question_keeps_the_first_sentence_of_its_an
             if "biggest career risk" in c.text:
                 assert "Last year I took a pay cut" in c.text, (n, c.text)
     assert ended_on_question  # the splitter alone did cut right after the question, at least once
+
+
+def test_a_chunk_takes_in_the_answer_only_while_the_embedding_model_reads_it_whole() -> None:
+    from rag.chunking import MAX_CHUNK_TOKENS, _with_answer
+
+    text = "Intro sentence here.\nWhat did you learn?\nI learned to ask. Then more.\n"
+    spans = sentence_spans(text)
+    end = text.index("learn?") + len("learn?")
+    answered = text.index("ask.") + len("ask.")
+    assert _with_answer(text, spans, 0, end) == answered
+    words = str.split  # a tokenizer of one piece per word
+
+    def short(piece: str) -> bool:
+        return len(words(piece)) <= MAX_CHUNK_TOKENS
+
+    assert _with_answer(text, spans, 0, end, short) == answered
+    assert _with_answer(text, spans, 0, end, lambda piece: len(words(piece)) <= 5) == end  # over: the cut stays
+    # a question inside a paragraph, or a chunk not ending on one, is left alone
+    assert _with_answer("Why? Because.\nNext.", sentence_spans("Why? Because.\nNext."), 0, 4) == 4
+    assert _with_answer(text, spans, 0, len("Intro sentence here.")) == len("Intro sentence here.")
