@@ -58,8 +58,9 @@ def _saved_pages(scratch: Path) -> Path:
     corpus = scratch / "corpus"
     corpus.mkdir()
     pages = sorted(str(p) for p in SHARED_HTML.glob("*.html"))
-    refused = [r.describe() for r in add_inputs(load_settings(corpus_dir=corpus, index_dir=scratch / "index"), pages)]
-    if len(list(corpus.iterdir())) != len(pages):
+    added = add_inputs(load_settings(corpus_dir=corpus, index_dir=scratch / "index"), pages)
+    refused = [r.describe() for r in added if not r.ok]
+    if refused or len(list(corpus.iterdir())) != len(pages):
         raise UsageError(f"not every saved page could be added: {refused}")
     return corpus
 

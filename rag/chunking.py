@@ -20,6 +20,7 @@ from llama_index.core.utils import globals_helper
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 from rag.errors import CorpusError
+from rag.text import is_question
 from rag.types import Article, Chunk, Span
 
 Tokenizer = Callable[[str], list[int]]
@@ -138,7 +139,7 @@ def _with_answer(
     splitter's cut. Without it the question is retrieved for a question asked in its words and its
     answer, the next chunk, is not."""
     last = next((s for s in reversed(sentences) if s[1] <= end), None)
-    if last is None or text[last[0] : last[1]].rstrip()[-1:] != "?" or "\n" not in text[last[1] : end + 1]:
+    if last is None or not is_question(text[last[0] : last[1]]) or "\n" not in text[last[1] : end + 1]:
         return end
     after = next((s for s in sentences if s[0] >= end), None)
     if after is None or after[1] - after[0] > ANSWER_MAX_CHARS or "\n" not in text[end : after[0]]:

@@ -199,6 +199,13 @@ _INSTRUCTION = re.compile(
 )
 
 
+def is_question(sentence: str) -> bool:
+    """Does the sentence ask ("What was your first job like?", "Want to know more about X?")? A
+    question someone is quoted asking ends on its closing quotation mark ("... Why not Russia?”")
+    and is a statement of what they said."""
+    return sentence.rstrip().endswith("?")
+
+
 def is_instruction(text: str) -> bool:
     """Does the text read as an instruction to an AI model (a prompt injection), not a statement?"""
     return bool(_INSTRUCTION.search(text))

@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import pickle
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,13 +149,7 @@ def main() -> None:
     from rag.wordvec import WordVectors
     from scripts import train_answerer
 
-    cache = a.work / "retrievals.pkl"
-    if a.reuse and cache.exists():
-        sys.modules["__main__"].Stats = train_answerer.Stats  # type: ignore[attr-defined]
-        questions = pickle.loads(cache.read_bytes())
-    else:
-        questions = train_answerer.collect(a.data, a.work)
-        cache.write_bytes(pickle.dumps(questions))
+    questions = train_answerer.retrieved(a.data, a.work, a.reuse)
     encoder = MiniLMEncoder()
     words = WordVectors(lambda texts: encoder.encode(texts, batch_size=len(texts)))
     squad = [q for q in questions if q["corpus"] != "eval"]

@@ -21,7 +21,6 @@ with the date and the numbers, into the comment beside them).
 from __future__ import annotations
 
 import argparse
-import pickle
 import sys
 import time
 from dataclasses import dataclass, replace
@@ -86,18 +85,9 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=PROJECT_ROOT.parent / "shared" / "external" / "squad2_dev.jsonl")
     a = ap.parse_args()
     prepare_offline_env()
-    cache = a.work / "retrievals.pkl"
-    if a.reuse and cache.exists():
-        from scripts import train_answerer
+    from scripts.train_answerer import retrieved
 
-        # make train writes the cache as __main__: its Stats class is found there
-        sys.modules["__main__"].Stats = train_answerer.Stats  # type: ignore[attr-defined]
-        rows = pickle.loads(cache.read_bytes())
-    else:
-        from scripts.train_answerer import collect
-
-        rows = collect(a.data, a.work)
-        cache.write_bytes(pickle.dumps(rows))
+    rows = retrieved(a.data, a.work, a.reuse)
     parts = {
         "squad train titles": [r for r in rows if r["corpus"] != "eval" and not r["held_out"]],
         "squad held-out titles": [r for r in rows if r["corpus"] != "eval" and r["held_out"]],

@@ -169,6 +169,20 @@ def collect(data: Path, work: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def retrieved(data: Path, work: Path, reuse: bool) -> list[dict[str, Any]]:
+    """collect()'s rows, read from WORK/retrievals.pkl when `reuse` and it exists, else collected
+    and cached there (scripts/fit_rules.py and fit_answer_score.py read the same cache)."""
+    cache = work / "retrievals.pkl"
+    if reuse and cache.exists():
+        # make train writes the cache as __main__: its Stats class is looked up there
+        sys.modules["__main__"].Stats = Stats  # type: ignore[attr-defined]
+        rows: list[dict[str, Any]] = pickle.loads(cache.read_bytes())
+        return rows
+    rows = collect(data, work)
+    cache.write_bytes(pickle.dumps(rows))
+    return rows
+
+
 def is_gold(row: dict[str, Any], c: F.Candidate) -> bool:
     if not row["answerable"]:
         return False
@@ -252,12 +266,7 @@ def main() -> None:
     t0 = time.perf_counter()
     if not a.data.exists():
         sys.exit(f"train_answerer: {a.data} not found; pass --data PATH to SQuAD 2.0 dev (squad2_dev.jsonl)")
-    cache = a.work / "retrievals.pkl"
-    if a.reuse and cache.exists():
-        rows = pickle.loads(cache.read_bytes())
-    else:
-        rows = collect(a.data, a.work)
-        cache.write_bytes(pickle.dumps(rows))
+    rows = retrieved(a.data, a.work, a.reuse)
     print(f"{len(rows)} questions retrieved in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     questions = [analyse(r["text"]) for r in rows]
     model_json: dict[str, Any] = {

@@ -545,18 +545,20 @@ def _interview() -> tuple:  # type: ignore[type-arg]
 
 
 def test_a_question_the_article_asks_is_never_an_answer_but_the_paragraph_after_it_answers_it() -> None:
-    from rag.answering.rules import answered_questions, asks, score_sentences
+    from rag.answering.rules import answered_questions, score_sentences
     from rag.retrieval import KeywordIndex, Retrieval
+    from rag.text import is_question
 
     passages = _interview()
-    assert asks("Want to know more about Dana Okoro?") and not asks("She grew up on a farm.")
+    assert is_question("Want to know more about Dana Okoro?") and not is_question("She grew up on a farm.")
+    assert not is_question("He asked, “Why not Russia?”")  # a quoted question is what someone said
     answer_start = passages[0].chunk.text.index("Last year")
     assert answered_questions(passages) == {
         ("iv", answer_start): "What's the biggest career risk you've ever taken? What did you learn from it?"
     }
     info = analyse_question("What was the biggest career risk Dana Okoro has taken?")
-    ranked = score_sentences(info, Retrieval(info_text := "q", _zero_vector(), passages), KeywordIndex([], 1))
-    assert info_text and all(not asks(c.text) for c in ranked)  # the article's own questions are left out
+    ranked = score_sentences(info, Retrieval("q", _zero_vector(), passages), KeywordIndex([], 1))
+    assert all(not is_question(c.text) for c in ranked)  # the article's own questions are left out
     best = ranked[0]
     assert best.text.startswith("Last year I took a pay cut")
     # the interviewee's "I" may be Dana Okoro, whom the question is about: not known to be another

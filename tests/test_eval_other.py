@@ -42,6 +42,12 @@ def test_fields_ids_and_tags(texts: dict[str, str]) -> None:
 
 @pytest.mark.parametrize("item", ITEMS, ids=[it["id"] for it in ITEMS])
 def test_evidence_is_verbatim_and_holds_every_required_fact(item: dict[str, Any], texts: dict[str, str]) -> None:
+    assert_grounded(item, texts)
+
+
+def assert_grounded(item: dict[str, Any], texts: dict[str, str]) -> None:
+    """Every evidence quote is in its article, and the evidence holds every required fact (an
+    unanswerable item has neither); shared with tests/test_eval_pages.py."""
     for e in item["evidence"]:
         assert e["quote"] in texts[e["article_id"]], e["quote"]
     evidence = " ".join(e["quote"] for e in item["evidence"]).lower()

@@ -28,6 +28,7 @@ from rag.text import (
     has_date,
     has_negation,
     is_instruction,
+    is_question,
     name_in,
     names,
     numbers,
@@ -247,7 +248,7 @@ ANSWER_SCORE_INTERCEPT = -11.2492
 
 def answer_features(c: Candidate, d: Decision) -> tuple[float, ...]:
     """ANSWER_SCORE_FEATURES of a sentence the decision quotes or shows."""
-    top = max([k.score for k in (d.chosen or (c,))] + [c.score, d.best.score if d.best else 0.0])
+    top = max(c.score, d.best.score if d.best else 0.0)  # what is chosen ranks no higher than the best
     fits = bool(d.best is not None and (c is d.best or c in d.chosen))
     return (
         c.confidence,
@@ -308,7 +309,8 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             text = p.chunk.text[s - p.chunk.start : e - p.chunk.start]
             if instruction(text):  # a prompt injection planted in an article is not an answer
                 continue
-            if asks(text) and not in_open_quote(p, s):  # "Want to know more about X?" states nothing
+            # a question of the article's own (an interview's, "Want to know more about X?") states nothing
+            if is_question(text) and not in_open_quote(p, s):
                 continue
             dense = sentence_similarity(retrieval.query_vector, p, i)
             terms = set(content_terms(text))
@@ -408,13 +410,6 @@ def first_person(sentence: str) -> bool:
     )
 
 
-def asks(sentence: str) -> bool:
-    """Is the sentence a question of the article's own ("What was your first job like?" in an
-    interview, "Want to know more about X?" closing a post)? It tells nothing, so it answers nothing.
-    A question someone is quoted asking ("... Why not Russia?”") is a statement of what they said."""
-    return sentence.rstrip().endswith("?")
-
-
 def in_open_quote(p: Passage, start: int) -> bool:
     """Does the sentence starting at `start` lie inside a quotation opened earlier in its paragraph
     (“There is nothing darker than black. We give missiles to ...”)? It then speaks for whoever the
@@ -446,24 +441,21 @@ def lists_names(p: Passage, i: int, info: QuestionInfo) -> bool:
 
 def answered_questions(passages: tuple[Passage, ...]) -> dict[tuple[str, int], str]:
     """(article, sentence start) -> the question the article printed right before the paragraph
-    this sentence opens (an interview's or Q&A's question, see asks), wherever the passages hold
-    the two together; the answer's first sentence speaks to it."""
+    this sentence opens (an interview's or Q&A's question, rag.text.is_question), wherever the
+    passages hold the two together; the answer's first sentence speaks to it."""
     out: dict[tuple[str, int], str] = {}
     for p in passages:
         spans, base = p.chunk.sentences, p.chunk.start
-        for (s0, e0), (s1, _) in zip(spans, spans[1:]):
-            question = p.chunk.text[s0 - base : e0 - base]
-            if "\n" in p.chunk.text[e0 - base : s1 - base] and asks(question) and not in_open_quote(p, s0):
-                # the whole run of questions ("What's the biggest risk ...? What did you learn?")
-                run = [question]
-                for k in range(spans.index((s0, e0)) - 1, -1, -1):
-                    ps, pe = spans[k]
-                    if "\n" in p.chunk.text[pe - base : spans[k + 1][0] - base] or not asks(
-                        p.chunk.text[ps - base : pe - base]
-                    ):
-                        break
-                    run.insert(0, p.chunk.text[ps - base : pe - base])
-                out.setdefault((p.article_id, s1), " ".join(run))
+        texts = [p.chunk.text[s - base : e - base] for s, e in spans]
+        # a paragraph break after sentence k
+        breaks = ["\n" in p.chunk.text[e0 - base : s1 - base] for (_, e0), (s1, _) in zip(spans, spans[1:])]
+        for k, broken in enumerate(breaks):
+            if not (broken and is_question(texts[k]) and not in_open_quote(p, spans[k][0])):
+                continue
+            first = k  # the whole run of questions ("What's the biggest risk ...? What did you learn?")
+            while first > 0 and not breaks[first - 1] and is_question(texts[first - 1]):
+                first -= 1
+            out.setdefault((p.article_id, spans[k + 1][0]), " ".join(texts[first : k + 1]))
     return out
 
 
