@@ -157,3 +157,25 @@ def test_an_article_says_a_second_thing_on_the_point_only_when_it_nearly_ties_an
     assert article_points(found) == (0.80, [first, second])
     assert article_points([found[0], (0.60, {"treasuri"}, [second])]) == (0.80, [first])  # too far behind
     assert article_points([found[0], found[2]]) == (0.80, [first])  # adds no topic word
+
+
+STREETS = """---
+id: streets
+title: Three streets in Oldtown get new names
+author: Mia Brandt
+---
+The renaming of three streets in Oldtown, Ferry Lane, Mill Row and Gate Street, has angered residents.
+Ferry Lane is to be divided into Ash Walk and Elm Walk when the works end next spring.
+Mill Row will be named after the city's first woman mayor, Gate Street after a local poet.
+"""
+
+
+def test_a_number_of_other_things_is_no_false_premise_when_another_sentence_answers(corpus_engine) -> None:  # type: ignore[no-untyped-def]
+    # "three streets" are the ones renamed, the two asked about are Ferry Lane's new ones: the
+    # sentence that answers matches the question better than the one with the other number
+    engine = corpus_engine("streets", {"streets.txt": STREETS})
+    a = engine.ask("Into which two streets will Ferry Lane be divided?")
+    assert "do not say so" not in a.answer
+    assert "Ash Walk and Elm Walk" in a.answer
+    b = engine.ask("Why were four streets in Oldtown renamed?")  # no sentence matches better: corrected
+    assert b.answer.startswith("The articles do not say so. However, the articles say: The renaming of three streets")

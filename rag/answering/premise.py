@@ -70,14 +70,24 @@ def premise_draft(question: str, retrieval: Retrieval, keywords: KeywordIndex) -
     yes_no = bool(_YES_NO.match(question))
     best: tuple[float, int, str] | None = None  # the best matching sentence that speaks to the premise
     stated: tuple[float, int, str] | None = None  # the best one stating the question's number
+    # "Into which two streets will X be divided?" asks about what the question says besides the
+    # thing it counts: the sentence with "three streets" corrects it only if no other sentence
+    # says more of that ("X is to be divided into ..." answers it; its "three streets" are others)
+    rest = {t: w for t, w in weights.items() if t not in nouns}
+    rest_total = sum(rest.values()) or 1.0
+    most_rest = 0.0
     for n, p in enumerate(retrieval.passages, 1):
         base = p.chunk.start
         for i, (s, e) in enumerate(p.chunk.sentences):
             sentence = p.chunk.text[s - base : e - base]
-            said = counted(sentence)
-            if not (yes_no or nouns & {noun for _, noun in said}) or is_instruction(sentence):
+            if is_instruction(sentence):
                 continue
-            shared = sum(w for t, w in weights.items() if t in set(content_terms(sentence))) / total
+            found = set(content_terms(sentence))
+            most_rest = max(most_rest, sum(w for t, w in rest.items() if t in found) / rest_total)
+            said = counted(sentence)
+            if not (yes_no or nouns & {noun for _, noun in said}):
+                continue
+            shared = sum(w for t, w in weights.items() if t in found) / total
             score = DENSE_SHARE * sentence_similarity(retrieval.query_vector, p, i) + (1 - DENSE_SHARE) * shared
             if asked & said and shared >= MIN_SHARED:
                 return None  # a sentence about the same thing states the question's number: no false premise
@@ -86,6 +96,8 @@ def premise_draft(question: str, retrieval: Retrieval, keywords: KeywordIndex) -
             if shared >= MIN_SHARED and (best is None or score > best[0]):
                 best = (score, n, sentence)
     if best is None or not contradicts(question, best[2]):
+        return presupposition_draft(question, retrieval, keywords)
+    if asked and sum(w for t, w in rest.items() if t in set(content_terms(best[2]))) / rest_total < most_rest:
         return presupposition_draft(question, retrieval, keywords)
     # A yes/no question gets its answer first ("Did Iran confirm it?" -> "No: Iran denied ..."); a
     # question resting on a wrong number gets the plain statement that the articles say otherwise.
