@@ -192,7 +192,8 @@ def _run_cli(args: list[str], settings: Settings) -> tuple[float, str]:
 def cold_cli(settings: Settings, questions: Sequence[str], runs: int = 3) -> dict[str, Any]:
     """`python -m rag ask --json Q` from process start to the answer line, index already built, for
     each question; median_s is the slowest question's median. Ask both a question the rules answer
-    without a parse and one they parse with spaCy (which/what): that parse loads spaCy, about 0.6 s."""
+    without a parse and one they parse with spaCy (which/what; who-does questions too): that parse
+    loads spaCy, about 0.6 s."""
     per_question = {}
     for question in questions:
         times = []

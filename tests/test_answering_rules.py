@@ -383,6 +383,31 @@ def test_which_official_wants_a_person_not_a_place_the_sentence_names() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("question", "verb"),
+    [
+        ("Who will pay for the flood barrier?", "pay"),
+        ("Who built the bridge?", "build"),  # spaCy's lemma: an irregular past is its verb too
+        ("Who recommended her for the job?", "recommend"),
+        ("Who is the mayor of Lindau?", ""),  # asks who holds a role, not who does something
+        ("Whom did the council appoint?", ""),  # "whom" is no doer
+        ("Which official paid the fine?", ""),  # an individual: the name check stands
+        ("When did the council pay?", ""),
+    ],
+)
+def test_who_does_what_reads_the_questions_verb(question: str, verb: str) -> None:
+    assert analyse_question(question).verb == verb
+
+
+def test_who_does_what_is_answered_by_a_sentence_with_that_main_verb_named_or_not() -> None:
+    info = analyse_question("Who will pay for the flood barrier?")
+    sentence = "The national government will pay 70 percent of the cost."
+    assert answers_kind(info, sentence, root="pay")  # no name, but it says who pays
+    assert not answers_kind(info, sentence)  # without its analysis: no name, so no answer
+    assert not answers_kind(info, "The barrier will cost 1.2 billion crowns to build.", root="cost")
+    assert answers_kind(info, "Mayor Jonas Eklund said the barrier was overdue.", root="say")  # a name still answers
+
+
 def test_an_official_the_articles_do_not_name_is_not_answered_with_a_place(engine) -> None:  # type: ignore[no-untyped-def]
     answer = engine.ask("Which Iranian official issued the official denial of the Wall Street Journal report?")
     assert answer.abstained

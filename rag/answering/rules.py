@@ -116,6 +116,7 @@ class Candidate:
     places: frozenset[str] = frozenset()  # words of its entities that cannot be a person (places, dates, amounts)
     about_subject: bool = True  # names (or a "he" / a quotation of) the rare name the question's verb has as subject
     lexical_full: float = 0.0  # lexical with every question term at full weight (what confidence counts)
+    root: str = ""  # the lemma of its main verb (spaCy's root, stored at ingest)
 
 
 def gives_name(sentence: str, thing: str, asked_names: tuple[str, ...], description: tuple[str, ...] = ()) -> bool:
@@ -161,7 +162,7 @@ def judge(
     info = replace(info, required_names=distinctive_names(info.names, keywords))
     candidates = score_sentences(info, retrieval, keywords)
     kinds = {
-        (c.passage.article_id, c.start): (c.score, answers_kind(info, c.text, c.context, c.labels, c.places))
+        (c.passage.article_id, c.start): (c.score, answers_kind(info, c.text, c.context, c.labels, c.places, c.root))
         for c in candidates
     }
     if not all(keywords.mentions(n) for n in info.names):
@@ -219,7 +220,9 @@ class OfflineBackend:
                 info, (), shown, f"The articles do not mention {', '.join(m.title() for m in missing)}.", None
             )
         answering = [
-            c for c in candidates if c.about_subject and answers_kind(info, c.text, c.context, c.labels, c.places)
+            c
+            for c in candidates
+            if c.about_subject and answers_kind(info, c.text, c.context, c.labels, c.places, c.root)
         ]
         if answering:
             answering[0] = soft_confidence(answering[0], info, keywords, self._stats.word_vectors)
@@ -300,6 +303,7 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
     out: list[Candidate] = []
     for n, p in enumerate(retrieval.passages, start=1):
         labels_of = sentence_labels(p.chunk.text, p.facts) if p.facts else ()
+        roots_of = sentence_roots(p.chunk.text, p.facts) if p.facts else ()
         places_of = sentence_places(p.chunk.text, p.facts) if p.facts else ()
         persons_of = persons_before(p.chunk.text, p.facts) if p.facts else ()
         for i, (s, e) in enumerate(p.chunk.sentences):
@@ -366,6 +370,7 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
                     places,
                     on_subject,
                     lexical_full,
+                    roots_of[i] if i < len(roots_of) else "",
                 )
             )
     out.sort(key=lambda c: -c.score)
@@ -490,6 +495,7 @@ def answers_kind(
     context: str = "",
     labels: frozenset[str] = frozenset(),
     places: frozenset[str] = frozenset(),
+    root: str = "",
 ) -> bool:
     """Can this sentence answer this kind of question at all? (labels: its spaCy entity labels;
     places: the words of its entities that name no person or body, see sentence_places)"""
@@ -523,9 +529,11 @@ def answers_kind(
     if info.kind == "person" and not info.names_subject:
         # "Who is the mayor of Berlin?" is not answered by a sentence that names no mayor; the role may
         # be said by a word of its family ("the inventor" / "invented by", "leader" / "leadership")
-        root = info.role[: max(4, len(info.role) - 2)]
-        if info.role and not any(t.startswith(root) for t in content_terms(f"{context} {text}")):
+        family = info.role[: max(4, len(info.role) - 2)]
+        if info.role and not any(t.startswith(family) for t in content_terms(f"{context} {text}")):
             return False
+        if info.verb and root == info.verb:  # says who does it, named or not ("The national government will pay")
+            return True
         # "Which official ...?" needs a name the question lacks ("Iran" is no new name for "Which Iranian official")
         asked = set(info.names)
         return any(not name_in(n, asked, " ".join(asked)) for n in names(text) - (places if info.individual else set()))
@@ -693,6 +701,12 @@ def sentence_places(chunk_text: str, packed_facts: str) -> tuple[frozenset[str],
         frozenset(w.removesuffix("'s") for e in f.entities if e.label not in AGENT_LABELS for w in words(e.text))
         for f in nlp.stored_facts(chunk_text, packed_facts)
     )
+
+
+@lru_cache(maxsize=4096)
+def sentence_roots(chunk_text: str, packed_facts: str) -> tuple[str, ...]:
+    """The lemma of each sentence's main verb, from the analysis ingest stored with the chunk."""
+    return tuple(f.root for f in nlp.stored_facts(chunk_text, packed_facts))
 
 
 @lru_cache(maxsize=4096)

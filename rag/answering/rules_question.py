@@ -64,6 +64,10 @@ class QuestionInfo:
     # "Who is the mayor of Berlin?" asks who holds a role: the stem of its noun ("mayor"), which the
     # answering sentence (or the one before it) must name; "" for other questions
     role: str = ""
+    # "Who will pay for the barrier?" asks who does what its verb says: the lemma of that verb
+    # ("pay"), which a sentence answers by having it as its own main verb ("The national government
+    # will pay 70 percent ..."), though the doer it names be no name; "" for other questions
+    verb: str = ""
 
 
 # A question about a date: "when" opening the question or asking ("and when did ...", "since when"),
@@ -182,6 +186,7 @@ def analyse_question(question: str) -> QuestionInfo:
         else "",
         age=bool(re.search(r"\bhow old\b", low)),
         role=stem(m.group(1).lower()) if kind == "person" and (m := _ROLE.search(q)) else "",
+        verb=doer_verb(q) if kind == "person" and _WHO_DOES.match(q) else "",
         individual=bool(PERSON_WHICH.search(low)),
         plural=kind in ("what", "person") and asks_plural(q),
         description=_description(q, focus_text, asked_names) if kind == "name" else (),
@@ -189,6 +194,24 @@ def analyse_question(question: str) -> QuestionInfo:
         negated=asks_negated(q),
         term_words=_term_words(f"{q} {carried}", terms),
     )
+
+
+# "Who will pay ...?", "Who built ...?" (not "Who is ...?", which asks who someone is, and not "Which
+# official ...?"): only these are parsed for their verb
+_WHO_DOES = re.compile(r"^who\s+(?!(?:is|are|was|were)\b)", re.I)
+_LIGHT_VERBS = frozenset({"be", "have", "do"})
+
+
+def doer_verb(question: str) -> str:
+    """The lemma of the main verb whose subject is the question's "who" ("pay" for "Who will pay for
+    the barrier?"), from spaCy's parse; "" when "who" is no subject of a full verb."""
+    tokens = nlp.parse_question(question).tokens
+    for t in tokens:
+        if t.text.lower() == "who" and t.dep in ("nsubj", "nsubjpass"):
+            verb = tokens[t.head]
+            if verb.pos == "VERB" and verb.lemma.lower() not in _LIGHT_VERBS:
+                return verb.lemma.lower()
+    return ""
 
 
 def _term_words(text: str, terms: list[str]) -> tuple[str, ...]:
