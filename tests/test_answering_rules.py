@@ -443,6 +443,10 @@ def test_a_sentence_lists_names_joined_by_commas_or_and() -> None:
     assert not lists_names(lone, 0, info)  # two names, not joined as a list
     asked = _passage("Iran and Russia signed it.", "c")
     assert not lists_names(asked, 0, info)  # Iran is the question's own name
+    described = _passage("It was a reversal for Masoud Pezeshkian, Lebanon's new president.", "d")
+    assert not lists_names(described, 0, info)  # an appositive describes the name before it
+    both = _passage("It was a reversal for Masoud Pezeshkian and Lebanon.", "e")
+    assert lists_names(both, 0, info)
 
 
 def test_a_sentence_inside_an_open_quotation_speaks_for_its_speaker() -> None:

@@ -427,6 +427,7 @@ def in_open_quote(p: Passage, start: int) -> bool:
 
 # Entities joined by commas or "and" ("Hezbollah, Hamas, and the Hashd al-Shaabi", "Beijing and Pyongyang")
 _JOINER = re.compile(r"^(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:the\s+)?$")
+_POSSESSIVE_AFTER = re.compile(r"[’']s\b")
 _NOT_ITEMS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"})
 
 
@@ -441,7 +442,12 @@ def lists_names(p: Passage, i: int, info: QuestionInfo) -> bool:
     asked = set(info.names)
     ents = [e for e in facts[i].entities if e.label not in _NOT_ITEMS and not set(words(e.text)) <= asked]
     text = p.chunk.text
-    return any(_JOINER.match(text[a.end : b.start]) for a, b in zip(ents, ents[1:]))
+    # "Masoud Pezeshkian, Iran's new president": a name followed by a possessive opens an appositive,
+    # which describes the name before it; it is no second item
+    return any(
+        _JOINER.match(text[a.end : b.start]) and not _POSSESSIVE_AFTER.match(text, b.end)
+        for a, b in zip(ents, ents[1:])
+    )
 
 
 def answered_questions(passages: tuple[Passage, ...]) -> dict[tuple[str, int], str]:
