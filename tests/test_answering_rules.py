@@ -361,6 +361,22 @@ def _passage(text: str, article: str):  # type: ignore[no-untyped-def]
     return Passage(chunk=chunk, meta=ArticleMeta(id=article), score=1.0, facts=_facts_of(text))
 
 
+def test_a_sentence_between_two_quoted_ones_of_a_paragraph_joins_a_list_answer() -> None:
+    from rag.answering.rules import score_sentences, with_between
+    from rag.retrieval import KeywordIndex, Retrieval
+
+    text = (
+        "Critics pointed to the cost of the stadium. There was also anger at the loss of the market hall. "
+        "Local papers complained about the traffic plans.\nThe council approved the plans on Monday."
+    )
+    info = analyse_question("What complaints did critics and local papers raise?")
+    candidates = score_sentences(info, Retrieval("q", _zero_vector(), (_passage(text, "a"),)), KeywordIndex([], 1))
+    at = {c.index: c for c in candidates}
+    assert [c.index for c in with_between([at[2], at[0]], candidates, 3)] == [2, 1, 0]  # between the two
+    assert [c.index for c in with_between([at[0], at[2]], candidates, 2)] == [0, 2]  # no room left
+    assert [c.index for c in with_between([at[1], at[3]], candidates, 3)] == [1, 3]  # another paragraph
+
+
 def test_how_many_wants_a_count_not_a_percentage() -> None:
     info = analyse_question("How many children died during the trial?")
     assert not answers_kind(info, "Cases among young children fell by 68 percent in the trial.")

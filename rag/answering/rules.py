@@ -604,7 +604,30 @@ def select(candidates: list[Candidate], info: QuestionInfo, limit: int) -> list[
         listing = next((c for c in candidates if lists_names(c.passage, c.index, info)), None)
         if listing is not None and listing.confidence >= MIN_SCORE and listing not in chosen:
             chosen.append(listing)
+    if info.plural:
+        chosen = with_between(chosen, candidates, limit)
     return chosen
+
+
+def with_between(chosen: list[Candidate], candidates: list[Candidate], limit: int) -> list[Candidate]:
+    """Several things asked for, and two chosen sentences of one paragraph with one sentence between
+    them: that one continues the enumeration ("... the Armenia-Azerbaijan conflict. There was also
+    anger at Russia's stance over the three islands. In the reformist press, ..."), so it joins,
+    between them, while the answer has room."""
+    out = list(chosen)
+    for a in chosen:
+        for b in chosen:
+            if len(out) >= limit or b.passage is not a.passage or b.index != a.index + 2:
+                continue
+            base = a.passage.chunk.start
+            middle = next((c for c in candidates if c.passage is a.passage and c.index == a.index + 1), None)
+            if (
+                middle is not None
+                and middle not in out
+                and "\n" not in a.passage.chunk.text[a.end - base : b.start - base]
+            ):
+                out.insert(max(out.index(a), out.index(b)), middle)
+    return out
 
 
 def render(c: Candidate) -> str:
