@@ -27,8 +27,9 @@ REPORTS = PROJECT_ROOT / "reports"
 CHECKS = {
     "embedding share of measured GEMM peak": ("embedding.onnx_chunks.share_of_measured_gemm_peak", ">=", 0.2),
     "onnx speed-up over numpy": ("embedding.onnx_speedup_over_numpy", ">=", 1.2),  # ~2.5x when quiet
-    # ingest's target is 80% of bare embedding + analysis; since the spaCy analysis joined ingest
-    # (about as costly as the embedding), the share of bare embedding alone is ~47% when quiet
+    # ingest's target is 80% of bare embedding + analysis (one after the other); since the analysis
+    # runs beside the embedding, ingest beats that (1.0-1.2 on 2 cores, 2026-12-07), while the
+    # share of bare embedding alone is ~40%: the spaCy analysis costs about twice the embedding
     "ingest / bare embedding + analysis": ("ingest.ratio_to_bare_embedding_and_analysis", ">=", 0.5),
     "answer p95 / LlamaIndex p95 (real corpus)": ("latency.real.p95_ratio_to_baseline", "<=", 4.0),
     "re-ingest unchanged, in process (s)": ("reingest.in_process_s", "<=", 3.0),

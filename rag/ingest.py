@@ -28,6 +28,7 @@ from rag.claims import relations as sentence_relations
 from rag.config import Settings
 from rag.corpus import CorpusProblem, load_corpus
 from rag.embeddings import MiniLMEmbedding, build_embedding, embedding_model_name
+from rag.minilm import MiniLMEncoder
 from rag.store import Store, drop_index, open_store
 from rag.types import Article, Chunk
 
@@ -112,7 +113,8 @@ def _index_articles(
     indexed: dict[str, Any],
     progress: bool | None,
 ) -> None:
-    """Embed articles a group at a time while a writer thread stores the previous group.
+    """Embed articles a group at a time while a thread analyses the same group's language (spaCy)
+    and a writer thread stores the previous group.
 
     Writes keep their order (chunks, then stale deletions, then the article records), so a killed
     ingest still leaves an index the next one completes. At most one group waits in memory.
@@ -121,10 +123,15 @@ def _index_articles(
     splitter = make_splitter(settings.chunk_size, settings.chunk_overlap, tokens)
     planned = [(a, chunk_article(a, splitter, tokens)) for a in todo]
     bar = _progress_bar(sum(len(c) for _, c in planned), progress)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer") as writer:
+    # the embedding leaves a core to the analysis that runs beside it (_prepare)
+    encoder = embed_model.encoder.beside(1) if isinstance(embed_model, MiniLMEmbedding) and planned else None
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer") as writer,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-analysis") as analyser,
+    ):
         pending: Future[list[Prepared]] | None = None
         for group in _groups(planned, GROUP_CHUNKS):
-            prepared = _prepare(store, group, embed_model, settings)
+            prepared = _prepare(store, group, embed_model, settings, analyser, encoder)
             if pending is not None:
                 _account(pending.result(), report, indexed, bar)
             pending = writer.submit(_write, store, prepared)
@@ -158,17 +165,25 @@ def _groups(planned: list[tuple[Article, list[Chunk]]], max_chunks: int) -> Iter
 
 
 def _prepare(
-    store: Store, planned: list[tuple[Article, list[Chunk]]], embed_model: BaseEmbedding, settings: Settings
+    store: Store,
+    planned: list[tuple[Article, list[Chunk]]],
+    embed_model: BaseEmbedding,
+    settings: Settings,
+    analyser: ThreadPoolExecutor,
+    encoder: MiniLMEncoder | None,
 ) -> list[Prepared]:
-    """Embed the chunks of several articles together (one batching over all of them)."""
+    """Embed the chunks of several articles together (one batching over all of them), while the
+    analyser thread parses the same chunks: onnxruntime releases the GIL, so the two run side by
+    side instead of one after the other."""
     # chunk ids derive from the article id, so one lookup for the whole group tells them apart
     existing = store.chunk_ids_of([a.id for a, _ in planned])
     new = [[c for c in chunks if c.id not in existing] for _, chunks in planned]
     flat = [c for chunks in new for c in chunks]
     nodes: Iterator[TextNode] = iter(())
     if flat:
-        vectors, sentence_vectors = embed_chunks(embed_model, flat, settings.embed_batch_size)
-        nodes = iter([to_node(c, v, s) for c, v, s in zip(flat, vectors, sentence_vectors)])
+        facts = analyser.submit(analyse_chunks, flat)
+        vectors, sentence_vectors = embed_chunks(embed_model, flat, settings.embed_batch_size, encoder)
+        nodes = iter([to_node(c, v, s, f) for c, v, s, f in zip(flat, vectors, sentence_vectors, facts.result())])
     current = {c.id for _, chunks in planned for c in chunks}
     out = [
         Prepared(article, len(chunks), [next(nodes) for _ in fresh], [], fresh)
@@ -181,11 +196,6 @@ def _prepare(
 def _write(store: Store, prepared: list[Prepared]) -> list[Prepared]:
     """Chunks first, then stale deletions, then the article records (see the module docstring)."""
     nodes: list[BaseNode] = [n for p in prepared for n in p.nodes]
-    # the language analysis runs here, in the writer thread, while the next group embeds (the
-    # embedding model releases the GIL): on 2 cores it then costs little of the ingest's time
-    facts = analyse_chunks([c for p in prepared for c in p.chunks])
-    for node, packed in zip(nodes, facts):
-        node.metadata[FACTS_KEY] = packed
     store.add_nodes(nodes, WRITE_BATCH)
     stale = [i for p in prepared for i in p.stale]
     if stale:
@@ -206,12 +216,13 @@ def _account(done: list[Prepared], report: IngestReport, indexed: dict[str, Any]
 
 
 def embed_chunks(
-    embed_model: BaseEmbedding, chunks: Sequence[Chunk], batch_size: int
+    embed_model: BaseEmbedding, chunks: Sequence[Chunk], batch_size: int, encoder: MiniLMEncoder | None = None
 ) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Chunk vectors and, per chunk, one vector per sentence."""
+    """Chunk vectors and, per chunk, one vector per sentence (encoder: the MiniLM model's own
+    encoder to use instead of embed_model's, see MiniLMEncoder.beside)."""
     rel_spans = [[(s - c.start, e - c.start) for s, e in c.sentences] for c in chunks]
     if isinstance(embed_model, MiniLMEmbedding):
-        return embed_model.encoder.encode_with_spans([c.text for c in chunks], rel_spans, batch_size)
+        return (encoder or embed_model.encoder).encode_with_spans([c.text for c in chunks], rel_spans, batch_size)
     # Other backends cannot pool sub-spans: embed the sentences as texts of their own.
     vectors = np.array(embed_model.get_text_embedding_batch([c.text for c in chunks]), np.float32)
     sentence_vectors = []

@@ -123,3 +123,21 @@ def test_a_process_answering_does_not_import_onnx() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert out.stdout.split() == ["onnx", "False"]
+
+
+def test_an_encoder_beside_other_work_gives_the_same_vectors_on_its_own_session(
+    onnx_encoder: MiniLMEncoder, numpy_encoder: MiniLMEncoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rag.minilm.encoder as encoder_module
+
+    assert onnx_encoder._onnx is not None
+    threads = onnx_encoder._onnx.threads  # all the cores this machine has
+    monkeypatch.setattr(encoder_module, "available_cores", lambda: threads + 2)  # as if it had two more
+    twin = onnx_encoder.beside(1)  # one core left to other work: a session of its own
+    assert twin is not onnx_encoder and twin._onnx is not None and twin._onnx.threads == threads + 1
+    spans = [[(0, 30)], [(0, 57)], []]
+    a, a_spans = onnx_encoder.encode_with_spans(SPAN_TEXTS, spans)
+    b, b_spans = twin.encode_with_spans(SPAN_TEXTS, spans)
+    assert np.allclose(a, b, atol=1e-5) and all(np.allclose(x, y, atol=1e-5) for x, y in zip(a_spans, b_spans))
+    assert onnx_encoder.beside(2) is onnx_encoder  # the threads it already has: no second session
+    assert numpy_encoder.beside(1) is numpy_encoder  # numpy's threads are BLAS's, not set here

@@ -7,6 +7,7 @@ wraps it) or about what the vectors are for.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +17,7 @@ import numpy as np
 
 from rag.errors import EmbeddingError
 from rag.minilm import numpy_bert
-from rag.minilm.onnx_bert import OnnxBert
+from rag.minilm.onnx_bert import OnnxBert, available_cores
 from rag.minilm.weights import MINILM_DIM, MINILM_MAX_TOKENS, BertWeights, load_weights, minilm_model_dir
 from rag.types import Span
 
@@ -47,6 +48,19 @@ class MiniLMEncoder:
         self.weights: BertWeights = load_weights(model_dir, verify)
         self._onnx = _open_onnx(self.weights, runtime)
         self.runtime = "onnx" if self._onnx is not None else "numpy"
+
+    def beside(self, spare_cores: int) -> MiniLMEncoder:
+        """This encoder on all cores but spare_cores, for a stretch of work that runs beside other
+        work (ingest's language analysis); itself when that changes nothing. onnxruntime fixes a
+        session's threads when it is made (in about 0.1 s; it holds about 100 MB more while it
+        lives), and its threads wait on the slowest of them: on 2 cores, 2 threads beside spaCy
+        made ingest 39 chunks/s, 1 thread about 45 (bench, 2026-12-07)."""
+        threads = max(1, available_cores() - spare_cores)
+        if self._onnx is None or threads == self._onnx.threads:
+            return self
+        twin = copy.copy(self)
+        twin._onnx = OnnxBert(self.weights, threads)
+        return twin
 
     def count_tokens(self, text: str) -> list[int]:
         """Word-piece ids without special tokens (for chunk sizing)."""

@@ -29,7 +29,8 @@ class OnnxBert:
 
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.intra_op_num_threads = threads or available_cores()
+        self.threads = threads or available_cores()
+        options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
         # Do not busy-wait between runs: the cores are shared with the web server and Chroma.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
