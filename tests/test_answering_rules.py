@@ -377,6 +377,20 @@ def test_a_sentence_between_two_quoted_ones_of_a_paragraph_joins_a_list_answer()
     assert [c.index for c in with_between([at[1], at[3]], candidates, 3)] == [1, 3]  # another paragraph
 
 
+def test_a_sentence_saying_the_opposite_by_a_negating_prefix_does_not_answer() -> None:
+    from rag.answering.rules_question import opposites, prefixed_words
+
+    assert "indirectly" in opposites("directly") and "stable" in opposites("unstable")
+    assert opposites("form") == frozenset()  # "inform" is no opposite: too short a rest to tell
+    assert prefixed_words("the un-elected, well-known members") == ["the", "unelected", "well", "known", "members"]
+    info = analyse_question("How can graphs be encoded indirectly?")
+    assert not answers_kind(info, "Graphs can be encoded directly via their adjacency matrices.")
+    assert answers_kind(info, "Graphs can be encoded indirectly, through their adjacency lists.")
+    assert answers_kind(info, "Graphs can be encoded directly or indirectly.")  # says both
+    unelected = analyse_question("Who are the un-elected members of the council?")
+    assert answers_kind(unelected, "The unelected members are the mayor's appointees, Ann Holt and Bo Lind.")
+
+
 def test_how_many_wants_a_count_not_a_percentage() -> None:
     info = analyse_question("How many children died during the trial?")
     assert not answers_kind(info, "Cases among young children fell by 68 percent in the trial.")

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from rag import nlp
 from rag.answering import NOT_CLEARLY_ANSWERED, Draft
-from rag.answering.rules_question import QuestionInfo, analyse_question
+from rag.answering.rules_question import QuestionInfo, analyse_question, prefixed_words
 from rag.retrieval import KeywordIndex, KeywordStats, Retrieval, sentence_similarity
 from rag.text import (
     NUMBER_WORDS,
@@ -507,6 +507,11 @@ def answers_kind(
     places: the words of its entities that name no person or body, see sentence_places)"""
     if not info.numbers <= stated_numbers(text):  # a number in the question pins what it asks about
         return False
+    # "How can graphs be encoded indirectly?" is not answered by "graphs can be encoded directly"
+    if info.opposites:
+        said = set(prefixed_words(text))
+        if any(w not in said and o & said for w, o in info.opposites):
+            return False
     # what did not happen is not told by what did
     if info.negated and not (has_negation(text) or _DENYING.search(text)):
         return False
