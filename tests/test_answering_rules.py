@@ -391,6 +391,16 @@ def test_a_sentence_saying_the_opposite_by_a_negating_prefix_does_not_answer() -
     assert answers_kind(unelected, "The unelected members are the mayor's appointees, Ann Holt and Bo Lind.")
 
 
+def test_what_percentage_wants_a_share_not_any_number() -> None:
+    info = analyse_question("What percentage of people died of the plague in Paris?")
+    assert info.kind == "number" and info.amount == "share"
+    assert not answers_kind(info, "In 1466, perhaps 40,000 people died of the plague in Paris.")
+    assert answers_kind(info, "About 30 percent of people in Paris died of the plague.")
+    assert answers_kind(info, "Nearly two thirds of Paris died of the plague.")
+    assert answers_kind(info, "One in five people in Paris died of the plague.")
+    assert answers_kind(info, "Deaths in Paris reached 12%.", labels=frozenset({"PERCENT"}))
+
+
 def test_how_many_wants_a_count_not_a_percentage() -> None:
     info = analyse_question("How many children died during the trial?")
     assert not answers_kind(info, "Cases among young children fell by 68 percent in the trial.")

@@ -561,6 +561,7 @@ _SHARE_WORDS = re.compile(
     r"twice|thrice|double|triple|(?:two|three|four|five|six|seven|eight|nine|ten|\d+) times)\b",
     re.I,
 )
+_ONE_IN = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:in|out of) (?:\d+|[a-z]+)\b", re.I)
 # an age: "50,000 years old", "about 515 million years ago", "aged 12", "a 40-year-old", "in her 30s"
 _AGE = re.compile(
     r"\b\d[\d,.]*\s*(?:(?:thousand|million|billion)\s+)?(?:-|\s)?(?:years?|months?|weeks?|days?)(?:-|\s)(?:old|ago)\b"
@@ -581,7 +582,10 @@ def amount_stated(kind: str, text: str, labels: frozenset[str], asked: frozenset
     mother of two", "three doses") answers "how many", not "how much"; nor does a number the
     question states (`asked`) or one that is part of a name ("RX-12", "F-16"). A sum of money
     (kind "money": "How much does a dose cost?") is a MONEY entity or a number in digits, not a
-    share ("Half received the vaccine") nor a percentage."""
+    share ("Half received the vaccine") nor a percentage; a share (kind "share": "What percentage
+    ...?") is a percentage or a share in words, not any other number."""
+    if kind == "share":  # "What percentage ...?": a percentage or a share in words ("two thirds", "one in five")
+        return bool("PERCENT" in labels or _PERCENT.search(text) or _SHARE_WORDS.search(text) or _ONE_IN.search(text))
     if "MONEY" in labels or (kind != "money" and (labels & _AMOUNT_LABELS or _SHARE_WORDS.search(text))):
         return True
     digits = _IN_NAME.sub(" ", _YEARS_AND_DAYS.sub(" ", _PERCENT.sub(" ", text) if kind == "money" else text))

@@ -182,7 +182,9 @@ def analyse_question(question: str) -> QuestionInfo:
         full_names=runs,
         subject_terms=tuple(content_terms(m.group(1))) if (m := _AUX_SUBJECT.match(q)) else (),
         count=bool(re.search(r"\bhow many\b", low)),
-        amount="money"
+        amount="share"
+        if _SHARE_ASKED.search(low)
+        else "money"
         if _MONEY_ASKED.search(low) and "how much" in low
         else "amount"
         if size or "how much" in low
@@ -257,6 +259,9 @@ _MONEY_ASKED = re.compile(
     r"charge|charges|charged|worth|salary|wages?|fees?|budget)\b"
 )
 
+# "What percentage of people died?", "What percent of the vote ...?": a share is asked for
+_SHARE_ASKED = re.compile(r"\bwhat (?:[\w-]+ )?(?:percentages?|percent)\b")
+
 # "Who is the mayor of Berlin?", "Who was the first inventor of ...?": the noun of the role asked about
 _ROLE = re.compile(
     r"^(?:and\s+)?(?:who|whom)\s+(?:is|was|are|were)\s+(?:the|a|an)\s+(?:(?:current|first|last|new|former|then)\s+)?"
@@ -316,7 +321,7 @@ def _description(question: str, thing: str, asked_names: tuple[str, ...]) -> tup
 # (with at most one word before it) is an amount, so the answer is a number
 # "What will the interest rate be?", "What is the jobless rate in May?": the same noun after a copula,
 # where nothing but a verb or preposition follows it ("What was the rate decision?" asks for a decision)
-_AMOUNTS = r"(?:numbers?|percentages?|share|amounts?|rates?|figures?|totals?)"
+_AMOUNTS = r"(?:numbers?|percentages?|percent|share|amounts?|rates?|figures?|totals?)"
 NUMBER_NOUN = re.compile(
     rf"\bwhat (?:[\w-]+ )?{_AMOUNTS}\b"
     rf"|\bwhat (?:is|was|are|were|will|would) (?:the |its |their )(?:[\w-]+ )?{_AMOUNTS}"
