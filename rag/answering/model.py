@@ -22,7 +22,7 @@ from rag.answering.question import Question
 from rag.errors import ConfigError
 
 ANSWERER_FILE = Path(__file__).with_name("answerer.json")
-ANSWERER_SHA256 = "d0ce031a36ee702447b21ff977699886dd5cb1d946288c709637105912eb435e"
+ANSWERER_SHA256 = "473172da7a7c0bc0bab5e97c658b4a85501ea0cfeb0a25c54b35b93c2d63362b"
 
 
 @dataclass(frozen=True)
