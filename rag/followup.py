@@ -21,7 +21,7 @@ from rag.errors import QuestionError
 from rag.llm import ChatModel, LLMError, Message, escape
 from rag.nlp import Parsed, Token, parse_many, parse_question
 from rag.spelling import Library, correct_spelling
-from rag.text import carry
+from rag.text import carry, split_carried
 
 log = logging.getLogger(__name__)
 CITATION_MARKERS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")  # "[1]", "[2, 3]"
@@ -429,30 +429,65 @@ def _lower_article(text: str) -> str:
 
 def thing_antecedent(context: Context, plural: bool) -> str:
     """What it/they point to: for "they", the list the last answer gave (when the question asked
-    for several); else the last noun phrase of the previous question that is not a person, a date
-    or a number, and agrees in number."""
+    for several); else the thing the previous question asked for, as the answer names it; else the
+    previous question's subject, or its last noun phrase, that is not a person, a date or a number,
+    and agrees in number; else the last answer's subject."""
     _, prev = context.previous_question()
     if prev is None:
         return ""
     if plural and (items := list_items(context.last_answer())) and _asks_plural(prev):
         items = [_lower_article(i) for i in items]
         return ", ".join(items[:-1]) + " and " + items[-1]
-    for s, e, root in reversed(_candidate_chunks(prev)):
-        r = prev.tokens[root]
-        if r.ent in NOT_ANTECEDENT_LABELS or (r.tag in ("NNS", "NNPS")) != plural:
-            continue
+    if found := asked_thing(prev, context.last_answer(), plural):
+        return found
+    chunks = [
+        (s, e, root)
+        for s, e, root in reversed(_candidate_chunks(prev))
+        if prev.tokens[root].ent not in NOT_ANTECEDENT_LABELS and (prev.tokens[root].tag in ("NNS", "NNPS")) == plural
+    ]
+    # the question's subject ("How long does the agreement with China last?": the agreement, not
+    # China), else its last noun phrase ("What did Iran sell to Russia?")
+    if chunks:
+        s, e, root = min(chunks, key=lambda c: prev.tokens[c[2]].dep not in SUBJECT_DEPS)
         return phrase(prev, s, e, root)
-    return answer_subject(context.last_answer())
+    return answer_subject(context.last_answer(), plural)
 
 
-def answer_subject(answer: Parsed | None) -> str:
-    """The thing an answer is about ("TOI-902 b, a planet ..." after "What are the first targets?")."""
+def asked_thing(prev: Parsed, answer: Parsed | None, plural: bool) -> str:
+    """The thing the previous question asked for ("What agreement has Iran signed with China?"), as
+    its answer names it ("the 25-year security agreement with China"): the answer's noun phrase
+    with the head noun of the question's "what/which" phrase; "" when there is none."""
     if answer is None:
         return ""
+    heads = {
+        t.head
+        for t in prev.tokens
+        if t.tag == "WDT" and t.dep == "det" and prev.tokens[t.head].pos == "NOUN"  # "what agreement"
+    }
+    lemmas = {prev.tokens[h].lemma.lower() for h in heads if (prev.tokens[h].tag == "NNS") == plural}
     for s, e, root in _candidate_chunks(answer):
-        if _is_subject(answer, root) and answer.tokens[root].ent not in NOT_ANTECEDENT_LABELS:
-            return answer.text[s:e]
+        if answer.tokens[root].lemma.lower() in lemmas:
+            return phrase(answer, s, e, root)
     return ""
+
+
+def answer_subject(answer: Parsed | None, plural: bool = False) -> str:
+    """The thing an answer is about ("TOI-902 b, a planet ..." after "What are the first targets?"),
+    agreeing in number with the pronoun: "it" is not "The researchers" of "The researchers note
+    that the tool was found ...", but "the tool"."""
+    if answer is None:
+        return ""
+    tokens = answer.tokens
+    chunks = [
+        (s, e, root)
+        for s, e, root in _candidate_chunks(answer)
+        if tokens[root].ent not in NOT_ANTECEDENT_LABELS and (tokens[root].tag in ("NNS", "NNPS")) == plural
+    ]
+    # the main clause's subject first, then a subordinate clause's ("... that the tool was created")
+    for s, e, root in chunks:
+        if _is_subject(answer, root):
+            return answer.text[s:e]
+    return next((answer.text[s:e] for s, e, root in chunks if tokens[root].dep in SUBJECT_DEPS), "")
 
 
 def _asks_plural(p: Parsed) -> bool:
@@ -510,9 +545,11 @@ def is_fragment(p: Parsed) -> bool:
     return not any(t.pos in ("VERB", "AUX") for t in p.tokens)
 
 
-def rewrite_by_rule(question: str, turns: Sequence[Turn]) -> str:
+def rewrite_by_rule(question: str, turns: Sequence[Turn], depth: int = 1) -> str:
     """The question with what it points back to filled in from the turns; unchanged when it
-    points back to nothing. What cannot be filled in is carried as the previous question."""
+    points back to nothing. What cannot be filled in is carried as the previous question. The
+    previous question is read as it was rewritten itself (depth: how many questions back), so that
+    "Who was it named after?" after "What will the second one be called?" means the second one."""
     if not any(t.role == "user" and t.content.strip() for t in turns):
         return question
     q = parse_question(question)
@@ -521,7 +558,7 @@ def rewrite_by_rule(question: str, turns: Sequence[Turn]) -> str:
     fragment = is_fragment(q)
     if not refs and not opener and not fragment:
         return question
-    context = Context.of(turns)
+    context = Context.of(as_read(turns, depth))
     previous, _ = context.previous_question()
     if not previous:
         return question
@@ -542,6 +579,19 @@ def rewrite_by_rule(question: str, turns: Sequence[Turn]) -> str:
     if unresolved or about or (fragment and not edits):
         return carry(text, previous)
     return text
+
+
+def as_read(turns: Sequence[Turn], depth: int) -> list[Turn]:
+    """The turns with the last question replaced by its own rewrite, when it pointed back and the
+    rewrite filled in all it pointed to (a carried previous question is left as asked)."""
+    out = list(turns)
+    last = next((k for k in range(len(out) - 1, -1, -1) if out[k].role == "user" and out[k].content.strip()), None)
+    if depth <= 0 or last is None or not needs_context(out[last].content):
+        return out
+    read = rewrite_by_rule(out[last].content, out[:last], depth - 1)
+    if split_carried(read)[1] == "":
+        out[last] = Turn("user", read)
+    return out
 
 
 def swap_entity(q: Parsed, opener: int, context: Context, whole: bool = True) -> str:

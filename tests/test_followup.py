@@ -196,3 +196,38 @@ def test_the_administrator_of_a_telescope_story_is_the_person_not_the_telescope(
         "The agency's administrator, Paul Brandt, said the first images justified the spending.",
     )
     assert rewrite_by_rule("What else did he say?", history) == "What else did Paul Brandt say?"
+
+
+def test_it_agrees_in_number_with_what_the_answer_was_about() -> None:
+    history = turns(
+        "What did the divers find?",
+        "The divers say that the anchor was made of bronze, and that the wreck lay under the sand. [1]",
+    )
+    # "they" are the divers; "it" is no plural, so not "The divers" but the anchor
+    assert rewrite_by_rule("Where did they find it?", history) == "Where did the divers find the anchor?"
+
+
+def test_the_previous_question_counts_as_it_was_read() -> None:
+    history = turns(
+        "When will the new bridge open?",
+        "In May. [1]",
+        "How much will it cost?",
+        "The city said that the old tunnel had cost more. [1]",
+    )
+    # the previous question's "it" was the new bridge, not the last answer's subject (the city)
+    assert rewrite_by_rule("Who designed it?", history) == "Who designed the new bridge?"
+
+
+def test_it_is_the_thing_the_previous_question_asked_for_as_the_answer_names_it() -> None:
+    history = turns(
+        "What agreement has the city signed with the port?",
+        "The city has signed a 30-year lease agreement with the port operator. [1]",
+    )
+    assert rewrite_by_rule("How long does it last?", history) == (
+        "How long does the 30-year lease agreement with the port operator last?"
+    )
+
+
+def test_it_is_the_previous_questions_subject_before_its_last_noun() -> None:
+    history = turns("When will the new bridge across the river open?", "In May. [1]")
+    assert rewrite_by_rule("What will it cost?", history) == "What will the new bridge across the river cost?"
