@@ -456,7 +456,8 @@ def thing_antecedent(context: Context, plural: bool) -> str:
 def asked_thing(prev: Parsed, answer: Parsed | None, plural: bool) -> str:
     """The thing the previous question asked for ("What agreement has Iran signed with China?"), as
     its answer names it ("the 25-year security agreement with China"): the answer's noun phrase
-    with the head noun of the question's "what/which" phrase; "" when there is none."""
+    with the head noun of the question's "what/which" phrase, or, when "what" was its subject or
+    object, the answer's subject; "" when there is none."""
     if answer is None:
         return ""
     heads = {
@@ -468,6 +469,13 @@ def asked_thing(prev: Parsed, answer: Parsed | None, plural: bool) -> str:
     for s, e, root in _candidate_chunks(answer):
         if answer.tokens[root].lemma.lower() in lemmas:
             return phrase(answer, s, e, root)
+    # "What did the researchers find?" answered by a noun phrase alone: that is the thing ("A flint
+    # tool partially covered in birch tar." -> "the flint tool")
+    fragment = any(t.dep == "ROOT" and t.pos in ("NOUN", "PROPN") for t in answer.tokens)
+    asked = any(t.tag == "WP" and t.lemma.lower() == "what" and t.dep in ("dobj", *SUBJECT_DEPS) for t in prev.tokens)
+    if fragment and asked:
+        head, _, rest = (found := answer_subject(answer, plural)).partition(" ")
+        return f"the {rest}" if rest and head.lower() in ("a", "an", "the") else found
     return ""
 
 

@@ -231,3 +231,11 @@ def test_it_is_the_thing_the_previous_question_asked_for_as_the_answer_names_it(
 def test_it_is_the_previous_questions_subject_before_its_last_noun() -> None:
     history = turns("When will the new bridge across the river open?", "In May. [1]")
     assert rewrite_by_rule("What will it cost?", history) == "What will the new bridge across the river cost?"
+
+
+def test_it_is_the_thing_a_what_question_got_as_its_answer() -> None:
+    history = turns("What did the divers find on the seabed?", "A bronze anchor covered in shells.")
+    assert rewrite_by_rule("How old is it?", history) == "How old is the bronze anchor?"
+    # an answer that is a sentence names the doer first: no guess from it, the question is carried
+    history = turns("What did the divers find?", "The divers found nothing on Monday.")
+    assert rewrite_by_rule("How old is it?", history) == "How old is it? (Previous question: What did the divers find?)"
