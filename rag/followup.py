@@ -453,6 +453,9 @@ def thing_antecedent(context: Context, plural: bool) -> str:
     return answer_subject(context.last_answer(), plural)
 
 
+_FIGURE = re.compile(r"\b\d[\d,.]*(?:-[a-z]+)*\s+")  # "25-year ", "1.2 ", "200 "
+
+
 def asked_thing(prev: Parsed, answer: Parsed | None, plural: bool) -> str:
     """The thing the previous question asked for ("What agreement has Iran signed with China?"), as
     its answer names it ("the 25-year security agreement with China"): the answer's noun phrase
@@ -468,7 +471,8 @@ def asked_thing(prev: Parsed, answer: Parsed | None, plural: bool) -> str:
     lemmas = {prev.tokens[h].lemma.lower() for h in heads if (prev.tokens[h].tag == "NNS") == plural}
     for s, e, root in _candidate_chunks(answer):
         if answer.tokens[root].lemma.lower() in lemmas:
-            return phrase(answer, s, e, root)
+            # without its figures: "How long does it last?" must not carry the answer's "25-year"
+            return _FIGURE.sub("", phrase(answer, s, e, root))
     # "What did the researchers find?" answered by a noun phrase alone: that is the thing ("A flint
     # tool partially covered in birch tar." -> "the flint tool")
     fragment = any(t.dep == "ROOT" and t.pos in ("NOUN", "PROPN") for t in answer.tokens)
