@@ -811,3 +811,21 @@ def test_the_answer_score_fit_recovers_a_known_logistic_model() -> None:
     y = (rng.random(4000) < p).astype(float)
     weights, intercept = fit(x, y)
     assert np.allclose(weights, [2.0, -0.5], atol=0.15) and abs(intercept - 0.3) < 0.15
+
+
+WRECK = """---
+id: wreck
+title: Divers find a bronze anchor
+author: Lena Vos
+---
+Divers found a bronze anchor off the coast of the Netherlands last week, the museum in The Hague said.
+The anchor is about 2,000 years old and probably came from a Roman ship.
+"""
+
+
+def test_a_peoples_adjective_counts_as_its_country_the_articles_name(corpus_engine) -> None:  # type: ignore[no-untyped-def]
+    engine = corpus_engine("wreck", {"wreck.txt": WRECK})
+    dutch = engine.ask("What did the divers find off the Dutch coast?")  # the articles say "the Netherlands"
+    assert not dutch.abstained and "bronze anchor" in dutch.answer
+    finnish = engine.ask("What did the divers find off the Finnish coast?")  # another country
+    assert finnish.abstained and finnish.reason == "The articles do not mention Finnish."

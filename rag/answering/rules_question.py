@@ -220,6 +220,12 @@ def doer_verb(question: str) -> str:
     return ""
 
 
+def nationalities(question: str) -> frozenset[str]:
+    """The question's adjectives of a people (spaCy's NORP as an adjective: "Dutch", "Swiss"),
+    lower-cased: no name of a place to find in the articles, which may say "the Netherlands"."""
+    return frozenset(t.text.lower() for t in nlp.parse_question(question).tokens if t.ent == "NORP" and t.tag == "JJ")
+
+
 # English prefixes that negate what follows ("indirect", "unstable", "illegal", "non-violent",
 # "disapprove"), and the shortest rest they negate (shorter ones are mostly other words: "inform",
 # "income", "dispose"). On make train's SQuAD 2.0 questions the quoted sentence said the question's
