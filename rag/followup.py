@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from rag.errors import QuestionError
@@ -473,27 +473,30 @@ def asked_thing(prev: Parsed, answer: Parsed | None, plural: bool) -> str:
         if answer.tokens[root].lemma.lower() in lemmas:
             # without its figures: "How long does it last?" must not carry the answer's "25-year"
             return _FIGURE.sub("", phrase(answer, s, e, root))
-    # "What did the researchers find?" answered by a noun phrase alone: that is the thing ("A flint
-    # tool partially covered in birch tar." -> "the flint tool")
-    fragment = any(t.dep == "ROOT" and t.pos in ("NOUN", "PROPN") for t in answer.tokens)
-    asked = any(t.tag == "WP" and t.lemma.lower() == "what" and t.dep in ("dobj", *SUBJECT_DEPS) for t in prev.tokens)
-    if fragment and asked:
-        head, _, rest = (found := answer_subject(answer, plural)).partition(" ")
+    # "What did the researchers find?": the thing is what the answer is about, unless that is the
+    # question's own doer ("A flint tool partially covered in birch tar." -> "the flint tool"; "The
+    # researchers note that the tool was found ..." -> "the tool"; "The divers found nothing." -> "")
+    if any(t.tag == "WP" and t.lemma.lower() == "what" and t.dep in ("dobj", *SUBJECT_DEPS) for t in prev.tokens):
+        doers = {t.lemma.lower() for t in prev.tokens if t.dep in SUBJECT_DEPS and t.pos in ("NOUN", "PROPN")}
+        head, _, rest = (found := answer_subject(answer, plural, doers)).partition(" ")
         return f"the {rest}" if rest and head.lower() in ("a", "an", "the") else found
     return ""
 
 
-def answer_subject(answer: Parsed | None, plural: bool = False) -> str:
+def answer_subject(answer: Parsed | None, plural: bool = False, besides: Collection[str] = ()) -> str:
     """The thing an answer is about ("TOI-902 b, a planet ..." after "What are the first targets?"),
     agreeing in number with the pronoun: "it" is not "The researchers" of "The researchers note
-    that the tool was found ...", but "the tool"."""
+    that the tool was found ...", but "the tool"; a subject whose head lemma is in `besides` is
+    not it either."""
     if answer is None:
         return ""
     tokens = answer.tokens
     chunks = [
         (s, e, root)
         for s, e, root in _candidate_chunks(answer)
-        if tokens[root].ent not in NOT_ANTECEDENT_LABELS and (tokens[root].tag in ("NNS", "NNPS")) == plural
+        if tokens[root].ent not in NOT_ANTECEDENT_LABELS
+        and (tokens[root].tag in ("NNS", "NNPS")) == plural
+        and tokens[root].lemma.lower() not in besides
     ]
     # the main clause's subject first, then a subordinate clause's ("... that the tool was created")
     for s, e, root in chunks:

@@ -239,3 +239,8 @@ def test_it_is_the_thing_a_what_question_got_as_its_answer() -> None:
     # an answer that is a sentence names the doer first: no guess from it, the question is carried
     history = turns("What did the divers find?", "The divers found nothing on Monday.")
     assert rewrite_by_rule("How old is it?", history) == "How old is it? (Previous question: What did the divers find?)"
+
+
+def test_after_a_what_question_it_is_what_the_answer_is_about_not_the_questions_doer() -> None:
+    history = turns("What did the diver find?", "The diver says that the anchor lay under the sand. [1]")
+    assert rewrite_by_rule("How old is it?", history) == "How old is the anchor?"  # not the diver
