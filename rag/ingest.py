@@ -148,7 +148,6 @@ class Prepared:
     n_chunks: int
     nodes: list[TextNode]
     stale: list[str]
-    chunks: list[Chunk] = field(default_factory=list)  # the chunks of `nodes`, in order
 
 
 def _groups(planned: list[tuple[Article, list[Chunk]]], max_chunks: int) -> Iterator[list[tuple[Article, list[Chunk]]]]:
@@ -186,7 +185,7 @@ def _prepare(
         nodes = iter([to_node(c, v, s, f) for c, v, s, f in zip(flat, vectors, sentence_vectors, facts.result())])
     current = {c.id for _, chunks in planned for c in chunks}
     out = [
-        Prepared(article, len(chunks), [next(nodes) for _ in fresh], [], fresh)
+        Prepared(article, len(chunks), [next(nodes) for _ in fresh], [])
         for (article, chunks), fresh in zip(planned, new)
     ]
     out[-1].stale = sorted(existing - current)  # deleted with the group, whichever article they were of
