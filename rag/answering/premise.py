@@ -75,7 +75,7 @@ def premise_draft(question: str, retrieval: Retrieval, keywords: KeywordIndex) -
     # says more of that ("X is to be divided into ..." answers it; its "three streets" are others)
     rest = {t: w for t, w in weights.items() if t not in nouns}
     rest_total = sum(rest.values()) or 1.0
-    most_rest = 0.0
+    most_rest, best_rest = 0.0, 0.0
     for n, p in enumerate(retrieval.passages, 1):
         base = p.chunk.start
         for i, (s, e) in enumerate(p.chunk.sentences):
@@ -83,7 +83,8 @@ def premise_draft(question: str, retrieval: Retrieval, keywords: KeywordIndex) -
             if is_instruction(sentence):
                 continue
             found = set(content_terms(sentence))
-            most_rest = max(most_rest, sum(w for t, w in rest.items() if t in found) / rest_total)
+            rest_share = sum(w for t, w in rest.items() if t in found) / rest_total
+            most_rest = max(most_rest, rest_share)
             said = counted(sentence)
             if not (yes_no or nouns & {noun for _, noun in said}):
                 continue
@@ -94,10 +95,10 @@ def premise_draft(question: str, retrieval: Retrieval, keywords: KeywordIndex) -
             if asked & said and (stated is None or score > stated[0]):
                 stated = (score, n, sentence)
             if shared >= MIN_SHARED and (best is None or score > best[0]):
-                best = (score, n, sentence)
+                best, best_rest = (score, n, sentence), rest_share
     if best is None or not contradicts(question, best[2]):
         return presupposition_draft(question, retrieval, keywords)
-    if asked and sum(w for t, w in rest.items() if t in set(content_terms(best[2]))) / rest_total < most_rest:
+    if asked and best_rest < most_rest:
         return presupposition_draft(question, retrieval, keywords)
     # A yes/no question gets its answer first ("Did Iran confirm it?" -> "No: Iran denied ..."); a
     # question resting on a wrong number gets the plain statement that the articles say otherwise.
