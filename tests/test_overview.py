@@ -91,6 +91,18 @@ def test_key_sentences_prefer_the_lead_and_do_not_repeat_themselves() -> None:
     assert len(set(chosen)) == 2
 
 
+def test_a_summary_leaves_out_the_headline_and_dateline_a_page_repeats_in_its_body() -> None:
+    # saved web pages keep the headline and a dateline as lines of the body: they end on no full
+    # stop and, quoted, would run into the next sentence ("... new river bridge The city of ...")
+    headline = "City opens the new river bridge after three years of work on the east bank"
+    text = f"Monday 4 March, 2024 report from the city of Lindau on the river\n{headline}\n" + body(BRIDGE)
+    keywords = KeywordIndex([], 1)
+    chosen = [text[s:e] for s, e in key_sentences(text, keywords, 3)]
+    assert len(chosen) == 3
+    assert all(c.rstrip().endswith(".") for c in chosen), chosen
+    assert chosen[0].startswith("The city of Lindau opened")
+
+
 def test_a_comparison_quotes_the_best_sentence_of_each_article(small_engine) -> None:  # type: ignore[no-untyped-def]
     a = small_engine.ask("How do the two articles differ on what critics said about the spending?")
     assert not a.abstained

@@ -149,9 +149,18 @@ def key_sentences(text: str, keywords: KeywordIndex, k: int) -> list[tuple[int, 
     return [spans[i] for i in sorted(chosen)]
 
 
+# A sentence ends on a full stop, "!" or "…", maybe inside closing quotes or brackets; a line that
+# does not is a headline, a dateline, a byline or a caption, which pages keep in the body (English
+# punctuation, not the corpus's)
+_ENDS_A_SENTENCE = re.compile(r"[.!…][”\"’')\]]*$")
+
+
 def usable(sentence: str) -> bool:
-    """A sentence fit for a summary: long enough, not a (rhetorical) question, and standing alone."""
-    return len(words(sentence)) >= MIN_WORDS and not sentence.rstrip("”\"’' ").endswith("?") and stands_alone(sentence)
+    """A sentence fit for a summary: long enough, ending as a sentence does (not a headline the page
+    repeats in its body: the citation shows the title), and standing alone; a question (ending on
+    "?") is rhetorical and does not summarise."""
+    text = sentence.strip()
+    return len(words(text)) >= MIN_WORDS and bool(_ENDS_A_SENTENCE.search(text)) and stands_alone(text)
 
 
 def stands_alone(sentence: str) -> bool:
