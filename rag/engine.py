@@ -151,7 +151,7 @@ class GroundedQueryEngine:
             citations=(),
             backend=self.backend.name,
             reason="The index holds no articles yet.",
-            standalone_question=standalone if standalone != q else "",
+            standalone_question=rewrite_shown(q, standalone),
             timings={"retrieve_s": round(seconds, 4), "total_s": round(seconds, 4)},
         )
 
@@ -176,7 +176,7 @@ class GroundedQueryEngine:
             confidence=draft.confidence,
             backend=draft.backend or self.backend.name,
             reason=reason,
-            standalone_question=standalone if standalone != q else "",
+            standalone_question=rewrite_shown(q, standalone),
             notice=draft.notice,
             dropped=tuple(verified.dropped),
             flagged=tuple(verified.flagged),
@@ -266,3 +266,9 @@ def open_engine(settings: Settings) -> GroundedQueryEngine:
         rewriter=FollowUpRewriter(model, settings.follow_up_turns, retriever),
         settings=settings,
     )
+
+
+def rewrite_shown(question: str, standalone: str) -> str:
+    """The rewritten question to show beside the answer: "" when it is the question, or the question
+    with only its letters' case changed (rag.spelling.true_case), which reads the same to a person."""
+    return "" if standalone.casefold() == question.casefold() else standalone

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from rag.errors import QuestionError
 from rag.llm import ChatModel, LLMError, Message, escape
 from rag.nlp import Parsed, Token, parse_many, parse_question
-from rag.spelling import Library, correct_spelling
+from rag.spelling import Library, correct_spelling, true_case
 from rag.text import carry, split_carried
 
 log = logging.getLogger(__name__)
@@ -684,8 +684,12 @@ class FollowUpRewriter:
                 return self._ask_model(question, turns)
             except LLMError as e:
                 log.warning("follow-up rewrite by the model failed (%s); using the offline rule", e.short)
+        if self.model is not None:
+            return rewrite_by_rule(question, turns) if turns else question
+        question = true_case(question, self.library)
+        turns = [Turn(t.role, true_case(t.content, self.library)) if t.role == "user" else t for t in turns]
         standalone = rewrite_by_rule(question, turns) if turns else question
-        return correct_spelling(standalone, self.library) if self.model is None else standalone
+        return correct_spelling(standalone, self.library)
 
     def _ask_model(self, question: str, turns: list[Turn]) -> str:
         conversation = "\n".join(f"<{t.role}>{escape(t.content)}</{t.role}>" for t in turns)

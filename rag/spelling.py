@@ -1,4 +1,5 @@
-"""Typos in questions, read against the corpus's own words ("Pezeshkain" -> "Pezeshkian").
+"""Typos in questions, read against the corpus's own words ("Pezeshkain" -> "Pezeshkian"), and
+questions typed in one case, read in the case the corpus writes their words (true_case).
 
 Input: a question and the library (article texts and the keyword index, rag.answering.overview.Library).
 Output: the question with each word that neither the corpus nor the language model's lexicon
@@ -41,11 +42,20 @@ class Library(Protocol):
 
 
 class Vocabulary:
-    """The corpus's words with their counts, indexed by first letter for the nearest-word search."""
+    """The corpus's words with their counts, indexed by first letter for the nearest-word search,
+    and the case each word is usually written in (`forms`: lower-cased word -> its written forms
+    inside sentences, counted)."""
 
-    def __init__(self, counts: Counter[str], keywords: KeywordIndex, english: frozenset[str] | None = None) -> None:
+    def __init__(
+        self,
+        counts: Counter[str],
+        keywords: KeywordIndex,
+        english: frozenset[str] | None = None,
+        forms: dict[str, Counter[str]] | None = None,
+    ) -> None:
         self.counts = counts
         self.keywords = keywords
+        self.forms = forms or {}
         self._english = english  # None: the language model's lexicon, loaded when first needed
         self.by_initial: dict[str, list[str]] = defaultdict(list)
         for w in counts:
@@ -65,6 +75,13 @@ class Vocabulary:
         """In the corpus (as is or by its stem), or an English word the language model knows
         ("extend" is not a typo of the corpus's "extent")."""
         return self.in_corpus(word) or word in self.english
+
+    def usual_form(self, word: str) -> str:
+        """How the corpus usually writes the word inside a sentence ("iran" -> "Iran", "us" -> "US"
+        or "us", whichever it writes more often; small letters on a tie: "Postcolonial Remembrance
+        in the City" and "its postcolonial past"), or "" if it never does."""
+        forms = self.forms.get(word.lower())
+        return max(forms.items(), key=lambda f: (f[1], f[0].islower()))[0] if forms else ""
 
     def nearest(self, word: str) -> str:
         """The corpus word nearest to `word` within the allowed edits (most frequent on a tie), or ""."""
@@ -110,13 +127,49 @@ def vocabulary(library: Library) -> Vocabulary | None:
     if len(library.articles) > MAX_ARTICLES:
         return None
     counts: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
     for aid in sorted(library.articles):
-        counts.update(w for w in words(library.article_text(aid)) if w.isalpha())
-    vocab = Vocabulary(counts, keywords)
+        text = library.article_text(aid)
+        counts.update(w for w in words(text) if w.isalpha())
+        for m in _WRITTEN_WORD.finditer(text):
+            if not _SENTENCE_START.search(text, max(0, m.start() - 4), m.start()):
+                forms[m.group().lower()][m.group()] += 1
+    vocab = Vocabulary(counts, keywords, forms=forms)
     with _lock:
         _cache.clear()
         _cache[id(keywords)] = vocab
     return vocab
+
+
+# a word as written (any script's letters, an inner apostrophe: "Iran's" is "Iran" and "'s"), and
+# what comes just before a word that opens a sentence, where its capital says nothing of its case
+_WRITTEN_WORD = re.compile(r"[^\W\d_]+")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n][\s\"“‘'(\[—–-]*|\n\s*[\"“‘'(\[—–-]*)\Z")
+
+
+def true_case(question: str, library: Library | None) -> str:
+    """A question typed all in capitals or all in small letters ("HOW MANY MISSILES DID IRAN SEND
+    TO RUSSIA?", "who is masoud pezeshkian?"), with each word written as the corpus usually writes
+    it inside a sentence and its first letter a capital; other words in small letters (whether
+    "ORGANISING" or "OBAMA" is a name nothing here tells: spaCy's lexicon lacks "organising"). The
+    offline answer reads a capital as a name: in capitals every word would be one ("The articles
+    do not mention Send"). A question in mixed case is left as typed."""
+    letters = [c for c in question if c.isalpha()]
+    if library is None or not library.articles or not letters:
+        return question
+    if not all(c.isupper() for c in letters) and not all(c.islower() for c in letters):
+        return question
+    vocab = vocabulary(library)
+    if vocab is None:
+        return question
+
+    def written(m: re.Match[str]) -> str:
+        low = m.group().lower()
+        return vocab.usual_form(low) or low
+
+    out = _WRITTEN_WORD.sub(written, question)
+    first = next((i for i, c in enumerate(out) if c.isalpha()), None)
+    return out if first is None else out[:first] + out[first].upper() + out[first + 1 :]
 
 
 def correct_spelling(question: str, library: Library | None) -> str:

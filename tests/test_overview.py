@@ -149,6 +149,29 @@ def test_a_misspelt_name_is_read_as_the_corpus_name_and_shown(small_engine) -> N
     assert "deepest and sharpest" in a.answer
 
 
+@pytest.mark.parametrize(
+    ("typed", "proper"),
+    [
+        # in capitals every word looked like a name: "The articles do not mention Promise"
+        ("WHAT DID THE MAYOR PROMISE COMMUTERS?", "What did the mayor promise commuters?"),
+        # in small letters no word did: the quote about what Nelson said was not found to be his
+        ("what did nelson say about the planets?", "What did Nelson say about the planets?"),
+    ],
+)
+def test_a_question_typed_in_one_case_is_answered_as_if_typed_properly(small_engine, typed: str, proper: str) -> None:  # type: ignore[no-untyped-def]
+    a, b = small_engine.ask(typed), small_engine.ask(proper)
+    assert (a.answer, a.abstained) == (b.answer, b.abstained)
+    assert "not mention" not in a.answer
+    assert a.standalone_question == ""  # only the case changed: nothing to show
+
+
+def test_a_shouted_follow_up_resolves_its_pronoun_through_a_shouted_question(small_engine) -> None:  # type: ignore[no-untyped-def]
+    first = small_engine.ask("WHAT DID BILL NELSON SAY ABOUT THE IMAGE?")
+    history = [{"role": "user", "content": first.question}, {"role": "assistant", "content": first.answer}]
+    a = small_engine.ask("WHAT ELSE DID HE ADD?", history=history)
+    assert a.standalone_question == "What else did Bill Nelson add?"
+
+
 def test_a_real_word_missing_from_the_corpus_is_not_corrected(small_engine) -> None:  # type: ignore[no-untyped-def]
     q = "Did the mayor extend the tram lines to the airport?"  # "extend" is English, not a typo of anything
     assert small_engine.ask(q).standalone_question == ""

@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 
 from rag.retrieval import KeywordIndex
-from rag.spelling import Vocabulary, edit_distance
+from rag.spelling import Vocabulary, edit_distance, true_case
 
 
 @pytest.mark.parametrize(
@@ -49,3 +49,48 @@ def test_a_short_word_gets_one_edit_a_long_one_two() -> None:
 def test_an_english_word_is_known_even_when_the_corpus_lacks_it() -> None:
     v = vocab("extent", english=frozenset({"extend"}))
     assert v.knows("extend") and not v.knows("extnt")
+
+
+class Articles:
+    """The little of a Library that reading a corpus's words needs: ids and texts."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.texts = texts
+        self.articles = dict.fromkeys(texts)
+        self.keywords = KeywordIndex([], 1)  # a new index per library: vocabularies are cached by it
+
+    def article_text(self, article_id: str) -> str:
+        return self.texts[article_id]
+
+
+NEWS = Articles(
+    {
+        "a": "The US treasury said Iran sent missiles to Russia. Officials in Iran denied it. "
+        "Russia said nothing.\nIran's parliament met on Monday; us reporters asked why.",
+        "b": "Critics in the US and in Russia said the deal was a mistake. Us? The US said so.",
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("HOW MANY MISSILES DID IRAN SEND TO RUSSIA?", "How many missiles did Iran send to Russia?"),
+        ("how many missiles did iran send to russia?", "How many missiles did Iran send to Russia?"),
+        # "US" written so more often than "us"; a word the corpus lacks in small letters
+        ("WHAT DID THE US TREASURY SAY ABOUT ZANGEZUR?", "What did the US treasury say about zangezur?"),
+        ("what did iran's parliament do on monday?", "What did Iran's parliament do on Monday?"),
+    ],
+)
+def test_a_question_in_one_case_is_read_in_the_case_the_corpus_writes_its_words(typed: str, read: str) -> None:
+    assert true_case(typed, NEWS) == read
+
+
+def test_a_word_only_opening_sentences_in_the_corpus_is_no_name() -> None:
+    # "Critics" and "Officials" open sentences only: their capital says nothing
+    assert true_case("WHAT DID CRITICS AND OFFICIALS SAY?", NEWS) == "What did critics and officials say?"
+
+
+def test_a_question_in_mixed_case_is_left_as_typed() -> None:
+    for q in ("What did the us treasury say?", "Who is IRAN's leader?", "1999?", ""):
+        assert true_case(q, NEWS) == q
