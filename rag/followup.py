@@ -668,6 +668,33 @@ def needs_context(question: str) -> bool:
     return bool(references(q) or _opener_end(q)[0] or is_fragment(q))
 
 
+# A request wrapped around a question ("Could you tell me when the embargo expired?", "I'd like to
+# know how many ...", "Do you know who ..."): English politeness, not part of what is asked. Its
+# words ("tell", "know", "like") would count as the question's terms, and the question's kind is
+# read from how it opens ("when ..."), so the request is taken off when a question word follows it.
+_REQUEST = re.compile(
+    r"^\s*(?:(?:please|hi|hello|hey)\b[,!]?\s*)*"
+    r"(?:(?:can|could|would|will) you\s+(?:please\s+)?(?:tell|show|explain(?: to)?|let)\s+(?:me|us)(?:\s+know)?"
+    r"|(?:do|does) (?:you|anyone) (?:happen to )?know"
+    r"|i(?:['’]d| would) (?:like|love) to know|i (?:want|need|wish) to know|i(?:['’]m| am)? (?:wonder|wondering)"
+    r"|please (?:tell|explain to|let) (?:me|us)(?:\s+know)?|tell me|explain)"
+    r"\s*[,:]?\s+(?=(?:(?:in|on|at|for|from|to|by|with|of|since|until|during|after|before|about|under)\s+)?"
+    r"(?:who|whom|whose|what|which|when|where|why|how)\b)",
+    re.I,
+)
+
+
+def unwrap_request(question: str) -> str:
+    """The question inside a request ("Could you tell me how many missiles Iran sent?" -> "How many
+    missiles Iran sent?"), its first letter a capital, ending on "?"; any other question as it is."""
+    m = _REQUEST.match(question)
+    if not m:
+        return question
+    rest = question[m.end() :].rstrip()
+    rest = rest[:-1].rstrip() + "?" if rest.endswith(".") else rest if rest.endswith("?") else rest + "?"
+    return rest[:1].upper() + rest[1:]
+
+
 class FollowUpRewriter:
     """Standalone question from a follow-up: the chat model when there is one, else the rule, which
     also reads misspelt words as the corpus's nearest words (given the library)."""
@@ -686,7 +713,7 @@ class FollowUpRewriter:
                 log.warning("follow-up rewrite by the model failed (%s); using the offline rule", e.short)
         if self.model is not None:
             return rewrite_by_rule(question, turns) if turns else question
-        question = true_case(question, self.library)
+        question = unwrap_request(true_case(question, self.library))
         turns = [Turn(t.role, true_case(t.content, self.library)) if t.role == "user" else t for t in turns]
         standalone = rewrite_by_rule(question, turns) if turns else question
         return correct_spelling(standalone, self.library)

@@ -3,7 +3,16 @@
 import pytest
 
 from rag.errors import QuestionError
-from rag.followup import Context, FollowUpRewriter, Turn, check_history, find_person, needs_context, rewrite_by_rule
+from rag.followup import (
+    Context,
+    FollowUpRewriter,
+    Turn,
+    check_history,
+    find_person,
+    needs_context,
+    rewrite_by_rule,
+    unwrap_request,
+)
 
 
 def turns(*pairs: str) -> list[Turn]:
@@ -244,3 +253,35 @@ def test_it_is_the_thing_a_what_question_got_as_its_answer() -> None:
 def test_after_a_what_question_it_is_what_the_answer_is_about_not_the_questions_doer() -> None:
     history = turns("What did the diver find?", "The diver says that the anchor lay under the sand. [1]")
     assert rewrite_by_rule("How old is it?", history) == "How old is the anchor?"  # not the diver
+
+
+@pytest.mark.parametrize(
+    ("typed", "asked"),
+    [
+        ("Could you tell me how many missiles did Iran send?", "How many missiles did Iran send?"),
+        ("I'd like to know when the UN embargo expired.", "When the UN embargo expired?"),
+        ("Hi, can you please tell me who confirmed it", "Who confirmed it?"),
+        ("Do you know in which year Russia invaded Ukraine?", "In which year Russia invaded Ukraine?"),
+        ("Please tell me: why did Iran sell?", "Why did Iran sell?"),
+        ("I wonder what Blinken said.", "What Blinken said?"),
+    ],
+)
+def test_a_request_around_a_question_is_taken_off(typed: str, asked: str) -> None:
+    assert unwrap_request(typed) == asked
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Tell me about Araghchi", "Can you summarize the articles?", "What did you tell me?", "Do you know Blinken?"],
+)
+def test_a_request_with_no_question_inside_is_left_as_it_is(question: str) -> None:
+    assert unwrap_request(question) == question
+
+
+def test_a_request_around_a_follow_up_is_taken_off_before_its_pronoun_is_resolved() -> None:
+    history = [
+        {"role": "user", "content": "Who confirmed that Iran was exporting missiles to Russia?"},
+        {"role": "assistant", "content": "Ahmad Bakhshayesh-Ardestani, a member of parliament, confirmed it."},
+    ]
+    rewritten = FollowUpRewriter(None, 6).rewrite("Could you tell me what he said about China?", history)
+    assert rewritten == "What Ahmad Bakhshayesh-Ardestani said about China?"

@@ -165,6 +165,22 @@ def test_a_question_typed_in_one_case_is_answered_as_if_typed_properly(small_eng
     assert a.standalone_question == ""  # only the case changed: nothing to show
 
 
+@pytest.mark.parametrize(
+    ("typed", "answer", "read"),
+    [
+        ("Could you tell me how much the delay added to the cost?", "12 million euros", "How much the delay"),
+        ("I'd like to know why construction was delayed.", "floods", "Why construction was delayed?"),
+    ],
+)
+def test_a_question_inside_a_request_is_answered_as_the_question(
+    small_engine, typed: str, answer: str, read: str
+) -> None:  # type: ignore[no-untyped-def]
+    # "tell", "like" and "know" counted as what was asked, and the question word did not open it
+    a = small_engine.ask(typed)
+    assert not a.abstained and answer in a.answer
+    assert a.standalone_question.startswith(read)
+
+
 def test_a_shouted_follow_up_resolves_its_pronoun_through_a_shouted_question(small_engine) -> None:  # type: ignore[no-untyped-def]
     first = small_engine.ask("WHAT DID BILL NELSON SAY ABOUT THE IMAGE?")
     history = [{"role": "user", "content": first.question}, {"role": "assistant", "content": first.answer}]

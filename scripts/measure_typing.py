@@ -1,10 +1,11 @@
-"""How the offline answers hold when staff type a question all in capitals or all in small letters:
-the three eval sets (python -m eval.run) with every first-turn question typed so, against the same
-sets as written. Follow-ups keep their text (their history holds the earlier turns as written).
-Prints each run's pass counts, as eval.run prints them; reports go to a temporary folder.
+"""How the offline answers hold when staff type a question otherwise than the eval writes it: all in
+capitals, all in small letters, or inside a request ("Could you tell me ...", "I'd like to know
+..."). Runs the three eval sets (python -m eval.run) with every first-turn question typed so, and
+the sets as written. Follow-ups keep their text (their history holds the earlier turns as
+written). Prints each run's pass counts, as eval.run prints them; reports go to a temporary folder.
 
-    .venv/bin/python -m scripts.measure_casing            # as written, upper, lower
-    .venv/bin/python -m scripts.measure_casing upper      # one of them
+    .venv/bin/python -m scripts.measure_typing            # every typing
+    .venv/bin/python -m scripts.measure_typing upper      # some of them
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ TYPINGS: dict[str, Callable[[str], str]] = {
     "as written": lambda q: q,
     "upper": str.upper,
     "lower": str.lower,
+    # a request around the question, its word order kept, as people type it
+    "could you": lambda q: "Could you tell me " + q[:1].lower() + q[1:],
+    "like to know": lambda q: "I'd like to know " + q[:1].lower() + q[1:].rstrip("?") + ".",
 }
 _PASSED = re.compile(r"^(?:eval|second set|third set): \d+ passed, \d+ failed", re.M)
 
