@@ -669,24 +669,40 @@ def needs_context(question: str) -> bool:
 
 
 # A request wrapped around a question ("Could you tell me when the embargo expired?", "I'd like to
-# know how many ...", "Do you know who ..."): English politeness, not part of what is asked. Its
-# words ("tell", "know", "like") would count as the question's terms, and the question's kind is
-# read from how it opens ("when ..."), so the request is taken off when a question word follows it.
+# know how many ...", "Do you know who ...", "According to the articles, who ..."): English
+# politeness, or the source every answer has anyway, not part of what is asked. Its words ("tell",
+# "know", "like") would count as the question's terms, the question's kind is read from how it
+# opens ("when ..."), and "the articles" asks what each article says (a comparison), so the request
+# is taken off when a question word follows it (the source set off by a comma, whatever follows:
+# "According to the articles, summarize ...").
+_SOURCE_NAMED = (
+    r"(?:according to|based on|from|in) (?:the|these|this|both|all the|all) "
+    r"(?:articles?|pieces?|stories|story|reports?|texts?|news)"
+)
 _REQUEST = re.compile(
     r"^\s*(?:(?:please|hi|hello|hey)\b[,!]?\s*)*"
     r"(?:(?:can|could|would|will) you\s+(?:please\s+)?(?:tell|show|explain(?: to)?|let)\s+(?:me|us)(?:\s+know)?"
     r"|(?:do|does) (?:you|anyone) (?:happen to )?know"
     r"|i(?:['’]d| would) (?:like|love) to know|i (?:want|need|wish) to know|i(?:['’]m| am)? (?:wonder|wondering)"
-    r"|please (?:tell|explain to|let) (?:me|us)(?:\s+know)?|tell me|explain)"
+    r"|please (?:tell|explain to|let) (?:me|us)(?:\s+know)?|tell me|explain"
+    # the source named, though every answer comes from the articles ("According to the articles, how many ...")
+    rf"|{_SOURCE_NAMED})"
     r"\s*[,:]?\s+(?=(?:(?:in|on|at|for|from|to|by|with|of|since|until|during|after|before|about|under)\s+)?"
     r"(?:who|whom|whose|what|which|when|where|why|how)\b)",
     re.I,
 )
 
 
+_SOURCE = re.compile(rf"^\s*{_SOURCE_NAMED}\s*,\s*(?=\S)", re.I)
+
+
 def unwrap_request(question: str) -> str:
     """The question inside a request ("Could you tell me how many missiles Iran sent?" -> "How many
-    missiles Iran sent?"), its first letter a capital, ending on "?"; any other question as it is."""
+    missiles Iran sent?"), its first letter a capital, ending on "?"; the rest after the source
+    named ("According to the articles, summarize ..." -> "Summarize ..."); any other question as it is."""
+    if m := _SOURCE.match(question):
+        question = question[m.end() :]
+        question = question[:1].upper() + question[1:]
     m = _REQUEST.match(question)
     if not m:
         return question

@@ -29,6 +29,8 @@ TYPINGS: dict[str, Callable[[str], str]] = {
     # a request around the question, its word order kept, as people type it
     "could you": lambda q: "Could you tell me " + q[:1].lower() + q[1:],
     "like to know": lambda q: "I'd like to know " + q[:1].lower() + q[1:].rstrip("?") + ".",
+    # the source said, though every answer comes from the articles
+    "according to": lambda q: "According to the articles, " + q[:1].lower() + q[1:],
 }
 _PASSED = re.compile(r"^(?:eval|second set|third set): \d+ passed, \d+ failed", re.M)
 

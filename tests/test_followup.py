@@ -264,6 +264,10 @@ def test_after_a_what_question_it_is_what_the_answer_is_about_not_the_questions_
         ("Do you know in which year Russia invaded Ukraine?", "In which year Russia invaded Ukraine?"),
         ("Please tell me: why did Iran sell?", "Why did Iran sell?"),
         ("I wonder what Blinken said.", "What Blinken said?"),
+        ("According to the articles, how many missiles did Iran send?", "How many missiles did Iran send?"),
+        ("In the article, could you tell me who confirmed it?", "Who confirmed it?"),
+        ("Based on these reports, summarize the deal.", "Summarize the deal."),
+        ("according to the article who confirmed it", "Who confirmed it?"),
     ],
 )
 def test_a_request_around_a_question_is_taken_off(typed: str, asked: str) -> None:
@@ -272,7 +276,14 @@ def test_a_request_around_a_question_is_taken_off(typed: str, asked: str) -> Non
 
 @pytest.mark.parametrize(
     "question",
-    ["Tell me about Araghchi", "Can you summarize the articles?", "What did you tell me?", "Do you know Blinken?"],
+    [
+        "Tell me about Araghchi",
+        "Can you summarize the articles?",
+        "What did you tell me?",
+        "Do you know Blinken?",
+        "What do the articles say about wheat?",  # asks what each says: a comparison
+        "In the article about the bridge, who spoke?",  # says which article
+    ],
 )
 def test_a_request_with_no_question_inside_is_left_as_it_is(question: str) -> None:
     assert unwrap_request(question) == question

@@ -181,6 +181,13 @@ def test_a_question_inside_a_request_is_answered_as_the_question(
     assert a.standalone_question.startswith(read)
 
 
+def test_the_articles_named_as_the_source_do_not_make_a_question_a_comparison(small_engine) -> None:  # type: ignore[no-untyped-def]
+    # "the articles" asks what each article says: the telescope article's cost overruns were quoted beside the answer
+    a = small_engine.ask("According to the articles, how much did the floods add to the cost?")
+    assert a.answer == small_engine.ask("How much did the floods add to the cost?").answer
+    assert {c.article_id for c in a.citations} == {"bridge"} and "12 million euros" in a.answer
+
+
 def test_a_shouted_follow_up_resolves_its_pronoun_through_a_shouted_question(small_engine) -> None:  # type: ignore[no-untyped-def]
     first = small_engine.ask("WHAT DID BILL NELSON SAY ABOUT THE IMAGE?")
     history = [{"role": "user", "content": first.question}, {"role": "assistant", "content": first.answer}]
