@@ -3,7 +3,7 @@ on what they do not. These questions are the hand-written tuning set named in ru
 
 import pytest
 
-from rag.answering.rules import _label, answers_kind
+from rag.answering.rules import _label, answers_kind, describes_person
 from rag.answering.rules_question import analyse_question
 from rag.nlp import Entity
 
@@ -829,3 +829,57 @@ def test_a_peoples_adjective_counts_as_its_country_the_articles_name(corpus_engi
     assert not dutch.abstained and "bronze anchor" in dutch.answer
     finnish = engine.ask("What did the divers find off the Finnish coast?")  # another country
     assert finnish.abstained and finnish.reason == "The articles do not mention Finnish."
+
+
+@pytest.mark.parametrize(
+    ("question", "describes"),
+    [
+        ("Who is Masoud Pezeshkian?", True),
+        ("What position does Antony Blinken hold?", True),
+        ("What is Blinken's job?", True),
+        ("Who is the mayor?", False),  # asks for a person, not about one
+        ("What position does the mayor hold?", False),
+        ("Who confirmed the transfer?", False),
+    ],
+)
+def test_a_question_asking_what_a_named_person_is_is_recognised(question: str, describes: bool) -> None:
+    assert analyse_question(question).describes is describes
+
+
+@pytest.mark.parametrize(
+    ("sentence", "names", "describes"),
+    [
+        ("Mayor Clara Voss said the bridge would cut commuting times.", ("clara", "voss"), True),  # title
+        ("NASA administrator Bill Nelson said the image was the deepest.", ("bill", "nelson"), True),
+        ("It was a reversal for Masoud Pezeshkian, Iran’s new reformist president.", ("masoud", "pezeshkian"), True),
+        ("Erin Spiceland is a software engineer for SpaceX.", ("erin", "spiceland"), True),  # copula
+        (
+            "Missiles went, according to the US secretary of state, Antony Blinken, to Russia.",
+            ("antony", "blinken"),
+            True,
+        ),
+        ("Clara Voss said the bridge would open.", ("clara", "voss"), False),
+        (
+            "Blinken spoke at his press conference with the UK foreign secretary, David Lammy.",
+            ("antony", "blinken"),
+            False,
+        ),
+        ("Pezeshkian could have intervened, but he did not do so.", ("masoud", "pezeshkian"), False),
+    ],
+)
+def test_a_sentence_describes_a_person_by_a_title_an_apposition_or_a_copula(
+    sentence: str, names: tuple[str, ...], describes: bool
+) -> None:
+    assert describes_person(sentence, names) is describes
+
+
+def test_who_someone_is_is_answered_first_by_the_sentence_saying_what_they_are(engine) -> None:  # type: ignore[no-untyped-def]
+    a = engine.ask("Who is Masoud Pezeshkian?")
+    assert not a.abstained
+    # "... is a well-intentioned figure" or "..., the new reformist president", not "... could have intervened"
+    assert describes_person(a.citations[0].quote, ("masoud", "pezeshkian")), a.citations[0].quote
+
+
+def test_who_is_asks_about_a_name_but_who_is_the_asks_for_a_roles_holder() -> None:
+    assert analyse_question("Who is Clara Voss?").names_subject
+    assert not analyse_question("Who is the Director of the Berlin City Museum?").names_subject

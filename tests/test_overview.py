@@ -188,6 +188,11 @@ def test_the_articles_named_as_the_source_do_not_make_a_question_a_comparison(sm
     assert {c.article_id for c in a.citations} == {"bridge"} and "12 million euros" in a.answer
 
 
+def test_who_a_person_is_is_answered_by_the_title_before_their_name(small_engine) -> None:  # type: ignore[no-untyped-def]
+    a = small_engine.ask("Who is Clara Voss?")
+    assert not a.abstained and a.citations[0].quote.startswith("Mayor Clara Voss said")
+
+
 def test_a_shouted_follow_up_resolves_its_pronoun_through_a_shouted_question(small_engine) -> None:  # type: ignore[no-untyped-def]
     first = small_engine.ask("WHAT DID BILL NELSON SAY ABOUT THE IMAGE?")
     history = [{"role": "user", "content": first.question}, {"role": "assistant", "content": first.answer}]

@@ -343,6 +343,7 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
                 info.kind in ("number", "date") and answers_kind(info, text, context, labels) and counts(info, text)
             ) or (info.kind == "reason" and bool(CAUSAL.search(text)))
             fits = fits or (info.plural and lists_names(p, i, info))
+            fits = fits or (info.describes and bool(name_terms & terms) and describes_person(text, info.names))
             bonus = TYPE_BONUS if fits else 0.0
             phrase = PHRASE_WEIGHT * len(pairs & word_pairs(text)) / len(pairs) if pairs else 0.0
             score = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * lexical + bonus + phrase
@@ -405,6 +406,41 @@ def soft_share(info: QuestionInfo, sentence: str, idf: dict[str, float], words: 
         best = words.similarity([w for _, w in missing], said).max(axis=1)
         share += sum(idf.get(t, 0.0) * float(b) for (t, _), b in zip(missing, best) if b >= SOFT_MIN)
     return share / total
+
+
+# spaCy's labels of names that are no title ("the US secretary", "NASA administrator": the title is the noun)
+_NO_TITLE_LABELS = frozenset({"PERSON", "GPE", "ORG", "NORP", "LOC", "FAC"})
+
+
+@lru_cache(maxsize=1024)
+def describes_person(sentence: str, names: tuple[str, ...]) -> bool:
+    """Does the sentence say what the person of the question's names is, beside the name: a title
+    before it ("Mayor Clara Voss", "NASA administrator Bill Nelson"), an apposition ("Masoud
+    Pezeshkian, Iran's new reformist president"; "the US secretary of state, Antony Blinken,"), or
+    a copula ("Erin Spiceland is a software engineer")? From spaCy's parse of the sentence, parsed
+    only for questions asking who someone is (QuestionInfo.describes), and English punctuation for
+    an apposition the small model misses."""
+    asked = set(names)
+    if any(re.search(rf"\b[a-z]+, (?:[A-Z][\w’'-]+ )*(?i:{re.escape(w)}),", sentence) for w in asked):
+        return True
+    tokens = nlp.parse(sentence).tokens
+    for t in tokens:
+        if t.text.lower() not in asked:
+            continue
+        for c in tokens:
+            if tokens[c.head] is not t or c is t:
+                continue
+            if c.dep == "appos" and c.pos in ("NOUN", "PROPN") and c.text.lower() not in asked:
+                return True
+            if c.dep == "compound" and c.pos in ("NOUN", "PROPN") and c.text.lower() not in asked:
+                if c.ent not in _NO_TITLE_LABELS:
+                    return True
+        if t.dep == "appos" and tokens[t.head].pos == "NOUN":
+            return True
+        head = tokens[t.head]
+        if t.dep == "nsubj" and head.lemma == "be" and any(tokens[c.head] is head and c.dep == "attr" for c in tokens):
+            return True
+    return False
 
 
 def first_person(sentence: str) -> bool:

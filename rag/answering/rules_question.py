@@ -71,6 +71,9 @@ class QuestionInfo:
     # ("pay"), which a sentence answers by having it as its own main verb ("The national government
     # will pay 70 percent ..."), though the doer it names be no name; "" for other questions
     verb: str = ""
+    # "Who is Clara Voss?", "What position does Antony Blinken hold?": asks what a named person is,
+    # which a sentence tells by a title or description beside the name (rules.describes_person)
+    describes: bool = False
 
 
 # A question about a date: "when" opening the question or asking ("and when did ...", "since when"),
@@ -168,7 +171,8 @@ def analyse_question(question: str) -> QuestionInfo:
     acronyms = {w.lower() for w in re.findall(r"\b[A-Z]{2,3}s?\b", q)}
     asked_names = tuple(sorted(names(q) - acronyms))
     unit = m.group(1) if (m := UNIT.search(low)) else ""
-    names_subject = bool(re.match(r"^(who|what) (is|was|are|were) (the )?[A-Z]", q))
+    # "Who is Clara Voss?"; not "Who is the Director ...?", a role whose holder is asked for
+    names_subject = bool(re.match(r"^(?i:(?:who|what) (?:is|was|are|were) )[A-Z]", q))
     runs = tuple(t for run in _NAME_RUN.findall(q) if len(t := tuple(content_terms(run))) >= 2)
     return QuestionInfo(
         kind,
@@ -192,6 +196,7 @@ def analyse_question(question: str) -> QuestionInfo:
         age=bool(re.search(r"\bhow old\b", low)),
         role=stem(m.group(1).lower()) if kind == "person" and (m := _ROLE.search(q)) else "",
         verb=doer_verb(q) if kind == "person" and _WHO_DOES.match(q) else "",
+        describes=bool(asked_names) and bool(re.match(r"^(?i:who (?:is|was)) [A-Z]", q) or _ROLE_ASKED.match(q)),
         individual=bool(PERSON_WHICH.search(low)),
         plural=kind in ("what", "person") and asks_plural(q),
         description=_description(q, focus_text, asked_names) if kind == "name" else (),
@@ -200,6 +205,13 @@ def analyse_question(question: str) -> QuestionInfo:
         opposites=tuple((w, o) for w in dict.fromkeys(prefixed_words(q)) if (o := opposites(w))),
         term_words=_term_words(f"{q} {carried}", terms),
     )
+
+
+# "What position does X hold?", "What is X's job?": what a person is, asked by its English nouns
+_ROLE_ASKED = re.compile(
+    r"^(?i:what) (?:(?i:(?:position|post|role|title|job|office|rank|profession)s? (?:does|did|do|is|was|has|had))\b"
+    r"|(?:is|was) [A-Z][\w’'-]*(?: [A-Z][\w’'-]*)*[’']s? (?:position|post|role|title|job|office|rank|profession)\b)"
+)
 
 
 # "Who will pay ...?", "Who built ...?" (not "Who is ...?", which asks who someone is, and not "Which
