@@ -680,7 +680,7 @@ _SOURCE_NAMED = (
     r"(?:articles?|pieces?|stories|story|reports?|texts?|news)"
 )
 _REQUEST = re.compile(
-    r"^\s*(?:(?:please|hi|hello|hey)\b[,!]?\s*)*"
+    r"^\s*"
     r"(?:(?:can|could|would|will) you\s+(?:please\s+)?(?:tell|show|explain(?: to)?|let)\s+(?:me|us)(?:\s+know)?"
     r"|(?:do|does) (?:you|anyone) (?:happen to )?know"
     r"|i(?:['’]d| would) (?:like|love) to know|i (?:want|need|wish) to know|i(?:['’]m| am)? (?:wonder|wondering)"
@@ -694,15 +694,20 @@ _REQUEST = re.compile(
 
 
 _SOURCE = re.compile(rf"^\s*{_SOURCE_NAMED}\s*,\s*(?=\S)", re.I)
+_GREETING = re.compile(r"^\s*(?:(?:please|hi|hello|hey)\b[,!]?\s*)+(?=\S)", re.I)  # "Please, ...", "Hi! ..."
+# "..., according to the articles?", "..., please?"
+_AFTERWORD = re.compile(rf"\s*,?\s*(?:{_SOURCE_NAMED}|please)\s*(?=[?.!]*\s*$)", re.I)
 
 
 def unwrap_request(question: str) -> str:
     """The question inside a request ("Could you tell me how many missiles Iran sent?" -> "How many
     missiles Iran sent?"), its first letter a capital, ending on "?"; the rest after the source
-    named ("According to the articles, summarize ..." -> "Summarize ..."); any other question as it is."""
-    if m := _SOURCE.match(question):
-        question = question[m.end() :]
-        question = question[:1].upper() + question[1:]
+    named ("According to the articles, summarize ..." -> "Summarize ...") or a greeting, and before
+    the source named after it ("..., according to the articles?") or a "please"; any other question
+    as it is."""
+    bare = _AFTERWORD.sub("", _SOURCE.sub("", _GREETING.sub("", question, count=1), count=1), count=1)
+    if bare != question and any(c.isalnum() for c in bare):
+        question = bare[:1].upper() + bare[1:]
     m = _REQUEST.match(question)
     if not m:
         return question

@@ -31,6 +31,8 @@ TYPINGS: dict[str, Callable[[str], str]] = {
     "like to know": lambda q: "I'd like to know " + q[:1].lower() + q[1:].rstrip("?") + ".",
     # the source said, though every answer comes from the articles
     "according to": lambda q: "According to the articles, " + q[:1].lower() + q[1:],
+    "according to, after": lambda q: q.rstrip("?").rstrip() + ", according to the articles?",
+    "please": lambda q: "Please, " + q[:1].lower() + q[1:],
 }
 _PASSED = re.compile(r"^(?:eval|second set|third set): \d+ passed, \d+ failed", re.M)
 

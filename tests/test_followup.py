@@ -268,6 +268,9 @@ def test_after_a_what_question_it_is_what_the_answer_is_about_not_the_questions_
         ("In the article, could you tell me who confirmed it?", "Who confirmed it?"),
         ("Based on these reports, summarize the deal.", "Summarize the deal."),
         ("according to the article who confirmed it", "Who confirmed it?"),
+        ("Please, what did Blinken say?", "What did Blinken say?"),
+        ("How many missiles did Iran send, according to the articles?", "How many missiles did Iran send?"),
+        ("Who confirmed it, please?", "Who confirmed it?"),
     ],
 )
 def test_a_request_around_a_question_is_taken_off(typed: str, asked: str) -> None:
@@ -283,6 +286,7 @@ def test_a_request_around_a_question_is_taken_off(typed: str, asked: str) -> Non
         "Do you know Blinken?",
         "What do the articles say about wheat?",  # asks what each says: a comparison
         "In the article about the bridge, who spoke?",  # says which article
+        "please",  # nothing but the request
     ],
 )
 def test_a_request_with_no_question_inside_is_left_as_it_is(question: str) -> None:
