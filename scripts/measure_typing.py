@@ -33,6 +33,7 @@ TYPINGS: dict[str, Callable[[str], str]] = {
     "according to": lambda q: "According to the articles, " + q[:1].lower() + q[1:],
     "according to, after": lambda q: q.rstrip("?").rstrip() + ", according to the articles?",
     "please": lambda q: "Please, " + q[:1].lower() + q[1:],
+    "contracted": lambda q: re.sub(r"^(Who|What|Where|When|How) is\b", r"\1's", q),
 }
 _PASSED = re.compile(r"^(?:eval|second set|third set): \d+ passed, \d+ failed", re.M)
 

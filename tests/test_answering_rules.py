@@ -835,6 +835,7 @@ def test_a_peoples_adjective_counts_as_its_country_the_articles_name(corpus_engi
     ("question", "describes"),
     [
         ("Who is Masoud Pezeshkian?", True),
+        ("Who's Masoud Pezeshkian?", True),
         ("What position does Antony Blinken hold?", True),
         ("What is Blinken's job?", True),
         ("Who is the mayor?", False),  # asks for a person, not about one
@@ -882,4 +883,5 @@ def test_who_someone_is_is_answered_first_by_the_sentence_saying_what_they_are(e
 
 def test_who_is_asks_about_a_name_but_who_is_the_asks_for_a_roles_holder() -> None:
     assert analyse_question("Who is Clara Voss?").names_subject
+    assert analyse_question("who's Clara Voss?").names_subject
     assert not analyse_question("Who is the Director of the Berlin City Museum?").names_subject

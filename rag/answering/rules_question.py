@@ -130,9 +130,15 @@ def name_asked(question: str) -> str:
     return phrase.split()[-1] if phrase else ""
 
 
+# "Who's", "What's", "Where's" (English contractions of "is" after a question word): read in full,
+# as every pattern here is written ("Who is X?" asks about a name)
+_CONTRACTED = re.compile(r"^(\s*(?:who|what|where|when|how|which one))['’]s\b", re.I)
+
+
 def analyse_question(question: str) -> QuestionInfo:
     # a carried previous question adds terms, but what is asked (its kind, names, numbers) is the follow-up's
     q, carried = split_carried(question.strip())
+    q = _CONTRACTED.sub(r"\1 is", q)
     low = q.lower()
     kind = "what"
     size = False  # "How long / big / high is X?": a size, which a count in words does not give
