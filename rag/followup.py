@@ -734,7 +734,8 @@ class FollowUpRewriter:
                 log.warning("follow-up rewrite by the model failed (%s); using the offline rule", e.short)
         if self.model is not None:
             return rewrite_by_rule(question, turns) if turns else question
-        question = unwrap_request(true_case(question, self.library))
+        # spelling first: a misspelt word is in no case the corpus writes ("rusia" -> "russia" -> "Russia")
+        question = unwrap_request(true_case(correct_spelling(question, self.library), self.library))
         turns = [Turn(t.role, true_case(t.content, self.library)) if t.role == "user" else t for t in turns]
         standalone = rewrite_by_rule(question, turns) if turns else question
         return correct_spelling(standalone, self.library)

@@ -200,6 +200,12 @@ def test_a_shouted_follow_up_resolves_its_pronoun_through_a_shouted_question(sma
     assert a.standalone_question == "What else did Bill Nelson add?"
 
 
+def test_a_misspelt_name_typed_in_small_letters_is_read_as_the_corpus_writes_it(small_engine) -> None:  # type: ignore[no-untyped-def]
+    a = small_engine.ask("what did bill nelsen say about the imgae?")
+    assert a.standalone_question == "What did Bill Nelson say about the image?"  # not "... bill nelson ..."
+    assert "deepest and sharpest" in a.answer
+
+
 def test_a_real_word_missing_from_the_corpus_is_not_corrected(small_engine) -> None:  # type: ignore[no-untyped-def]
     q = "Did the mayor extend the tram lines to the airport?"  # "extend" is English, not a typo of anything
     assert small_engine.ask(q).standalone_question == ""
