@@ -22,6 +22,18 @@ from typing import Any
 import eval.other_set
 import eval.run
 
+
+def typo(question: str) -> str:
+    """The question's longest word of seven letters or more with its two middle letters swapped
+    (the commonest slip: a transposition), or the question as it is."""
+    longest = max(re.findall(r"[A-Za-z]{7,}", question), key=len, default="")
+    if not longest:
+        return question
+    i = len(longest) // 2
+    slip = longest[: i - 1] + longest[i] + longest[i - 1] + longest[i + 1 :]
+    return question.replace(longest, slip, 1)
+
+
 TYPINGS: dict[str, Callable[[str], str]] = {
     "as written": lambda q: q,
     "upper": str.upper,
@@ -33,6 +45,8 @@ TYPINGS: dict[str, Callable[[str], str]] = {
     "according to": lambda q: "According to the articles, " + q[:1].lower() + q[1:],
     "according to, after": lambda q: q.rstrip("?").rstrip() + ", according to the articles?",
     "please": lambda q: "Please, " + q[:1].lower() + q[1:],
+    "typo": typo,
+    "typo, small letters": lambda q: typo(q).lower(),
     "contracted": lambda q: re.sub(r"^(Who|What|Where|When|How) is\b", r"\1's", q),
 }
 _PASSED = re.compile(r"^(?:eval|second set|third set): \d+ passed, \d+ failed", re.M)

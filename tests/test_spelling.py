@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 
 from rag.retrieval import KeywordIndex
-from rag.spelling import Vocabulary, edit_distance, true_case
+from rag.spelling import Vocabulary, correct_spelling, edit_distance, true_case
 
 
 @pytest.mark.parametrize(
@@ -94,3 +94,32 @@ def test_a_word_only_opening_sentences_in_the_corpus_is_no_name() -> None:
 def test_a_question_in_mixed_case_is_left_as_typed() -> None:
     for q in ("What did the us treasury say?", "Who is IRAN's leader?", "1999?", ""):
         assert true_case(q, NEWS) == q
+
+
+def test_the_lexicon_reads_a_word_no_corpus_word_is_near_when_only_one_of_its_words_is() -> None:
+    v = vocab("bridge", english=frozenset({"article", "summarize", "cat", "bat"}))
+    assert v.nearest_english("aritcle") == "article"
+    assert v.nearest_english("sumamrize") == "summarize"
+    assert v.nearest_english("cbt") == ""  # "cat" and "bat" both one edit away: no way to choose
+
+
+SPELT = Articles(
+    {
+        "rates": "The National Bank of Veldmark raised its rate. Veldmark's currency rose. "
+        "An old gravestone stood by the bank of the river.",
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("What is Velmdark's main rate?", "What is Veldmark's main rate?"),  # before a possessive too
+        ("Sumamrize the articles", "Summarize the articles"),  # no corpus word near: the lexicon's
+        ("What did the bank's offciials say?", "What did the bank's officials say?"),
+        ("How old are the gravestones?", "How old are the gravestones?"),  # another form of the corpus word
+        ("What does the rate denotes?", "What does the rate denotes?"),  # an inflection the lexicon lacks
+    ],
+)
+def test_misspelt_words_are_read_as_the_corpus_or_lexicon_word_meant(typed: str, read: str) -> None:
+    assert correct_spelling(typed, SPELT) == read
