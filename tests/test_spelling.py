@@ -119,6 +119,7 @@ SPELT = Articles(
         ("What did the bank's offciials say?", "What did the bank's officials say?"),
         ("How old are the gravestones?", "How old are the gravestones?"),  # another form of the corpus word
         ("What does the rate denotes?", "What does the rate denotes?"),  # an inflection the lexicon lacks
+        ("Who traded with Genoa?", "Who traded with Genoa?"),  # a name, not the lexicon's "geno"
     ],
 )
 def test_misspelt_words_are_read_as_the_corpus_or_lexicon_word_meant(typed: str, read: str) -> None:
