@@ -885,3 +885,9 @@ def test_who_is_asks_about_a_name_but_who_is_the_asks_for_a_roles_holder() -> No
     assert analyse_question("Who is Clara Voss?").names_subject
     assert analyse_question("who's Clara Voss?").names_subject
     assert not analyse_question("Who is the Director of the Berlin City Museum?").names_subject
+
+
+def test_who_did_something_is_answered_by_a_doer_the_verbs_noun_names_though_no_name() -> None:
+    info = analyse_question("Who complained about the name changes?")
+    assert answers_kind(info, "Some 500 local residents filed complaints against the name changes.")
+    assert not answers_kind(info, "The name changes were delayed by the process.")
