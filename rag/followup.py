@@ -738,7 +738,8 @@ class FollowUpRewriter:
         question = unwrap_request(true_case(correct_spelling(question, self.library), self.library))
         turns = [Turn(t.role, true_case(t.content, self.library)) if t.role == "user" else t for t in turns]
         standalone = rewrite_by_rule(question, turns) if turns else question
-        return correct_spelling(standalone, self.library)
+        # the rule may carry words of earlier turns in; the question's own are read already
+        return correct_spelling(standalone, self.library) if standalone != question else standalone
 
     def _ask_model(self, question: str, turns: list[Turn]) -> str:
         conversation = "\n".join(f"<{t.role}>{escape(t.content)}</{t.role}>" for t in turns)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from typing import Protocol
 
 from rag.nlp import english_words
@@ -63,10 +64,7 @@ class Vocabulary:
         self._english_by_initial: dict[str, list[str]] | None = None
         self._english_stems: frozenset[str] | None = None
         self._english = english  # None: the language model's lexicon, loaded when first needed
-        self.by_initial: dict[str, list[str]] = defaultdict(list)
-        for w in counts:
-            if len(w) >= MIN_LENGTH - 1 and w not in STOPWORDS:
-                self.by_initial[w[0]].append(w)
+        self.by_initial = by_initial(w for w in counts if w not in STOPWORDS)
 
     @property
     def english_stems(self) -> frozenset[str]:
@@ -102,29 +100,34 @@ class Vocabulary:
         none is, or several are (the lexicon has no counts to choose by). For words the corpus has
         nothing near: the question's own words ("summarize", "officials") need not be in it."""
         if self._english_by_initial is None:
-            index: dict[str, list[str]] = defaultdict(list)
-            for w in self.english:
-                if len(w) >= MIN_LENGTH - 1 and w.isalpha():
-                    index[w[0]].append(w)
-            self._english_by_initial = index
-        near = [
-            c
-            for c in self._english_by_initial.get(word[0], ())
-            if abs(len(c) - len(word)) <= 1 and edit_distance(word, c, 1) <= 1
-        ]
+            self._english_by_initial = by_initial(w for w in self.english if w.isalpha())
+        near = [c for c, _ in within(word, self._english_by_initial, 1)]
         return near[0] if len(near) == 1 else ""
 
     def nearest(self, word: str) -> str:
         """The corpus word nearest to `word` within the allowed edits (most frequent on a tie), or ""."""
         limit = 2 if len(word) >= TWO_EDITS_FROM else 1
         best: tuple[int, int, str] | None = None
-        for cand in self.by_initial.get(word[0], ()):
-            if abs(len(cand) - len(word)) > limit:
-                continue
-            d = edit_distance(word, cand, limit)
-            if d <= limit and (best is None or (d, -self.counts[cand]) < best[:2]):
+        for cand, d in within(word, self.by_initial, limit):
+            if best is None or (d, -self.counts[cand]) < best[:2]:
                 best = (d, -self.counts[cand], cand)
         return best[2] if best else ""
+
+
+def by_initial(words: Iterable[str]) -> dict[str, list[str]]:
+    """Words long enough to be checked, by first letter (a typo rarely changes the first letter)."""
+    index: dict[str, list[str]] = defaultdict(list)
+    for w in words:
+        if len(w) >= MIN_LENGTH - 1:
+            index[w[0]].append(w)
+    return index
+
+
+def within(word: str, index: dict[str, list[str]], limit: int) -> Iterator[tuple[str, int]]:
+    """The indexed words of the same first letter at most `limit` edits from `word`, with their distance."""
+    for cand in index.get(word[0], ()):
+        if abs(len(cand) - len(word)) <= limit and (d := edit_distance(word, cand, limit)) <= limit:
+            yield cand, d
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -199,8 +202,13 @@ def true_case(question: str, library: Library | None) -> str:
         return vocab.usual_form(low) or low
 
     out = _WRITTEN_WORD.sub(written, question)
-    first = next((i for i, c in enumerate(out) if c.isalpha()), None)
-    return out if first is None else out[:first] + out[first].upper() + out[first + 1 :]
+    first = first_letter(out)
+    return out[:first] + out[first : first + 1].upper() + out[first + 1 :]
+
+
+def first_letter(text: str) -> int:
+    """The index of the text's first letter (its length if it has none)."""
+    return next((i for i, c in enumerate(text) if c.isalpha()), len(text))
 
 
 def correct_spelling(question: str, library: Library | None) -> str:
@@ -216,7 +224,7 @@ def correct_spelling(question: str, library: Library | None) -> str:
     if vocab is None:
         return question
     out, last = [], 0
-    start = next((i for i, c in enumerate(question) if c.isalpha()), 0)  # where the question's first word is
+    start = first_letter(question)  # where the question's first word is
     for m in candidates:
         word = m.group()
         low = word.lower()

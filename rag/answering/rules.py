@@ -578,7 +578,7 @@ def answers_kind(
     if info.kind == "person" and not info.names_subject:
         # "Who is the mayor of Berlin?" is not answered by a sentence that names no mayor; the role may
         # be said by a word of its family ("the inventor" / "invented by", "leader" / "leadership")
-        family = info.role[: max(4, len(info.role) - 2)]
+        family = family_start(info.role, 2)
         if info.role and not any(t.startswith(family) for t in content_terms(f"{context} {text}")):
             return False
         if info.verb and root == info.verb:  # says who does it, named or not ("The national government will pay")
@@ -587,10 +587,11 @@ def answers_kind(
         # about the name changes?" / "some 500 local residents filed complaints against the name
         # changes" (on make train's SQuAD questions and the three eval sets this changed no answer,
         # measured 2026-12-07; found on the third set's saved pages)
-        if info.verb and any(
-            t.startswith(verb_family(info.verb)) and t != stem(info.verb) for t in content_terms(text)
-        ):  # the verb itself answers only as the main verb, above
-            return True
+        if info.verb:  # the verb itself answers only as the main verb, above
+            verb = stem(info.verb)
+            family = family_start(verb, 1)
+            if any(t.startswith(family) and t != verb for t in content_terms(text)):
+                return True
         # "Which official ...?" needs a name the question lacks ("Iran" is no new name for "Which Iranian official")
         asked = set(info.names)
         return any(not name_in(n, asked, " ".join(asked)) for n in names(text) - (places if info.individual else set()))
@@ -599,11 +600,11 @@ def answers_kind(
     return True
 
 
-def verb_family(verb: str) -> str:
-    """The start that the words of a verb's family share: its stem less a last letter, at least four
-    letters ("complain": "complai", for "complaints"; "pay": "pay", for "payment")."""
-    root = stem(verb)
-    return root[: max(4, len(root) - 1)]
+def family_start(root: str, drop: int) -> str:
+    """The start that the words of a stem's family share: the stem less its last `drop` letters, at
+    least four letters (verb "complain", 1: "complai", for "complaints"; "pay": "pay", for
+    "payment"; role "inventor", 2: "invent", for "invented by")."""
+    return root[: max(4, len(root) - drop)]
 
 
 # spaCy's labels of amounts that are more than a count
