@@ -226,6 +226,10 @@ class OfflineBackend:
             for c in candidates
             if c.about_subject and answers_kind(info, c.text, c.context, c.labels, c.places, c.root)
         ]
+        # "Who is X?" asks what X is: when a sentence says it beside the name (a title, an
+        # apposition, the sentence's own copula), the sentences that only mention X do not answer
+        if info.describes and (describing := [c for c in answering if describes_person(c.text, info.names)]):
+            answering = describing
         if answering:
             answering[0] = soft_confidence(answering[0], info, keywords, self._stats.word_vectors)
         best = answering[0] if answering else None
@@ -438,7 +442,14 @@ def describes_person(sentence: str, names: tuple[str, ...]) -> bool:
         if t.dep == "appos" and tokens[t.head].pos == "NOUN":
             return True
         head = tokens[t.head]
-        if t.dep == "nsubj" and head.lemma == "be" and any(tokens[c.head] is head and c.dep == "attr" for c in tokens):
+        # the sentence's own copula: inside a clause ("The third is that X is a ...", "Critics say X
+        # is a ...") it states what someone argues, not what the person is
+        if (
+            t.dep == "nsubj"
+            and head.lemma == "be"
+            and head.dep == "ROOT"
+            and any(tokens[c.head] is head and c.dep == "attr" for c in tokens)
+        ):
             return True
     return False
 

@@ -202,7 +202,7 @@ def analyse_question(question: str) -> QuestionInfo:
         age=bool(re.search(r"\bhow old\b", low)),
         role=stem(m.group(1).lower()) if kind == "person" and (m := _ROLE.search(q)) else "",
         verb=doer_verb(q) if kind == "person" and _WHO_DOES.match(q) else "",
-        describes=bool(asked_names) and bool(re.match(r"^(?i:who (?:is|was)) [A-Z]", q) or _ROLE_ASKED.match(q)),
+        describes=bool(asked_names) and bool(_WHO_IS_NAME.match(q) or _ROLE_ASKED.match(q)),
         individual=bool(PERSON_WHICH.search(low)),
         plural=kind in ("what", "person") and asks_plural(q),
         description=_description(q, focus_text, asked_names) if kind == "name" else (),
@@ -214,6 +214,8 @@ def analyse_question(question: str) -> QuestionInfo:
 
 
 # "What position does X hold?", "What is X's job?": what a person is, asked by its English nouns
+# "Who is Clara Voss?", not "Who was Shi Tianze's father?" (a possessive: someone else is asked for)
+_WHO_IS_NAME = re.compile(r"^(?i:who (?:is|was)) [A-Z](?![^?]*[’']s\b)")
 _ROLE_ASKED = re.compile(
     r"^(?i:what) (?:(?i:(?:position|post|role|title|job|office|rank|profession)s? (?:does|did|do|is|was|has|had))\b"
     r"|(?:is|was) [A-Z][\w’'-]*(?: [A-Z][\w’'-]*)*[’']s? (?:position|post|role|title|job|office|rank|profession)\b)"
