@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections.abc import Collection
 from functools import lru_cache
 
 import Stemmer
@@ -181,6 +182,30 @@ def names(text: str) -> set[str]:
         if w not in STOPWORDS and w not in QUESTION_WORDS:
             out.add(w)
     return out
+
+
+def names_as_written(text: str, wanted: Collection[str]) -> str:
+    """The wanted names (lower-cased, as names() gives them) as the text writes them, in its order,
+    a name of several words as one ("Angela Merkel", not "Angela, Merkel"), listed as English
+    lists them: "Lukas Weber", "Lukas Weber and Mars", "A, B and C". A wanted word the text does
+    not write as a capitalised word is added at the end, title-cased."""
+    want = {w.lower() for w in wanted}
+    runs: list[list[str]] = []
+    last = -2
+    for m in re.finditer(r"\b[^\W\d_][\w’'-]*", text):
+        word = m.group().removesuffix("’s").removesuffix("'s")
+        key = fold_accents(word).lower()
+        if not word[0].isupper() or key not in want:
+            last = -2
+            continue
+        want.discard(key)
+        if last == m.start() - 1 and text[last] == " ":  # the next word of the same name
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+        last = m.end()
+    items = [" ".join(r) for r in runs] + [w.title() for w in sorted(want)]
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
 
 
 # Text addressed to an AI model rather than stating a fact: a prompt injection planted in an article

@@ -6,6 +6,7 @@ import pytest
 from rag.answering.rules import _label, answers_kind, describes_person
 from rag.answering.rules_question import analyse_question
 from rag.nlp import Entity
+from rag.text import names, names_as_written
 
 ANSWERABLE = [
     ("What does Iran receive in return for the missiles it sends to Russia?", ["nuclear"]),
@@ -899,3 +900,24 @@ def test_who_did_something_is_answered_by_a_doer_the_verbs_noun_names_though_no_
     assert answers_kind(info, "Some 500 local residents filed complaints against the name changes.")
     assert not answers_kind(info, "The name changes were delayed by the process.")
 
+
+def test_names_the_articles_never_use_are_said_as_the_question_writes_them(corpus_engine) -> None:  # type: ignore[no-untyped-def]
+    engine = corpus_engine("wreck", {"wreck.txt": WRECK})
+    a = engine.ask("What did Lukas Weber and Olaf Scholz say about the bronze anchor?")
+    assert a.abstained and a.reason == "The articles do not mention Lukas Weber and Olaf Scholz."
+    a = engine.ask("Did Möngke’s divers find the anchor?")  # accents and the possessive as typed
+    assert a.abstained and a.reason == "The articles do not mention Möngke."
+
+
+@pytest.mark.parametrize(
+    ("question", "written"),
+    [
+        ("What did Angela Merkel say about the embargo?", "Angela Merkel"),
+        ("Did Weber, Mars and Venus agree?", "Weber, Mars and Venus"),
+        ("Was Möngke’s heir in Karakorum?", "Möngke and Karakorum"),
+    ],
+)
+def test_names_are_listed_as_the_question_writes_them_one_name_of_several_words_as_one(
+    question: str, written: str
+) -> None:
+    assert names_as_written(question, names(question)) == written

@@ -22,7 +22,7 @@ from rag.answering.intent import Library, special_draft
 from rag.answering.model import AnswererModel, load, sigmoid
 from rag.answering.question import Question, analyse, question_parts
 from rag.retrieval import KeywordStats, Retrieval
-from rag.text import content_words
+from rag.text import content_words, names_as_written
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ class OfflineBackend:
         best = cands[order[0]]
         missing = [n for n in q.proper if not any(keywords.mentions(w) for w in content_words(n))]
         if missing:
-            reason = f"The articles do not mention {', '.join(m.title() for m in missing)}."
+            reason = f"The articles do not mention {names_as_written(q.text, missing)}."
             return self._abstain(reason, best, 0.0)
         p_answer = float(sigmoid(model.abstainer.logit(abstain_features(q, cands, logits, order, keywords))))
         log.debug("best %.3f %r; answers with p=%.3f", float(logits[order[0]]), best.text[:60], p_answer)

@@ -31,6 +31,7 @@ from rag.text import (
     is_question,
     name_in,
     names,
+    names_as_written,
     numbers,
     quantities,
     stem,
@@ -219,7 +220,7 @@ class OfflineBackend:
         shown = next((c for c in candidates if c.lexical >= RELATED_MIN_LEXICAL), None)
         if missing:
             return Decision(
-                info, (), shown, f"The articles do not mention {', '.join(m.title() for m in missing)}.", None
+                info, (), shown, f"The articles do not mention {names_as_written(question, missing)}.", None
             )
         answering = [
             c
