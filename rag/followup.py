@@ -35,6 +35,11 @@ THING_PRONOUNS = frozenset("it its they them their theirs".split())
 PLURAL_PRONOUNS = frozenset("they them their theirs".split())
 DEMONSTRATIVES = frozenset("that this those these".split())
 OPENERS = frozenset("and also so but".split())
+# English verbs of saying: "say it" after "What did he say?" means what was said (the answer), which
+# no noun phrase names; "find it" after "What did the divers find?" means the thing found
+REPORTING_VERBS = frozenset(
+    "say tell claim deny confirm announce report state mention admit add argue write explain suggest warn".split()
+)
 ORDINALS = {w: i for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split(), 1)}
 ORDINALS["last"] = -1
 # Entity labels the name in an answer to "Who ...?" may carry: the small model labels some names
@@ -186,7 +191,18 @@ class Context:
         for t in recent:
             ages.append(age)
             age += t.role == "user"
-        return cls(tuple(recent), tuple(parse_turns([t.content[:PARSED_TURN_CHARS] for t in recent])), tuple(ages))
+        texts = [
+            (without_abstention(t.content) if t.role == "assistant" else t.content)[:PARSED_TURN_CHARS] for t in recent
+        ]
+        return cls(tuple(recent), tuple(parse_turns(texts)), tuple(ages))
+
+    def earlier(self) -> Context | None:
+        """The context as it stood before the previous question (None if that was the first)."""
+        users = [k for k, t in enumerate(self.turns) if t.role == "user"]
+        if len(users) < 2:
+            return None
+        k = users[0] + 1
+        return Context(self.turns[k:], self.parsed[k:], self.ages[k:])
 
     def previous_question(self) -> tuple[str, Parsed | None]:
         for t, p in zip(self.turns, self.parsed):
@@ -198,6 +214,17 @@ class Context:
         if self.turns and self.turns[0].role == "assistant":
             return self.parsed[0]
         return None
+
+
+# How an answer says that the articles do not answer (rag.answering's reasons: "The articles do not
+# mention X.", "The articles give no number for X.", "The articles have no sentence to summarize."):
+# our own words, so "they" after one is not "the articles"; what it shows after ("What the articles
+# do say: ...") stays
+_ABSTENTION = re.compile(r"^\s*The articles (?:do not|does not|give no|have no)\b[^.]*\.\s*")
+
+
+def without_abstention(answer: str) -> str:
+    return _ABSTENTION.sub("", answer, count=1)
 
 
 _parsed_lock = threading.Lock()
@@ -258,7 +285,8 @@ class Reference:
     end: int
     kind: str  # person | thing | things | named | event | place | ordinal
     possessive: bool = False
-    word: str = ""  # the head noun of "that port", the ordinal of "the second one"
+    word: str = ""  # the head noun of "that port", the ordinal of "the second one", the verb of "say it"
+    role: str = ""  # it/they: the pronoun's dependency ("nsubj" in "Why did it do that?")
 
 
 def references(p: Parsed) -> list[Reference]:
@@ -276,13 +304,16 @@ def references(p: Parsed) -> list[Reference]:
         elif low in THING_PRONOUNS and t.tag in ("PRP", "PRP$"):
             if not _expletive(p, kids, i) and not _thing_before(p, kids, i):
                 kind = "things" if low in PLURAL_PRONOUNS else "thing"
-                out.append(Reference(t.start, end, kind, t.tag == "PRP$"))
+                verb = p.tokens[_governor(p, i)].lemma.lower()
+                out.append(Reference(t.start, end, kind, t.tag == "PRP$", word=verb, role=t.dep))
         elif low in DEMONSTRATIVES and (t.tag == "DT" or (low == "that" and _loose_that(p, kids, i))):
             if t.dep == "det" or t.tag == "IN":
                 head = p.tokens[_noun_after(p, i)] if t.tag == "IN" else p.tokens[t.head]
                 out.append(Reference(t.start, head.start + len(head.text), "named", word=head.lemma.lower()))
             else:
                 out.append(Reference(t.start, end, "event"))
+        elif low == "so" and _closing_so(p, i):  # "Who said so?": what the last answer said
+            out.append(Reference(t.start, end, "event"))
         elif low == "there" and t.tag == "RB":
             out.append(Reference(t.start, end, "place"))
         elif t.ent == "ORDINAL" and low in ORDINALS and i > 0 and p.tokens[i - 1].text.lower() == "the":
@@ -291,6 +322,14 @@ def references(p: Parsed) -> list[Reference]:
             if stop == i + 1 or not _has_noun_after(p, i):
                 out.append(Reference(p.tokens[i - 1].start, last.start + len(last.text), "ordinal", word=low))
     return out
+
+
+def _closing_so(p: Parsed, i: int) -> bool:
+    """ "so" standing for a clause, as the object of a verb at the end of its clause ("Who said so?",
+    "Why does he think so?"); not the connective opening one ("So who paid?")."""
+    t = p.tokens[i]
+    closes = i + 1 == len(p.tokens) or p.tokens[i + 1].pos == "PUNCT"
+    return i > 0 and closes and t.dep == "advmod" and p.tokens[t.head].pos == "VERB"
 
 
 def _loose_that(p: Parsed, kids: list[list[int]], i: int) -> bool:
@@ -347,10 +386,18 @@ def _candidate_chunks(p: Parsed) -> list[tuple[int, int, int]]:
         idx = _token_range(p, s, e)
         if idx and idx[0] > 0 and _is_wh(p.tokens[idx[0] - 1]):
             continue
-        cuts = [k for k in idx if _is_wh(p.tokens[k]) or p.tokens[k].pos in ("AUX", "VERB")]
+        # a question word, a verb, and what a question word modifies ("many" of "how many missiles")
+        asks = {p.tokens[k].head for k in idx if _is_wh(p.tokens[k])}
+        cuts = [k for k in idx if _is_wh(p.tokens[k]) or p.tokens[k].pos in ("AUX", "VERB") or k in asks]
         if cuts:
             idx = [k for k in idx if k > cuts[-1]]
             if len(idx) > 1 and p.tokens[idx[-1]].dep == "ROOT":
+                idx = idx[:-1]
+        # "Which phones does the FaceTime feature work on?": parsed with "does" as the main verb and
+        # "work" as its object's noun, the chunk runs across the question's verb too
+        r = p.tokens[idx[-1]] if idx else None
+        if r is not None and len(idx) > 1 and r.dep == "dobj" and p.tokens[r.head].lemma == "do":
+            if p.tokens[r.head].dep == "ROOT" and any(_is_wh(t) for t in p.tokens[: idx[0]]):
                 idx = idx[:-1]
         idx = [k for k in idx if p.tokens[k].tag not in ("PRP", "PRP$")]
         if not idx or p.tokens[idx[-1]].pos not in ("NOUN", "PROPN"):
@@ -385,7 +432,8 @@ def phrase(p: Parsed, s: int, e: int, root: int) -> str:
     kids = _children(p)
     last = _token_range(p, s, e)[-1]
     for k in kids[root]:
-        if k == last + 1 and p.tokens[k].dep == "prep":
+        # a preposition with its object ("on Iran"), not one left at the end ("work on?")
+        if k == last + 1 and p.tokens[k].dep == "prep" and kids[k]:
             end_tok = _subtree_end(p, kids, k)
             if end_tok - _token_range(p, s, e)[0] < MAX_PHRASE_TOKENS:
                 last = end_tok
@@ -427,10 +475,13 @@ def _lower_article(text: str) -> str:
     return f"{head.lower()} {rest}" if rest and head in ("The", "A", "An") else text
 
 
-def thing_antecedent(context: Context, plural: bool) -> str:
+def thing_antecedent(context: Context, plural: bool, person: str = "", role: tuple[str, str] = ("", "")) -> str:
     """What it/they point to: for "they", the list the last answer gave (when the question asked
-    for several); else the thing the previous question asked for, as the answer names it; else the
-    previous question's subject, or its last noun phrase, that is not a person, a date or a number,
+    for several); else the previous question's noun phrase in the same role of the same verb
+    (`role`: the pronoun's dependency and verb; "Why did it do that?" after "What did the bank do?");
+    else the thing the previous question asked for, as the answer names it; else the previous
+    question's subject, or its last noun phrase, that is not a person (nor a word of `person`, whom
+    the question's "he" means: the model may not know "Araghchi" for a person), a date or a number,
     and agrees in number; else the last answer's subject."""
     _, prev = context.previous_question()
     if prev is None:
@@ -438,19 +489,46 @@ def thing_antecedent(context: Context, plural: bool) -> str:
     if plural and (items := list_items(context.last_answer())) and _asks_plural(prev):
         items = [_lower_article(i) for i in items]
         return ", ".join(items[:-1]) + " and " + items[-1]
-    if found := asked_thing(prev, context.last_answer(), plural):
-        return found
     chunks = [
         (s, e, root)
         for s, e, root in reversed(_candidate_chunks(prev))
-        if prev.tokens[root].ent not in NOT_ANTECEDENT_LABELS and (prev.tokens[root].tag in ("NNS", "NNPS")) == plural
+        if prev.tokens[root].ent not in NOT_ANTECEDENT_LABELS
+        and (prev.tokens[root].tag in ("NNS", "NNPS")) == plural
+        and prev.tokens[root].text not in person.split()
     ]
+    if found := same_role(context, plural, role):
+        return found
+    if found := asked_thing(prev, context.last_answer(), plural):
+        return found
     # the question's subject ("How long does the agreement with China last?": the agreement, not
     # China), else its last noun phrase ("What did Iran sell to Russia?")
     if chunks:
         s, e, root = min(chunks, key=lambda c: prev.tokens[c[2]].dep not in SUBJECT_DEPS)
         return phrase(prev, s, e, root)
+    # a previous question of no noun phrase of its own ("Who said so?") kept the topic of the one before
+    if not _candidate_chunks(prev) and (earlier := context.earlier()) is not None:
+        if found := thing_antecedent(earlier, plural, person, role):
+            return found
     return answer_subject(context.last_answer(), plural)
+
+
+def same_role(context: Context, plural: bool, role: tuple[str, str]) -> str:
+    """The noun phrase of an earlier question (newest first) that was the subject, or the object, of
+    the verb the pronoun is the subject or object of ("Why did it do that?" after "What did the
+    National Bank of Veldmark do on Thursday?"; "When did it approve it?" two questions after "What
+    did the council approve?"): English keeps a referent in its role."""
+    dep, verb = role
+    if dep not in ("nsubj", "nsubjpass", "dobj"):
+        return ""
+    ctx: Context | None = context
+    while ctx is not None and (prev := ctx.previous_question()[1]) is not None:
+        for s, e, root in _candidate_chunks(prev):
+            r = prev.tokens[root]
+            if r.dep == dep and prev.tokens[r.head].lemma.lower() == verb and r.ent not in NOT_ANTECEDENT_LABELS:
+                if (r.tag in ("NNS", "NNPS")) == plural:
+                    return phrase(prev, s, e, root)
+        ctx = ctx.earlier()
+    return ""
 
 
 _FIGURE = re.compile(r"\b\d[\d,.]*(?:-[a-z]+)*\s+")  # "25-year ", "1.2 ", "200 "
@@ -466,13 +544,22 @@ def asked_thing(prev: Parsed, answer: Parsed | None, plural: bool) -> str:
     heads = {
         t.head
         for t in prev.tokens
-        if t.tag == "WDT" and t.dep == "det" and prev.tokens[t.head].pos == "NOUN"  # "what agreement"
+        # "what agreement" (the small model tags that "what" WDT or WP)
+        if t.tag in ("WDT", "WP") and t.dep == "det" and prev.tokens[t.head].pos == "NOUN"
     }
     lemmas = {prev.tokens[h].lemma.lower() for h in heads if (prev.tokens[h].tag == "NNS") == plural}
     for s, e, root in _candidate_chunks(answer):
         if answer.tokens[root].lemma.lower() in lemmas:
             # without its figures: "How long does it last?" must not carry the answer's "25-year"
             return _FIGURE.sub("", phrase(answer, s, e, root))
+    # "What did the council approve?" / "The council approved the plan by 31 votes to 14.": the
+    # object of the question's verb in the answer
+    verbs = {prev.tokens[t.head].lemma.lower() for t in prev.tokens if t.tag == "WP" and t.dep == "dobj"}
+    for s, e, root in _candidate_chunks(answer):
+        r = answer.tokens[root]
+        if r.dep == "dobj" and answer.tokens[r.head].lemma.lower() in verbs and (r.tag in ("NNS", "NNPS")) == plural:
+            if r.ent not in NOT_ANTECEDENT_LABELS:
+                return phrase(answer, s, e, root)
     # "What did the researchers find?": the thing is what the answer is about, unless that is the
     # question's own doer ("A flint tool partially covered in birch tar." -> "the flint tool"; "The
     # researchers note that the tool was found ..." -> "the tool"; "The divers found nothing." -> "")
@@ -495,6 +582,8 @@ def answer_subject(answer: Parsed | None, plural: bool = False, besides: Collect
         (s, e, root)
         for s, e, root in _candidate_chunks(answer)
         if tokens[root].ent not in NOT_ANTECEDENT_LABELS
+        # nor what is said of a person ("Ahmad Bakhshayesh-Ardestani, an Australia-educated member ...")
+        and not (tokens[root].dep == "appos" and tokens[tokens[root].head].ent in NOT_ANTECEDENT_LABELS)
         and (tokens[root].tag in ("NNS", "NNPS")) == plural
         and tokens[root].lemma.lower() not in besides
     ]
@@ -640,15 +729,20 @@ def _resolve(question: str, refs: list[Reference], context: Context) -> tuple[li
     edits: list[tuple[int, int, str]] = []
     unresolved = False
     person_done = False
+    person = find_person(context) if any(r.kind == "person" for r in refs) else ""
+    things_done: set[str] = set()
     for r in refs:
         new = ""
         if r.kind == "person":
             if person_done:
                 continue  # later pronouns refer back to the name now in the question
-            new = find_person(context)
+            new = person
             person_done = bool(new)
-        elif r.kind in ("thing", "things"):
-            new = thing_antecedent(context, r.kind == "things")
+        elif r.kind in ("thing", "things") and not (r.role == "dobj" and _object_asked(context, r.word)):
+            new = thing_antecedent(context, r.kind == "things", person, (r.role, r.word))
+            if new in things_done:  # "When did it approve it?": two pronouns, two things
+                new = ""
+            things_done.add(new)
         elif r.kind == "named":
             new = named_antecedent(context, r.word, question[r.start : r.end])
         elif r.kind == "ordinal":
@@ -660,6 +754,23 @@ def _resolve(question: str, refs: list[Reference], context: Context) -> tuple[li
             continue
         edits.append((r.start, r.end, possessive(new, r.kind == "things") if r.possessive else new))
     return edits, unresolved
+
+
+def _object_asked(context: Context, verb: str) -> bool:
+    """Did the previous question ask what was said with this verb of saying ("What else did he say?"
+    before "When did he say it?")? Then "it" is the answer itself, which no noun phrase names."""
+    _, prev = context.previous_question()
+    if verb not in REPORTING_VERBS or prev is None:
+        return False
+    # its main verb with "what" and no other object (the small model parses "What else did he say?"
+    # with "what" as a subject of "did")
+    root = next((i for i, t in enumerate(prev.tokens) if t.dep == "ROOT"), -1)
+    return (
+        root >= 0
+        and prev.tokens[root].lemma.lower() == verb
+        and any(t.tag == "WP" and t.lemma.lower() == "what" for t in prev.tokens)
+        and not any(t.head == root and t.dep == "dobj" and t.tag != "WP" for t in prev.tokens)
+    )
 
 
 def needs_context(question: str) -> bool:

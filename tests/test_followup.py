@@ -300,3 +300,78 @@ def test_a_request_around_a_follow_up_is_taken_off_before_its_pronoun_is_resolve
     ]
     rewritten = FollowUpRewriter(None, 6).rewrite("Could you tell me what he said about China?", history)
     assert rewritten == "What Ahmad Bakhshayesh-Ardestani said about China?"
+
+
+def test_so_after_a_verb_stands_for_what_was_said_and_carries_the_previous_question() -> None:
+    history = turns("How many missiles did Iran provide?", "As many as 200 short range missiles. [1]")
+    assert rewrite_by_rule("Who said so?", history) == (
+        "Who said so? (Previous question: How many missiles did Iran provide?)"
+    )
+    assert rewrite_by_rule("So who paid for them?", history).startswith("Who paid for")  # the connective
+
+
+def test_an_abstention_is_no_antecedent_and_a_question_of_no_noun_keeps_the_topic_before_it() -> None:
+    history = turns(
+        "How many missiles did Iran provide?",
+        "As many as 200 short range missiles. [1]",
+        "Who said so?",
+        "The articles do not answer this question.",
+    )
+    # not "the articles" of the abstention, nor "the many missiles" of "How many missiles"
+    assert rewrite_by_rule("What are they for?", history) == "What are the missiles for?"
+
+
+def test_it_after_what_was_said_is_the_answer_itself_and_the_previous_question_is_carried() -> None:
+    history = turns(
+        "Who confirmed the deal?",
+        "Lena Vos, the museum's director, confirmed it. [1]",
+        "What else did Lena Vos say?",
+        "Lena Vos, the museum's director, said the anchor came from a Roman ship. [1]",
+    )
+    # not "the museum's director" (what is said of the person) nor "the anchor"
+    assert rewrite_by_rule("When did she say it?", history) == (
+        "When did Lena Vos say it? (Previous question: What else did Lena Vos say?)"
+    )
+
+
+def test_it_is_not_the_person_he_means_though_the_model_does_not_know_the_name_for_a_person() -> None:
+    history = turns(
+        "What did Araghchi criticize Russia over?",
+        "Abbas Araghchi, Iran’s new foreign minister, criticized Russia over its support for a corridor. [1]",
+    )
+    assert rewrite_by_rule("Why did he criticize it?", history) == "Why did Abbas Araghchi criticize Russia?"
+
+
+def test_it_after_what_was_done_is_what_the_answer_says_was_done_to_it() -> None:
+    history = turns("What did the council approve?", "The council approved the plan by 31 votes to 14. [1]")
+    # the object of "approved" in the answer, not the council that asked about it
+    assert rewrite_by_rule("How much will it cost?", history) == "How much will the plan cost?"
+
+
+def test_a_preposition_left_at_the_end_of_the_previous_question_is_not_carried_into_the_next() -> None:
+    history = turns(
+        "Which phones does the FaceTime feature work on?",
+        "It appears to work only on the iPhone XS and XS Max. [1]",
+    )
+    # not "the FaceTime feature work on" (the small model reads "work" as a noun after "does")
+    assert rewrite_by_rule("Can it be turned off?", history) == "Can the FaceTime feature be turned off?"
+
+
+def test_it_keeps_the_role_it_had_in_an_earlier_question_and_two_pronouns_are_two_things() -> None:
+    history = turns(
+        "What did the council approve?",
+        "The council approved the plan by 31 votes to 14. [1]",
+        "How much will it cost?",
+        "The barrier is expected to cost 1.2 billion crowns. [1]",
+    )
+    assert rewrite_by_rule("When did it approve it?", history) == "When did the council approve the plan?"
+    bank = turns("What did the central bank do on Thursday?", "Thursday's rate rise has divided economists. [1]")
+    assert rewrite_by_rule("Why did it do that?", bank).startswith("Why did the central bank do that?")
+
+
+def test_what_before_a_noun_asks_for_that_thing_as_the_answer_names_it() -> None:
+    history = turns(
+        "What vaccine was tested in the trial?",
+        "A new malaria vaccine reduced cases among young children by 68 percent in a trial. [1]",
+    )
+    assert rewrite_by_rule("Who makes it?", history) == "Who makes the new malaria vaccine?"
