@@ -426,6 +426,8 @@ def describes_person(sentence: str, names: tuple[str, ...]) -> bool:
     only for questions asking who someone is (QuestionInfo.describes), and English punctuation for
     an apposition the small model misses."""
     asked = set(names)
+    if not asked & set(words(sentence)):  # the name is not in it: nothing to parse
+        return False
     if any(re.search(rf"\b[a-z]+, (?:[A-Z][\w’'-]+ )*(?i:{re.escape(w)}),", sentence) for w in asked):
         return True
     tokens = nlp.parse(sentence).tokens
