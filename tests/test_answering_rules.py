@@ -463,6 +463,7 @@ def test_an_official_the_articles_do_not_name_is_not_answered_with_a_place(engin
         ("In which countries was the trial held?", True),  # a preposition before the wh-word
         ("From what source did the figure come?", False),
         ("What party rules in the inner suburbs?", False),  # "rules" is the verb
+        ("Which places in Wedding are being renamed?", True),  # "places" tagged a verb by the small model
         ("What mountainous region is the lake by?", False),
         ("What is the capital?", False),
         ("Who are the ministers?", False),

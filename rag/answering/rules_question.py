@@ -385,7 +385,11 @@ def asks_plural(question: str) -> bool:
         return False
     tokens = nlp.parse_question(question).tokens
     wh = next((i for i, t in enumerate(tokens) if t.text.lower() in ("which", "what")), 0)
-    for t in tokens[wh + 1 :]:
+    for k, t in enumerate(tokens[wh + 1 :], start=wh + 1):
+        # the noun "which" determines, though the small model tags it a verb ("Which places in
+        # Wedding are ...": "places" as VBZ, its "-s" a plural's)
+        if tokens[wh].dep == "det" and tokens[wh].head == k and t.tag == "VBZ":
+            return True
         if t.pos in ("VERB", "AUX", "ADP", "PUNCT"):
             return False
         if t.pos in ("NOUN", "PROPN"):
