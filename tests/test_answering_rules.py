@@ -682,6 +682,10 @@ def _zero_vector():  # type: ignore[no-untyped-def]
         ("How much did cases fall?", "Cases fell by 68 percent.", {"PERCENT"}, True),
         # a sum of money is not a share nor a percentage
         ("How much does the vaccine cost?", "Cases fell by 68 percent.", {"PERCENT"}, False),
+        # nor a count of things: a number in digits is a sum when the sentence says it is one
+        ("How much does a dose cost?", "It could produce 20 million doses a year.", {"CARDINAL", "DATE"}, False),
+        ("How much will the plan cost?", "The council approved the plan by 31 votes to 14.", {"CARDINAL"}, False),
+        ("How much did the tickets cost?", "Tickets sold for €45 each.", {"CARDINAL"}, True),
     ],
 )
 def test_how_much_wants_an_amount(question: str, sentence: str, labels: set[str], answers: bool) -> None:

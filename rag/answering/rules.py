@@ -18,7 +18,13 @@ from functools import lru_cache
 
 from rag import nlp
 from rag.answering import NOT_CLEARLY_ANSWERED, Draft
-from rag.answering.rules_question import QuestionInfo, analyse_question, nationalities, prefixed_words
+from rag.answering.rules_question import (
+    MONEY_SAID,
+    QuestionInfo,
+    analyse_question,
+    nationalities,
+    prefixed_words,
+)
 from rag.retrieval import KeywordIndex, KeywordStats, Retrieval, sentence_similarity
 from rag.text import (
     NUMBER_WORDS,
@@ -636,6 +642,7 @@ _AGE = re.compile(
     r"|\baged?\s+\d|\bin (?:his|her|their) \d0s\b",
     re.I,
 )
+_CURRENCY = re.compile(r"[$€£¥₹₽]|\b(?:US|EUR|GBP|USD)\b")  # a sum written with its currency's sign or code
 _IN_NAME = re.compile(r"\b[A-Za-z]+-\d+\b")  # "RX-12", "F-16": a name, not an amount
 _YEARS_AND_DAYS = re.compile(
     r"\b(?:1[89]\d{2}|20\d{2})s?\b|\b\d{1,2}(?:st|nd|rd|th)?,?\s+(?=\d{4})|(?<=[A-Z][a-z]{2} )\d{1,2}\b"
@@ -656,6 +663,8 @@ def amount_stated(kind: str, text: str, labels: frozenset[str], asked: frozenset
         return bool("PERCENT" in labels or _PERCENT.search(text) or _SHARE_WORDS.search(text) or _ONE_IN.search(text))
     if "MONEY" in labels or (kind != "money" and (labels & _AMOUNT_LABELS or _SHARE_WORDS.search(text))):
         return True
+    if kind == "money" and not (_CURRENCY.search(text) or MONEY_SAID.search(text)):
+        return False
     digits = _IN_NAME.sub(" ", _YEARS_AND_DAYS.sub(" ", _PERCENT.sub(" ", text) if kind == "money" else text))
     return any(float(m.replace(",", "")) not in asked for m in re.findall(r"\d[\d,]*(?:\.\d+)?", digits))
 

@@ -285,6 +285,16 @@ _MONEY_ASKED = re.compile(
     r"charge|charges|charged|worth|salary|wages?|fees?|budget)\b"
 )
 
+# ... and the words a sentence states a sum of money with, when the small model does not know its
+# currency ("expected to cost 1.2 billion crowns", "will pay roughly 60 crowns more"): "20 million
+# doses" or "31 votes to 14" is no sum
+MONEY_SAID = re.compile(
+    r"\b(?:costs?|costing|pay|pays|paid|paying|spend|spends|spent|spending|earn|earns|earned|earning|charges?|"
+    r"charged|worth|salary|wages?|fees?|budgets?|prices?|priced|funds?|funded|funding|invest\w*|revenues?|sums?|"
+    r"loans?)\b",
+    re.I,
+)
+
 # "What percentage of people died?", "What percent of the vote ...?": a share is asked for
 _SHARE_ASKED = re.compile(r"\bwhat (?:[\w-]+ )?(?:percentages?|percent)\b")
 
