@@ -316,6 +316,24 @@ def test_a_how_many_answer_puts_a_number_before_the_thing_counted() -> None:
     assert counts(analyse_question("When did the trial start?"), "It started in May.")  # no count asked
 
 
+def test_how_many_wants_a_count_of_the_things_it_names_before_its_verb(corpus_engine) -> None:  # type: ignore[no-untyped-def]
+    info = analyse_question("How many councillors voted against the barrier?")
+    assert info.counted == ("councillor",) and info.focus_text == "councillors"
+    # 14 votes, not 14 councillors: the sentence counts no councillors
+    assert not answers_kind(info, "The council approved the plan by 31 votes to 14.")
+    assert answers_kind(info, "Fourteen councillors voted against the barrier.")  # English number words
+    from rag.text import numbers
+
+    assert numbers("fourteen councillors, seventy votes, a million crowns") == {14.0, 70.0, 1e6}
+    members = analyse_question("How many members voted against the increase?")
+    assert answers_kind(members, "The two members who voted against the increase argued it was too early.")
+    ships = analyse_question("How many ships with Huguenot's aboard sailed?")
+    assert ships.focus_text == "ships with Huguenot's aboard"
+    engine = corpus_engine("wreck", {"wreck.txt": WRECK})
+    a = engine.ask("How many divers found the anchor?")  # "about 2,000 years old" counts no divers
+    assert a.abstained and a.reason == "The articles give no number for divers.", a.answer
+
+
 def test_a_whole_quotation_speaks_for_the_person_named_before_it(engine) -> None:  # type: ignore[no-untyped-def]
     # without the speaker of the sentence before, the quotation shares only "growth" with the question
     from rag.answering.rules import _WHOLE_QUOTE

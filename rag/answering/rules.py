@@ -592,6 +592,8 @@ def answers_kind(
             return False
         if info.count and not quantities(_PERCENT.sub(" ", text)) - info.numbers:  # "how many" counts things
             return False
+        if info.counted and not set(info.counted) & terms:  # it counts other things
+            return False
         return not info.focus or any(f in terms for f in info.focus)
     if info.kind == "date":  # spaCy's DATE also finds "1066", "the 10th century", "the following spring"
         return has_date(text) or "DATE" in labels

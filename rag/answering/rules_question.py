@@ -43,6 +43,9 @@ class QuestionInfo:
     # Ardestani> say about China?"): whom it is about, while the other names say what is asked
     subject_terms: tuple[str, ...] = ()
     count: bool = False  # "How many ...?" asks for a count: a percentage is no answer
+    # stemmed words of the things "how many" counts, before the question's verb ("How many
+    # councillors voted ...?": councillor): a sentence counting other things does not answer it
+    counted: tuple[str, ...] = ()
     # "Which official ...?" asks for a person; "Who ...?" may be answered by a country ("Libya announced ...")
     individual: bool = False
     plural: bool = False  # "Which capitals ...?", "What groups ...?": several things are asked for
@@ -130,6 +133,27 @@ def name_asked(question: str) -> str:
     return phrase.split()[-1] if phrase else ""
 
 
+def counted_things(question: str) -> str:
+    """The words between "how many" and the question's first verb (spaCy's tags), when a verb
+    follows: "How many councillors voted against the barrier?" -> "councillors"; "How many
+    missiles did Iran send?" -> "missiles"; "" for other questions."""
+    m = re.search(r"\bhow many\b", question, re.I)
+    if not m:
+        return ""
+    tokens = [t for t in nlp.parse_question(question).tokens if t.start >= m.end()]
+    # the clause's verb, not a participle inside the noun group ("non paid holidays"); an adverb or
+    # a comma ends the group too ("people, at most,", "Huguenots eventually moved")
+    verb = next(
+        (i for i, t in enumerate(tokens) if t.pos in ("VERB", "AUX") and t.dep not in ("amod", "compound")), None
+    )
+    if verb is not None:
+        verb = next((i for i, t in enumerate(tokens[:verb]) if t.pos in ("ADV", "PUNCT")), verb)
+    if not verb or not any(t.pos in ("NOUN", "PROPN") for t in tokens[:verb]):  # "How many of those ...?"
+        return ""
+    last = tokens[verb - 1]
+    return question[tokens[0].start : last.start + len(last.text)]
+
+
 # "Who's", "What's", "Where's" (English contractions of "is" after a question word): read in full,
 # as every pattern here is written ("Who is X?" asks about a name)
 _CONTRACTED = re.compile(r"^(\s*(?:who|what|where|when|how|which one))['’]s\b", re.I)
@@ -144,6 +168,7 @@ def analyse_question(question: str) -> QuestionInfo:
     size = False  # "How long / big / high is X?": a size, which a count in words does not give
     focus: list[str] = []
     focus_text = ""
+    counted = ""
     if named := name_asked(q):
         kind, focus_text = "name", named
         focus = content_terms(named)
@@ -152,7 +177,10 @@ def analyse_question(question: str) -> QuestionInfo:
         tail = q[m.start(2) :]
         tail = re.split(r"\b(?:has|have|had|did|does|do|is|are|was|were|will|would|can|could)\b", tail, flags=re.I)[0]
         focus = content_terms(tail)
-        focus_text = " ".join(w for w in re.findall(r"[\w’'-]+", tail) if w.lower() not in STOPWORDS)
+        # what is counted, as asked ("councillors"; else the words after "how many" up to its
+        # auxiliary: "missiles" of "How many missiles did ...?", "of the vote" of "How much of the vote ...?")
+        counted = counted_things(q)
+        focus_text = counted or " ".join(w for w in re.findall(r"[\w’'-]+", tail) if w.lower() not in STOPWORDS)
     elif m := HOW_BIG.search(low):
         kind, focus = "number", content_terms(m.group(2))
         focus_text = m.group(2)
@@ -192,6 +220,7 @@ def analyse_question(question: str) -> QuestionInfo:
         full_names=runs,
         subject_terms=tuple(content_terms(m.group(1))) if (m := _AUX_SUBJECT.match(q)) else (),
         count=bool(re.search(r"\bhow many\b", low)),
+        counted=tuple(content_terms(counted)),
         amount="share"
         if _SHARE_ASKED.search(low)
         else "money"
