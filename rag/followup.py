@@ -477,7 +477,7 @@ def _lower_article(text: str) -> str:
 
 def thing_antecedent(context: Context, plural: bool, person: str = "", role: tuple[str, str] = ("", "")) -> str:
     """What it/they point to: for "they", the list the last answer gave (when the question asked
-    for several); else the previous question's noun phrase in the same role of the same verb
+    for several); else an earlier question's noun phrase in the same role of the same verb
     (`role`: the pronoun's dependency and verb; "Why did it do that?" after "What did the bank do?");
     else the thing the previous question asked for, as the answer names it; else the previous
     question's subject, or its last noun phrase, that is not a person (nor a word of `person`, whom
@@ -496,7 +496,7 @@ def thing_antecedent(context: Context, plural: bool, person: str = "", role: tup
         and (prev.tokens[root].tag in ("NNS", "NNPS")) == plural
         and prev.tokens[root].text not in person.split()
     ]
-    if found := same_role(context, plural, role):
+    if found := same_role(context, plural, role, person):
         return found
     if found := asked_thing(prev, context.last_answer(), plural):
         return found
@@ -512,7 +512,7 @@ def thing_antecedent(context: Context, plural: bool, person: str = "", role: tup
     return answer_subject(context.last_answer(), plural)
 
 
-def same_role(context: Context, plural: bool, role: tuple[str, str]) -> str:
+def same_role(context: Context, plural: bool, role: tuple[str, str], person: str = "") -> str:
     """The noun phrase of an earlier question (newest first) that was the subject, or the object, of
     the verb the pronoun is the subject or object of ("Why did it do that?" after "What did the
     National Bank of Veldmark do on Thursday?"; "When did it approve it?" two questions after "What
@@ -525,6 +525,8 @@ def same_role(context: Context, plural: bool, role: tuple[str, str]) -> str:
         for s, e, root in _candidate_chunks(prev):
             r = prev.tokens[root]
             if r.dep == dep and prev.tokens[r.head].lemma.lower() == verb and r.ent not in NOT_ANTECEDENT_LABELS:
+                if r.text in person.split():  # the person "he" means is no "it"
+                    continue
                 if (r.tag in ("NNS", "NNPS")) == plural:
                     return phrase(prev, s, e, root)
         ctx = ctx.earlier()
