@@ -83,6 +83,15 @@ def test_a_summary_of_one_article_stays_in_that_article(small_engine) -> None:  
     assert 1 <= len(a.citations) <= 3
 
 
+@pytest.mark.parametrize(
+    "question", ["Summarize the bridge article", "What are the main points of the river bridge story?"]
+)
+def test_an_article_named_by_its_topic_before_the_word_article_is_summarized_alone(small_engine, question) -> None:  # type: ignore[no-untyped-def]
+    a = small_engine.ask(question)
+    assert not a.abstained
+    assert {c.article_id for c in a.citations} == {"bridge"}, a.answer
+
+
 def test_key_sentences_prefer_the_lead_and_do_not_repeat_themselves() -> None:
     text = body(BRIDGE)
     keywords = KeywordIndex([], 1)

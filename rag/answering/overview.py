@@ -110,7 +110,10 @@ def summary_scope(question: str, retrieval: Retrieval, library: Library) -> list
     """Which articles to summarize: one when the question names one ("the article about X") or the
     library holds one; else all of them, the retrieved ones first."""
     ranked, rest = retrieved_first(retrieval, library)
-    singular = re.search(r"\b(?:the|this|that) (?:article|piece|story|report)\b(?!s)", question.lower())
+    # "the article", "this piece", "the flood barrier article", "the Ledger's story"
+    singular = re.search(
+        r"\b(?:the|this|that)(?: [\w’'-]+){0,4} (?:article|piece|story|report)\b(?!s)", question.lower()
+    )
     if len(library.articles) == 1 or (singular and topic_terms(question) and ranked):
         return (ranked or rest)[:1]
     return (ranked + rest)[:MAX_SUMMARY_ARTICLES]
