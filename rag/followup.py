@@ -516,20 +516,34 @@ def same_role(context: Context, plural: bool, role: tuple[str, str], person: str
     """The noun phrase of an earlier question (newest first) that was the subject, or the object, of
     the verb the pronoun is the subject or object of ("Why did it do that?" after "What did the
     National Bank of Veldmark do on Thursday?"; "When did it approve it?" two questions after "What
-    did the council approve?"): English keeps a referent in its role."""
+    did the council approve?"): English keeps a referent in its role. When the question word held
+    the role ("Who will pay for the barrier?" before "How much will it pay?"), the answer's phrase
+    in it ("The national government will pay ...")."""
     dep, verb = role
     if dep not in ("nsubj", "nsubjpass", "dobj"):
         return ""
     ctx: Context | None = context
     while ctx is not None and (prev := ctx.previous_question()[1]) is not None:
-        for s, e, root in _candidate_chunks(prev):
-            r = prev.tokens[root]
-            if r.dep == dep and prev.tokens[r.head].lemma.lower() == verb and r.ent not in NOT_ANTECEDENT_LABELS:
-                if r.text in person.split():  # the person "he" means is no "it"
-                    continue
-                if (r.tag in ("NNS", "NNPS")) == plural:
-                    return phrase(prev, s, e, root)
+        asked = any(_is_wh(t) and t.dep == dep and prev.tokens[t.head].lemma.lower() == verb for t in prev.tokens)
+        answer = ctx.last_answer()
+        if asked and answer is not None and (found := _in_role(answer, role, plural, person)):
+            return found
+        if found := _in_role(prev, role, plural, person):
+            return found
         ctx = ctx.earlier()
+    return ""
+
+
+def _in_role(p: Parsed, role: tuple[str, str], plural: bool, person: str) -> str:
+    """The text's noun phrase with that dependency on that verb, agreeing in number, that can be an
+    "it"/"they" (not a person, a date or a number, nor a word of `person`); "" if none."""
+    dep, verb = role
+    for s, e, root in _candidate_chunks(p):
+        r = p.tokens[root]
+        if r.dep != dep or p.tokens[r.head].lemma.lower() != verb or r.ent in NOT_ANTECEDENT_LABELS:
+            continue
+        if (r.tag in ("NNS", "NNPS")) == plural and r.text not in person.split():
+            return phrase(p, s, e, root)
     return ""
 
 

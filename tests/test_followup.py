@@ -375,3 +375,12 @@ def test_what_before_a_noun_asks_for_that_thing_as_the_answer_names_it() -> None
         "A new malaria vaccine reduced cases among young children by 68 percent in a trial. [1]",
     )
     assert rewrite_by_rule("Who makes it?", history) == "Who makes the new malaria vaccine?"
+
+
+def test_it_in_the_role_the_question_word_had_is_what_the_answer_puts_there() -> None:
+    history = turns(
+        "Who will pay for the barrier?",
+        "The national government will pay 70 percent of the cost, with the rest coming from the city. [1]",
+    )
+    # not "the barrier": "it" pays, as "who" did, so it is the answer's payer
+    assert rewrite_by_rule("How much will it pay?", history) == "How much will the national government pay?"
