@@ -756,7 +756,9 @@ def _resolve(question: str, refs: list[Reference], context: Context) -> tuple[li
             person_done = bool(new)
         elif r.kind in ("thing", "things") and not (r.role == "dobj" and _object_asked(context, r.word)):
             new = thing_antecedent(context, r.kind == "things", person, (r.role, r.word))
-            if new in things_done:  # "When did it approve it?": two pronouns, two things
+            # "When did it approve it?": two pronouns, two things ("the United States" is part of
+            # the list "they" took)
+            if any(new in done or done in new for done in things_done if new and done):
                 new = ""
             things_done.add(new)
         elif r.kind == "named":
@@ -773,19 +775,20 @@ def _resolve(question: str, refs: list[Reference], context: Context) -> tuple[li
 
 
 def _object_asked(context: Context, verb: str) -> bool:
-    """Did the previous question ask what was said with this verb of saying ("What else did he say?"
-    before "When did he say it?")? Then "it" is the answer itself, which no noun phrase names."""
+    """Did the previous question ask what was said with this verb of saying, or who said it ("What
+    else did he say?", "Who said that?" before "When did he say it?")? Then "it" is the answer, or
+    the thing said, which no noun phrase names."""
     _, prev = context.previous_question()
     if verb not in REPORTING_VERBS or prev is None:
         return False
-    # its main verb with "what" and no other object (the small model parses "What else did he say?"
-    # with "what" as a subject of "did")
+    # its main verb, with a question word and no noun for object (the small model parses "What else
+    # did he say?" with "what" as a subject of "did"; the "that" of "Who said that?" is no noun)
     root = next((i for i, t in enumerate(prev.tokens) if t.dep == "ROOT"), -1)
     return (
         root >= 0
         and prev.tokens[root].lemma.lower() == verb
-        and any(t.tag == "WP" and t.lemma.lower() == "what" for t in prev.tokens)
-        and not any(t.head == root and t.dep == "dobj" and t.tag != "WP" for t in prev.tokens)
+        and any(t.tag == "WP" for t in prev.tokens)
+        and not any(t.head == root and t.dep == "dobj" and t.pos in ("NOUN", "PROPN") for t in prev.tokens)
     )
 
 

@@ -384,3 +384,19 @@ def test_it_in_the_role_the_question_word_had_is_what_the_answer_puts_there() ->
     )
     # not "the barrier": "it" pays, as "who" did, so it is the answer's payer
     assert rewrite_by_rule("How much will it pay?", history) == "How much will the national government pay?"
+
+
+def test_it_after_who_said_that_is_the_thing_said_and_a_list_member_is_not_it() -> None:
+    said = turns(
+        "What is Iran bartering missiles for?",
+        "Bakhshayesh-Ardestani said Iran is bartering missiles and drones in exchange for wheat and soy. [1]",
+        "Who said that?",
+        "Bakhshayesh-Ardestani said Iran is bartering missiles and drones in exchange for wheat and soy. [1]",
+    )
+    assert rewrite_by_rule("When did he say it?", said).endswith("say it? (Previous question: Who said that?)")
+    listed = turns(
+        "Which countries let the embargo expire?",
+        "In October 2023, the United States, France, and Germany allowed the embargo to expire. [1]",
+    )
+    # "they" are the three; "it" is none of them
+    assert "do the United States" not in rewrite_by_rule("When did they do it?", listed)
