@@ -75,6 +75,12 @@ class Vocabulary:
         return self._english_stems
 
     @property
+    def english_by_initial(self) -> dict[str, list[str]]:
+        if self._english_by_initial is None:
+            self._english_by_initial = by_initial(w for w in self.english if w.isalpha())
+        return self._english_by_initial
+
+    @property
     def english(self) -> frozenset[str]:
         if self._english is None:
             self._english = english_words()
@@ -99,10 +105,13 @@ class Vocabulary:
         """The lexicon's only word within one edit of `word` ("aritcle" -> "article"), or "" when
         none is, or several are (the lexicon has no counts to choose by). For words the corpus has
         nothing near: the question's own words ("summarize", "officials") need not be in it."""
-        if self._english_by_initial is None:
-            self._english_by_initial = by_initial(w for w in self.english if w.isalpha())
-        near = [c for c, _ in within(word, self._english_by_initial, 1)]
+        near = [c for c, _ in within(word, self.english_by_initial, 1)]
         return near[0] if len(near) == 1 else ""
+
+    def near_english(self, word: str) -> bool:
+        """Is a lexicon word within the edits a typo of `word` may have made?"""
+        limit = 2 if len(word) >= TWO_EDITS_FROM else 1
+        return next(within(word, self.english_by_initial, limit), None) is not None
 
     def nearest(self, word: str) -> str:
         """The corpus word nearest to `word` within the allowed edits (most frequent on a tie), or ""."""
@@ -199,11 +208,31 @@ def true_case(question: str, library: Library | None) -> str:
 
     def written(m: re.Match[str]) -> str:
         low = m.group().lower()
-        return vocab.usual_form(low) or low
+        if form := vocab.usual_form(low):
+            return form
+        # a word the corpus never writes inside a sentence that the language model's lexicon does not
+        # know either, nor an inflection or a compound of known words ("snapback"), is left after
+        # spelling was read: a name ("zorbak"; "lukas" of a "Lukas Weber" that opens a line)
+        return low.title() if unknown_word(low, vocab) else low
 
     out = _WRITTEN_WORD.sub(written, question)
     first = first_letter(out)
     return out[:first] + out[first : first + 1].upper() + out[first + 1 :]
+
+
+def unknown_word(word: str, vocab: Vocabulary) -> bool:
+    """Neither in the lexicon nor an inflection of a word in it; and either in the corpus (which then
+    writes it only to open a sentence: "Lukas Weber said ...") or none of its words, nor near one
+    (a typo the spelling could not settle, "recieving": "receiving" or "relieving"), nor two known
+    words run together ("snapback")."""
+    if len(word) < 3 or word in vocab.english or stem(word) in vocab.english_stems:
+        return False
+    if word in vocab.counts:
+        return True
+    known = vocab.knows
+    if any(known(word[:i]) and known(word[i:]) for i in range(4, len(word) - 3)):
+        return False
+    return not vocab.nearest(word) and not vocab.near_english(word)
 
 
 def first_letter(text: str) -> int:

@@ -77,8 +77,10 @@ NEWS = Articles(
     [
         ("HOW MANY MISSILES DID IRAN SEND TO RUSSIA?", "How many missiles did Iran send to Russia?"),
         ("how many missiles did iran send to russia?", "How many missiles did Iran send to Russia?"),
-        # "US" written so more often than "us"; a word the corpus lacks in small letters
-        ("WHAT DID THE US TREASURY SAY ABOUT ZANGEZUR?", "What did the US treasury say about zangezur?"),
+        # "US" written so more often than "us"; a word the corpus lacks in small letters, unless
+        # neither the language model's lexicon nor the corpus has it or anything near it: a name
+        ("WHAT DID THE US TREASURY SAY ABOUT CORRIDORS?", "What did the US treasury say about corridors?"),
+        ("WHAT DID THE US TREASURY SAY ABOUT ZANGEZUR?", "What did the US treasury say about Zangezur?"),
         ("what did iran's parliament do on monday?", "What did Iran's parliament do on Monday?"),
     ],
 )
@@ -89,6 +91,16 @@ def test_a_question_in_one_case_is_read_in_the_case_the_corpus_writes_its_words(
 def test_a_word_only_opening_sentences_in_the_corpus_is_no_name() -> None:
     # "Critics" and "Officials" open sentences only: their capital says nothing
     assert true_case("WHAT DID CRITICS AND OFFICIALS SAY?", NEWS) == "What did critics and officials say?"
+
+
+def test_a_word_no_one_knows_in_a_question_in_one_case_is_a_name_but_a_typo_is_not() -> None:
+    lines = Articles({"a": "The bank raised rates.\nLukas Weber, a board member, voted against."})
+    # "Lukas" opens a line only, and no lexicon has it: a name; "Weber" is written inside a sentence
+    assert true_case("which way did lukas weber vote?", lines) == "Which way did Lukas Weber vote?"
+    assert true_case("what did zorbak say?", lines) == "What did Zorbak say?"
+    # a typo the spelling could not settle ("receiving" or "relieving") and two words run together
+    assert true_case("what is the bank recieving?", lines) == "What is the bank recieving?"
+    assert true_case("what is the snapback rule?", lines) == "What is the snapback rule?"
 
 
 def test_a_question_in_mixed_case_is_left_as_typed() -> None:
