@@ -697,8 +697,18 @@ def rewrite_by_rule(question: str, turns: Sequence[Turn], depth: int = 1) -> str
     text = text[opener + shift :].strip() or text
     text = text[0].upper() + text[1:]
     if unresolved or about or (fragment and not edits):
-        return carry(text, previous)
+        return carry(text, previous if about else topic_question(context))
     return text
+
+
+def topic_question(context: Context) -> str:
+    """The question a follow-up carries: the previous one, or, when that had no noun phrase of its
+    own ("Who said that?", itself carried), the one before it, which says what it is about."""
+    previous, prev = context.previous_question()
+    earlier = context.earlier()
+    if prev is None or _candidate_chunks(prev) or earlier is None:
+        return previous
+    return earlier.previous_question()[0] or previous
 
 
 def as_read(turns: Sequence[Turn], depth: int) -> list[Turn]:

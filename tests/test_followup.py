@@ -393,7 +393,10 @@ def test_it_after_who_said_that_is_the_thing_said_and_a_list_member_is_not_it() 
         "Who said that?",
         "Bakhshayesh-Ardestani said Iran is bartering missiles and drones in exchange for wheat and soy. [1]",
     )
-    assert rewrite_by_rule("When did he say it?", said).endswith("say it? (Previous question: Who said that?)")
+    # carried with what "Who said that?" was about
+    assert rewrite_by_rule("When did he say it?", said).endswith(
+        "say it? (Previous question: What is Iran bartering missiles for?)"
+    )
     listed = turns(
         "Which countries let the embargo expire?",
         "In October 2023, the United States, France, and Germany allowed the embargo to expire. [1]",
