@@ -15,25 +15,23 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from rag.nlp import Entity, Parsed, Token, parse, parse_many
-from rag.text import MONTHS, QUESTION_WORDS, STOPWORDS, content_terms, name_in, names, stem, words
+from rag.text import (
+    MONTHS,
+    NUMBER_TEENS,
+    NUMBER_TENS,
+    NUMBER_UNITS,
+    QUESTION_WORDS,
+    STOPWORDS,
+    content_terms,
+    name_in,
+    names,
+    stem,
+    words,
+)
 
-_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
-_TEENS = {
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-}
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 _SCALES = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _SHORT_SCALES = {"k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9, "b": 1e9, "tn": 1e12}
-_SMALL = {**_UNITS, **_TEENS, **_TENS, "dozen": 12}
+_SMALL = {**NUMBER_UNITS, **NUMBER_TEENS, **NUMBER_TENS, "dozen": 12}
 _TOKEN = re.compile(r"\$|£|€|%|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[A-Za-z]+")
 _PERCENT = {"%", "percent", "per cent", "percentage"}
 _MONEY = {"$", "£", "€", "dollar", "dollars", "pound", "pounds", "euro", "euros"}

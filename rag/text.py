@@ -37,16 +37,9 @@ NEGATIONS = frozenset(
     "not no never none nobody nothing neither nor cannot can't won't don't doesn't didn't isn't "
     "aren't wasn't weren't hasn't haven't hadn't denied deny denies without".split()
 )
-NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
+# English cardinal number words, a closed class (rag.claims reads numbers in words with them too)
+NUMBER_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+NUMBER_TEENS = {
     "ten": 10,
     "eleven": 11,
     "twelve": 12,
@@ -57,6 +50,8 @@ NUMBER_WORDS = {
     "seventeen": 17,
     "eighteen": 18,
     "nineteen": 19,
+}
+NUMBER_TENS = {
     "twenty": 20,
     "thirty": 30,
     "forty": 40,
@@ -65,6 +60,11 @@ NUMBER_WORDS = {
     "seventy": 70,
     "eighty": 80,
     "ninety": 90,
+}
+NUMBER_WORDS = {
+    **NUMBER_UNITS,
+    **NUMBER_TEENS,
+    **NUMBER_TENS,
     "hundred": 100,
     "thousand": 1000,
     "million": 1e6,
