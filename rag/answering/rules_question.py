@@ -242,9 +242,9 @@ def analyse_question(question: str) -> QuestionInfo:
     )
 
 
-# "What position does X hold?", "What is X's job?": what a person is, asked by its English nouns
 # "Who is Clara Voss?", not "Who was Shi Tianze's father?" (a possessive: someone else is asked for)
 _WHO_IS_NAME = re.compile(r"^(?i:who (?:is|was)) [A-Z](?![^?]*[’']s\b)")
+# "What position does X hold?", "What is X's job?": what a person is, asked by its English nouns
 _ROLE_ASKED = re.compile(
     r"^(?i:what) (?:(?i:(?:position|post|role|title|job|office|rank|profession)s? (?:does|did|do|is|was|has|had))\b"
     r"|(?:is|was) [A-Z][\w’'-]*(?: [A-Z][\w’'-]*)*[’']s? (?:position|post|role|title|job|office|rank|profession)\b)"
@@ -309,19 +309,17 @@ def _term_words(text: str, terms: list[str]) -> tuple[str, ...]:
 
 # English words that make "how much" a question of money: what something costs, pays or earns
 # ("How much did the price of oil rise?" asks for a change, often a percentage: "price" is not one)
-_MONEY_ASKED = re.compile(
-    r"\b(?:cost|costs|costing|pay|pays|paid|paying|spend|spends|spent|spending|earn|earns|earned|earning|"
-    r"charge|charges|charged|worth|salary|wages?|fees?|budget)\b"
+_MONEY_WORDS = (
+    r"cost|costs|costing|pay|pays|paid|paying|spend|spends|spent|spending|earn|earns|earned|earning|"
+    r"charge|charges|charged|worth|salary|wages?|fees?|budget"
 )
+_MONEY_ASKED = re.compile(rf"\b(?:{_MONEY_WORDS})\b")
 
-# ... and the words a sentence states a sum of money with, when the small model does not know its
-# currency ("expected to cost 1.2 billion crowns", "will pay roughly 60 crowns more"): "20 million
-# doses" or "31 votes to 14" is no sum
+# ... and the words a sentence states a sum of money with (those, and the nouns of prices and
+# funds), when the small model does not know its currency ("expected to cost 1.2 billion crowns",
+# "will pay roughly 60 crowns more"): "20 million doses" or "31 votes to 14" is no sum
 MONEY_SAID = re.compile(
-    r"\b(?:costs?|costing|pay|pays|paid|paying|spend|spends|spent|spending|earn|earns|earned|earning|charges?|"
-    r"charged|worth|salary|wages?|fees?|budgets?|prices?|priced|funds?|funded|funding|invest\w*|revenues?|sums?|"
-    r"loans?)\b",
-    re.I,
+    rf"\b(?:{_MONEY_WORDS}|budgets|prices?|priced|funds?|funded|funding|invest\w*|revenues?|sums?|loans?)\b", re.I
 )
 
 # "What percentage of people died?", "What percent of the vote ...?": a share is asked for
