@@ -21,7 +21,7 @@ from rag.errors import QuestionError
 from rag.llm import ChatModel, LLMError, Message, escape
 from rag.nlp import Parsed, Token, parse_many, parse_question
 from rag.spelling import Library, correct_spelling, true_case
-from rag.text import carry, split_carried
+from rag.text import carry, listed, split_carried
 
 log = logging.getLogger(__name__)
 CITATION_MARKERS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")  # "[1]", "[2, 3]"
@@ -487,8 +487,7 @@ def thing_antecedent(context: Context, plural: bool, person: str = "", role: tup
     if prev is None:
         return ""
     if plural and (items := list_items(context.last_answer())) and _asks_plural(prev):
-        items = [_lower_article(i) for i in items]
-        return ", ".join(items[:-1]) + " and " + items[-1]
+        return listed([_lower_article(i) for i in items])
     chunks = [
         (s, e, root)
         for s, e, root in reversed(_candidate_chunks(prev))
@@ -526,21 +525,20 @@ def same_role(context: Context, plural: bool, role: tuple[str, str], person: str
     while ctx is not None and (prev := ctx.previous_question()[1]) is not None:
         asked = any(_is_wh(t) and t.dep == dep and prev.tokens[t.head].lemma.lower() == verb for t in prev.tokens)
         answer = ctx.last_answer()
-        if asked and answer is not None and (found := _in_role(answer, role, plural, person)):
+        if asked and answer is not None and (found := _in_role(answer, dep, {verb}, plural, person)):
             return found
-        if found := _in_role(prev, role, plural, person):
+        if found := _in_role(prev, dep, {verb}, plural, person):
             return found
         ctx = ctx.earlier()
     return ""
 
 
-def _in_role(p: Parsed, role: tuple[str, str], plural: bool, person: str) -> str:
-    """The text's noun phrase with that dependency on that verb, agreeing in number, that can be an
-    "it"/"they" (not a person, a date or a number, nor a word of `person`); "" if none."""
-    dep, verb = role
+def _in_role(p: Parsed, dep: str, verbs: Collection[str], plural: bool, person: str) -> str:
+    """The text's first noun phrase with that dependency on one of those verbs, agreeing in number,
+    that can be an "it"/"they" (not a person, a date or a number, nor a word of `person`); "" if none."""
     for s, e, root in _candidate_chunks(p):
         r = p.tokens[root]
-        if r.dep != dep or p.tokens[r.head].lemma.lower() != verb or r.ent in NOT_ANTECEDENT_LABELS:
+        if r.dep != dep or p.tokens[r.head].lemma.lower() not in verbs or r.ent in NOT_ANTECEDENT_LABELS:
             continue
         if (r.tag in ("NNS", "NNPS")) == plural and r.text not in person.split():
             return phrase(p, s, e, root)
@@ -571,11 +569,8 @@ def asked_thing(prev: Parsed, answer: Parsed | None, plural: bool) -> str:
     # "What did the council approve?" / "The council approved the plan by 31 votes to 14.": the
     # object of the question's verb in the answer
     verbs = {prev.tokens[t.head].lemma.lower() for t in prev.tokens if t.tag == "WP" and t.dep == "dobj"}
-    for s, e, root in _candidate_chunks(answer):
-        r = answer.tokens[root]
-        if r.dep == "dobj" and answer.tokens[r.head].lemma.lower() in verbs and (r.tag in ("NNS", "NNPS")) == plural:
-            if r.ent not in NOT_ANTECEDENT_LABELS:
-                return phrase(answer, s, e, root)
+    if found := _in_role(answer, "dobj", verbs, plural, ""):
+        return found
     # "What did the researchers find?": the thing is what the answer is about, unless that is the
     # question's own doer ("A flint tool partially covered in birch tar." -> "the flint tool"; "The
     # researchers note that the tool was found ..." -> "the tool"; "The divers found nothing." -> "")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from functools import lru_cache
 
 import Stemmer
@@ -217,7 +217,11 @@ def names_as_written(text: str, wanted: Collection[str]) -> str:
         else:
             runs.append([word])
         last = m.end()
-    items = [" ".join(r) for r in runs] + [w.title() for w in sorted(want)]
+    return listed([" ".join(r) for r in runs] + [w.title() for w in sorted(want)])
+
+
+def listed(items: Sequence[str]) -> str:
+    """Items as English lists them: "A", "A and B", "A, B and C"."""
     return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
 
 
