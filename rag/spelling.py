@@ -110,17 +110,20 @@ class Vocabulary:
 
     def near_english(self, word: str) -> bool:
         """Is a lexicon word within the edits a typo of `word` may have made?"""
-        limit = 2 if len(word) >= TWO_EDITS_FROM else 1
-        return next(within(word, self.english_by_initial, limit), None) is not None
+        return next(within(word, self.english_by_initial, edits_allowed(word)), None) is not None
 
     def nearest(self, word: str) -> str:
         """The corpus word nearest to `word` within the allowed edits (most frequent on a tie), or ""."""
-        limit = 2 if len(word) >= TWO_EDITS_FROM else 1
         best: tuple[int, int, str] | None = None
-        for cand, d in within(word, self.by_initial, limit):
+        for cand, d in within(word, self.by_initial, edits_allowed(word)):
             if best is None or (d, -self.counts[cand]) < best[:2]:
                 best = (d, -self.counts[cand], cand)
         return best[2] if best else ""
+
+
+def edits_allowed(word: str) -> int:
+    """How many edits a typo of `word` may have made (see TWO_EDITS_FROM)."""
+    return 2 if len(word) >= TWO_EDITS_FROM else 1
 
 
 def by_initial(words: Iterable[str]) -> dict[str, list[str]]:
