@@ -396,6 +396,27 @@ def test_a_sentence_between_two_quoted_ones_of_a_paragraph_joins_a_list_answer()
     assert [c.index for c in with_between([at[1], at[3]], candidates, 3)] == [1, 3]  # another paragraph
 
 
+def test_two_chosen_sentences_of_a_run_of_he_added_are_each_quoted_once() -> None:
+    from rag.answering.rules import render, render_all, score_sentences
+    from rag.retrieval import KeywordIndex, Retrieval
+
+    text = (
+        "Mayor Ida Brandt opened the bridge on Friday. Traffic had waited for years. "
+        "He added that the toll would be low. He added that cyclists would ride free."
+    )
+    info = analyse_question("What did the mayor say about the bridge toll?")
+    candidates = score_sentences(info, Retrieval("q", _zero_vector(), (_passage(text, "a"),)), KeywordIndex([], 1))
+    at = {c.index: c for c in candidates}
+    # the second "He added" sentence brings the first as its context: chosen in either order, each
+    # sentence is quoted once (before: "... toll would be low. [1] He added that cyclists ... [1]
+    # Traffic had waited for years. [1] He added that the toll would be low. [1]")
+    both = "He added that the toll would be low. [1] He added that cyclists would ride free. [1]"
+    assert render_all([at[3], at[2]]) == both
+    assert render_all([at[2], at[3]]) == "Traffic had waited for years. [1] " + both
+    assert render(at[3]) == both  # one sentence: with the one before, as before
+    assert render_all([at[0], at[0]]) == "Mayor Ida Brandt opened the bridge on Friday. [1]"
+
+
 def test_a_sentence_saying_the_opposite_by_a_negating_prefix_does_not_answer() -> None:
     from rag.answering.rules_question import opposites, prefixed_words
 
@@ -944,3 +965,12 @@ def test_names_are_listed_as_the_question_writes_them_one_name_of_several_words_
     question: str, written: str
 ) -> None:
     assert names_as_written(question, names(question)) == written
+
+
+def test_no_sentence_is_quoted_twice_in_one_answer(engine) -> None:  # type: ignore[no-untyped-def]
+    # two "He added, ..." sentences of one paragraph answer it; the second used to bring the first
+    # again as its context, after the first had brought the writer's aside before it
+    a = engine.ask("Is Iran selling missiles to China?")
+    assert a.answer.count("Since they imposed sanctions on our oil") == 1, a.answer
+    quotes = [(c.article_id, c.start) for c in a.citations]
+    assert len(quotes) == len(set(quotes)) and len(quotes) >= 2

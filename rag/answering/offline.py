@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 # An abstention shows the best sentence only when it shares at least this IDF-weighted share of the
 # question's terms: a display choice (what is "related"), not an answer decision; set by hand.
 RELATED_MIN_LEXICAL = 0.25
-_PRONOUN_START = re.compile(r"^(He|She|They|It|This|These|That|His|Her|Their)\b")
 _LEXICAL = CANDIDATE_FEATURES.index("lexical")
 _TYPE, _NO_TYPE = CANDIDATE_FEATURES.index("type"), CANDIDATE_FEATURES.index("no_type")
 NUMBER_LABELS = frozenset({"CARDINAL", "MONEY", "QUANTITY", "PERCENT"})  # spaCy's labels of amounts
@@ -105,12 +104,12 @@ class OfflineBackend:
                 break
             chosen.append(cands[k])
         chosen.sort(key=lambda c: (c.n, c.start))
-        return Draft(" ".join(render(c) for c in chosen), backend=self.name, confidence=round(p_answer, 3))
+        return Draft(rules.render_all(chosen), backend=self.name, confidence=round(p_answer, 3))
 
     def _abstain(self, reason: str, best: Candidate | None, p_answer: float) -> Draft:
         text = reason
         if best is not None and best.x[_LEXICAL] >= RELATED_MIN_LEXICAL:
-            text += " What the articles do say: " + render(best)
+            text += " What the articles do say: " + rules.render(best)
         return Draft(text, abstained=True, reason=reason, backend=self.name, confidence=round(p_answer, 3))
 
 
@@ -155,18 +154,3 @@ def abstain_reason(q: Question, model: AnswererModel) -> str:
     if q.wh == "when" or label in ("DATE", "TIME") and types[label] > 0.5:
         return "The articles do not say when."
     return "The articles do not answer this question."
-
-
-def render(c: Candidate) -> str:
-    """The sentence, verbatim, with its marker; a sentence opening on a pronoun gets the one before."""
-    prev = previous_sentence(c)
-    return f"{prev} [{c.n}] {c.text} [{c.n}]" if prev else f"{c.text} [{c.n}]"
-
-
-def previous_sentence(c: Candidate) -> str:
-    if not _PRONOUN_START.match(c.text) or c.index == 0:
-        return ""
-    s, e = c.passage.chunk.sentences[c.index - 1]
-    base = c.passage.chunk.start
-    between = c.passage.chunk.text[e - base : c.start - base]
-    return "" if "\n" in between else c.passage.chunk.text[s - base : e - base]

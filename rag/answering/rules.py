@@ -13,8 +13,10 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Protocol
 
 from rag import nlp
 from rag.answering import NOT_CLEARLY_ANSWERED, Draft
@@ -205,14 +207,16 @@ class OfflineBackend:
             return Draft("", abstained=True, reason="The index holds no articles yet.", backend=self.name)
         d = self.decide(question, retrieval)
         quoted = d.chosen or ((d.shown,) if d.shown is not None else ())
-        scores = tuple(
-            (c.passage.article_id, start, round(answer_score(c, d), 3)) for c in quoted for start in starts(c)
-        )
-        confidence = scores[0][2] if scores and not d.abstained else None
+        own = [(c.passage.article_id, c.start, round(answer_score(c, d), 3)) for c in quoted]
+        # the sentence quoted before one opening on a pronoun shows that one's score, unless it is
+        # chosen itself (the engine reads these in order: a later entry for the same start wins)
+        before = [(aid, start, score) for c, (aid, _, score) in zip(quoted, own) for start in starts(c)[:-1]]
+        scores = tuple(before + own)
+        confidence = own[0][2] if own and not d.abstained else None
         if d.abstained:
             text = d.reason + (f" What the articles do say: {render(d.shown)}" if d.shown is not None else "")
             return Draft(text, abstained=True, reason=d.reason, backend=self.name, scores=scores)
-        return Draft(" ".join(render(c) for c in d.chosen), backend=self.name, confidence=confidence, scores=scores)
+        return Draft(render_all(d.chosen), backend=self.name, confidence=confidence, scores=scores)
 
     def decide(self, question: str, retrieval: Retrieval) -> Decision:
         """Which retrieved sentences answer the question, or why none does (retrieval not empty)."""
@@ -282,7 +286,7 @@ def answer_score(c: Candidate, d: Decision) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def starts(c: Candidate) -> tuple[int, ...]:
+def starts(c: Quotable) -> tuple[int, ...]:
     """Where the quote of a candidate starts as render() writes it: a sentence opening on a pronoun
     is quoted after the one before it, which is cited too (the same score goes with both)."""
     prev = previous_sentence(c)
@@ -718,10 +722,43 @@ def with_between(chosen: list[Candidate], candidates: list[Candidate], limit: in
     return out
 
 
-def render(c: Candidate) -> str:
+class Quotable(Protocol):
+    """A sentence chosen to quote: the rules' Candidate and the learned answerer's (features.Candidate)."""
+
+    @property
+    def n(self) -> int: ...  # 1-based passage number
+    @property
+    def index(self) -> int: ...  # position of the sentence in passage.chunk.sentences
+    @property
+    def start(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def passage(self) -> Passage: ...
+
+
+def render(c: Quotable) -> str:
     """The sentence, verbatim, with its marker; a sentence opening on a pronoun gets the one before."""
-    prev = previous_sentence(c)
-    return f"{prev} [{c.n}] {c.text} [{c.n}]" if prev else f"{c.text} [{c.n}]"
+    return render_all([c])
+
+
+def render_all(chosen: Sequence[Quotable]) -> str:
+    """The chosen sentences, verbatim, each with its marker, in the order given; a sentence opening on
+    a pronoun gets the one before it. No sentence is quoted twice: two consecutive "He added, ..."
+    sentences read "A [1] B [1]", not "A [1] B [1] <A's sentence before> [1] A [1]"."""
+    quoted: set[tuple[str, int]] = set()
+    parts = []
+    for c in chosen:
+        if (c.passage.article_id, c.start) in quoted:
+            continue
+        prev = previous_sentence(c)
+        before = c.passage.chunk.sentences[c.index - 1][0] if prev else -1
+        if prev and (c.passage.article_id, before) not in quoted:
+            parts.append(f"{prev} [{c.n}]")
+            quoted.add((c.passage.article_id, before))
+        parts.append(f"{c.text} [{c.n}]")
+        quoted.add((c.passage.article_id, c.start))
+    return " ".join(parts)
 
 
 def distinctive_names(asked: tuple[str, ...], keywords: KeywordIndex) -> tuple[str, ...]:
@@ -731,7 +768,7 @@ def distinctive_names(asked: tuple[str, ...], keywords: KeywordIndex) -> tuple[s
     return tuple(n for n in asked if keywords.doc_freq.get(stem(n), 0) / size < COMMON_NAME_SHARE)
 
 
-def previous_sentence(c: Candidate) -> str:
+def previous_sentence(c: Quotable) -> str:
     if not _PRONOUN_START.match(c.text):
         return ""
     if c.index == 0:
