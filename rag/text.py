@@ -80,13 +80,20 @@ NUMBER_WORDS = {
 MONTHS = "january february march april may june july august september october november december".split()
 DATE_WORDS = frozenset(MONTHS) | frozenset(
     "monday tuesday wednesday thursday friday saturday sunday summer winter spring autumn "
-    "yesterday today week month year recently".split()
+    "yesterday today recently".split()
 )
+# "week", "month" and "year" alone are units of time ("three doses a month apart", "20 million doses
+# a year"); they say when only after a word that places them ("last week", "later this year",
+# "in recent months", "the same year") or before a number ("the year 1377"): English grammar, not
+# the corpus's
+_PLACED_UNIT = r"(?:this|last|next|that|same|following|previous|coming|recent)\s+(?:week|month|year)s?|year\s+\d{1,4}"
 _NUM = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s?%|s\b)?")
 _DAY = re.compile(r"\b(?:" + "|".join(m.title() for m in MONTHS) + r")\s+(\d{1,2})\b")
 # A month is written with a capital ("May", "March"): lower-case "may" and "march" are verbs
 _OTHER_DATE_WORDS = "|".join(sorted(DATE_WORDS - set(MONTHS)))
-_DATE_WORD = re.compile(r"(?<![-\w])((?i:" + _OTHER_DATE_WORDS + r")|" + "|".join(m.title() for m in MONTHS) + r")\b")
+_DATE_WORD = re.compile(
+    r"(?<![-\w])((?i:" + _OTHER_DATE_WORDS + "|" + _PLACED_UNIT + r")|" + "|".join(m.title() for m in MONTHS) + r")\b"
+)
 _YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})s?\b")
 
 

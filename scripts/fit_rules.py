@@ -55,7 +55,7 @@ def outcome(row: dict[str, Any], words: WordVectors | None = None) -> Outcome:
     if any(keywords.doc_freq.get(stem(n), 0) == 0 for n in info.names):
         return Outcome(row["answerable"], -1.0, False)
     candidates = rules.score_sentences(info, row["retrieval"], keywords)
-    answering = [c for c in candidates if rules.answers_kind(info, c.text, c.context, c.labels, c.places, c.root)]
+    answering = [c for c in candidates if rules.fits_kind(info, c)]
     if not answering:
         return Outcome(row["answerable"], -1.0, False)
     chosen = rules.select(answering, info, 3)

@@ -109,6 +109,14 @@ def test_an_abstention_beside_a_sentence_that_may_answer_does_not_say_the_articl
         ("What will the interest rate be after the May 8 decision?", "number"),  # the amount after a copula
         ("What is the jobless rate in May?", "number"),
         ("What was the rate decision about?", "what"),  # "rate" modifies "decision": a decision is asked
+        # the first question word says what is asked; a later one opens a relative clause
+        ("What did the children who were not given RX-12 get?", "what"),
+        ("What did the minister who resigned say about the plan?", "what"),
+        ("In the mid 20th century, who did not agree that 1 is a prime?", "person"),
+        ("The survey was done by whom?", "person"),
+        ("What is the town where the plant stands called?", "name"),
+        ("Why did the council, whose members were split, approve it?", "reason"),
+        ("Where did the man who found the tool live?", "place"),
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:
@@ -394,6 +402,23 @@ def test_a_sentence_between_two_quoted_ones_of_a_paragraph_joins_a_list_answer()
     assert [c.index for c in with_between([at[2], at[0]], candidates, 3)] == [2, 1, 0]  # between the two
     assert [c.index for c in with_between([at[0], at[2]], candidates, 2)] == [0, 2]  # no room left
     assert [c.index for c in with_between([at[1], at[3]], candidates, 3)] == [1, 3]  # another paragraph
+
+
+def test_a_product_or_a_date_named_in_a_sentence_is_no_answer_to_who() -> None:
+    from rag.answering.rules import fits_kind, score_sentences
+    from rag.retrieval import KeywordIndex, Retrieval
+
+    text = (
+        "Half of the children received the vaccine, called RX-12, in three doses. "
+        "The manufacturer, Helix Biologics, makes the vaccine in Norway. "
+        "The vaccine was approved by Norway in March."
+    )
+    info = analyse_question("Who makes the vaccine?")
+    found = score_sentences(info, Retrieval("q", _zero_vector(), (_passage(text, "a"),)), KeywordIndex([], 1))
+    answers = {c.index: fits_kind(info, c) for c in found}
+    # a product's name was taken for a maker's ("Half received the vaccine, called RX-12" answered it);
+    # a company and a country still answer "who"
+    assert answers == {0: False, 1: True, 2: True}
 
 
 def test_two_chosen_sentences_of_a_run_of_he_added_are_each_quoted_once() -> None:
@@ -739,6 +764,19 @@ def test_a_month_is_written_with_a_capital() -> None:
     assert not has_date("Iran may lend a port to China.")  # the modal verb
     assert not has_date("Thousands march through the city.")
     assert has_date("It opened this SUMMER.")  # other date words in any case
+
+
+def test_a_unit_of_time_says_when_only_where_something_places_it() -> None:
+    from rag.text import has_date
+
+    # "When will the vaccine be available?" was answered by "three doses a month apart"
+    assert not answers_kind(
+        analyse_question("When will the vaccine be available?"),
+        "Half received the vaccine in three doses a month apart; the other half received a placebo.",
+    )
+    assert not has_date("It could produce 20 million doses a year.") and not has_date("for several weeks")
+    for said in ("later this year", "last week", "in recent months", "the same year", "the year 1377", "next month"):
+        assert has_date(f"The plant opened {said}."), said
 
 
 @pytest.mark.parametrize(

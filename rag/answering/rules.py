@@ -126,6 +126,7 @@ class Candidate:
     about_subject: bool = True  # names (or a "he" / a quotation of) the rare name the question's verb has as subject
     lexical_full: float = 0.0  # lexical with every question term at full weight (what confidence counts)
     root: str = ""  # the lemma of its main verb (spaCy's root, stored at ingest)
+    things: frozenset[str] = frozenset()  # words of its entities that cannot answer "who" (places but GPEs)
 
 
 def gives_name(sentence: str, thing: str, asked_names: tuple[str, ...], description: tuple[str, ...] = ()) -> bool:
@@ -170,10 +171,7 @@ def judge(
     info = analyse_question(question)
     info = replace(info, required_names=distinctive_names(info.names, keywords))
     candidates = score_sentences(info, retrieval, keywords)
-    kinds = {
-        (c.passage.article_id, c.start): (c.score, answers_kind(info, c.text, c.context, c.labels, c.places, c.root))
-        for c in candidates
-    }
+    kinds = {(c.passage.article_id, c.start): (c.score, fits_kind(info, c)) for c in candidates}
     if not all(keywords.mentions(n) for n in info.names):
         return kinds, True
     answering = [c for c in candidates if c.about_subject and kinds[(c.passage.article_id, c.start)][1]]
@@ -232,11 +230,7 @@ class OfflineBackend:
             return Decision(
                 info, (), shown, f"The articles do not mention {names_as_written(question, missing)}.", None
             )
-        answering = [
-            c
-            for c in candidates
-            if c.about_subject and answers_kind(info, c.text, c.context, c.labels, c.places, c.root)
-        ]
+        answering = [c for c in candidates if c.about_subject and fits_kind(info, c)]
         # "Who is X?" asks what X is: when a sentence says it beside the name (a title, an
         # apposition, the sentence's own copula), the sentences that only mention X do not answer
         if info.describes and (describing := [c for c in answering if describes_person(c.text, info.names)]):
@@ -322,6 +316,7 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
         labels_of = sentence_labels(p.chunk.text, p.facts) if p.facts else ()
         roots_of = sentence_roots(p.chunk.text, p.facts) if p.facts else ()
         places_of = sentence_places(p.chunk.text, p.facts) if p.facts else ()
+        things_of = sentence_things(p.chunk.text, p.facts) if p.facts else ()
         persons_of = persons_before(p.chunk.text, p.facts) if p.facts else ()
         for i, (s, e) in enumerate(p.chunk.sentences):
             if (p.article_id, s) in seen:  # overlapping chunks repeat sentences
@@ -389,6 +384,7 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
                     on_subject,
                     lexical_full,
                     roots_of[i] if i < len(roots_of) else "",
+                    things_of[i] if i < len(things_of) else frozenset(),
                 )
             )
     out.sort(key=lambda c: -c.score)
@@ -564,9 +560,11 @@ def answers_kind(
     labels: frozenset[str] = frozenset(),
     places: frozenset[str] = frozenset(),
     root: str = "",
+    things: frozenset[str] = frozenset(),
 ) -> bool:
     """Can this sentence answer this kind of question at all? (labels: its spaCy entity labels;
-    places: the words of its entities that name no person or body, see sentence_places)"""
+    places: the words of its entities that name no person or body, see sentence_places; things: those
+    that cannot answer "who", see sentence_things)"""
     if not info.numbers <= stated_numbers(text):  # a number in the question pins what it asks about
         return False
     # "How can graphs be encoded indirectly?" is not answered by "graphs can be encoded directly"
@@ -620,10 +618,16 @@ def answers_kind(
                 return True
         # "Which official ...?" needs a name the question lacks ("Iran" is no new name for "Which Iranian official")
         asked = set(info.names)
-        return any(not name_in(n, asked, " ".join(asked)) for n in names(text) - (places if info.individual else set()))
+        unfit = places if info.individual else things
+        return any(not name_in(n, asked, " ".join(asked)) for n in names(text) - unfit)
     if info.kind == "name":
         return gives_name(text, info.focus_text, info.names, info.description)
     return True
+
+
+def fits_kind(info: QuestionInfo, c: Candidate) -> bool:
+    """answers_kind of a scored sentence, with what ingest stored of it."""
+    return answers_kind(info, c.text, c.context, c.labels, c.places, c.root, c.things)
 
 
 def family_start(root: str, drop: int) -> str:
@@ -847,12 +851,28 @@ def names_a_person(terms: set[str], passages: tuple[Passage, ...]) -> bool:
 AGENT_LABELS = frozenset({"PERSON", "ORG", "NORP"})
 
 
-@lru_cache(maxsize=4096)
+# ... and a country or city may answer "who" ("Who allowed the embargo to expire?" / "the United
+# States, United Kingdom, France ..."), though not "which official"
+WHO_LABELS = AGENT_LABELS | {"GPE"}
+
+
 def sentence_places(chunk_text: str, packed_facts: str) -> tuple[frozenset[str], ...]:
     """For each sentence of a chunk, the lower-cased words of its entities that are no agent (a place,
     a date, an amount): "Russia" in a sentence is no answer to "Which official ...?"."""
+    return entity_words(chunk_text, packed_facts, AGENT_LABELS)
+
+
+def sentence_things(chunk_text: str, packed_facts: str) -> tuple[frozenset[str], ...]:
+    """For each sentence of a chunk, the lower-cased words of its entities that cannot answer "who"
+    (a product, a work, an event, a date, an amount): "RX-12" is no answer to "Who makes the vaccine?"."""
+    return entity_words(chunk_text, packed_facts, WHO_LABELS)
+
+
+@lru_cache(maxsize=8192)
+def entity_words(chunk_text: str, packed_facts: str, but: frozenset[str]) -> tuple[frozenset[str], ...]:
+    """For each sentence of a chunk, the lower-cased words of its entities whose label is not in `but`."""
     return tuple(
-        frozenset(w.removesuffix("'s") for e in f.entities if e.label not in AGENT_LABELS for w in words(e.text))
+        frozenset(w.removesuffix("'s") for e in f.entities if e.label not in but for w in words(e.text))
         for f in nlp.stored_facts(chunk_text, packed_facts)
     )
 

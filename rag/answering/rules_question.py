@@ -87,6 +87,15 @@ DATE_QUESTION = re.compile(
     r"|\bwhen\s+(?:did|does|do|was|were|is|are|will|would|had|has|have|can|could)\b"
     r"|\b(?:what|which)\s+(?:year|date|month|day|time|century|decade)s?\b"
 )
+# The question words; the first one says what is asked: a later one opens a relative clause ("What did
+# the children who were not given RX-12 get?" asks no person)
+_WH_WORD = re.compile(r"\b(what|which|who|whom|whose|where|why|when|how)\b")
+
+
+def first_wh(low: str) -> str:
+    return m.group(1) if (m := _WH_WORD.search(low)) else ""
+
+
 # "How old is the flint tool?", "How big is the discount at which ...": a size or an age of the
 # thing named by the noun group after the copula ("flint tool", "discount"), any of whose words
 # the sentence giving the number names
@@ -189,9 +198,9 @@ def analyse_question(question: str) -> QuestionInfo:
         kind = "number"
     elif DATE_QUESTION.search(low):
         kind = "date"
-    elif re.search(r"^who\b|\bwhom\b|\bwhose\b|\bwho (is|was|are|were)\b", low) or PERSON_WHICH.search(low):
+    elif first_wh(low) in ("who", "whom", "whose") or PERSON_WHICH.search(low):
         kind = "person"
-    elif re.search(r"^where\b|\bwhere\b", low):
+    elif first_wh(low) == "where":
         kind = "place"
     elif re.search(r"^why\b|\bwhy\b", low) or REASON_QUESTION.search(low):
         kind = "reason"
