@@ -22,6 +22,7 @@ METRICS: dict[str, tuple[str, bool]] = {
     ),
     "forbidden_facts": ("forbidden strings produced (count)", False),
     "citation_validity": ("citations whose quote == article[start:end]", True),
+    "repeated_quotes": ("answers quoting one sentence twice (count)", False),
     "evidence_recall": ("evidence quotes overlapped by a citation", True),
     "citation_precision": ("citations on evidence or with support >= 0.75", True),
     "citations_on_evidence": (
@@ -65,6 +66,7 @@ def score_item(
         "answer": text,
         "missing_facts": missing,
         "forbidden_found": m.forbidden_facts_found(item["forbidden_facts"], text),
+        "repeated_quotes": m.repeated_quotes(text, cites),
         "facts_ok": not answer["abstained"] and not missing,
         "corrected": m.false_premise_correction(answer["abstained"], item["required_facts"], text),
         "hit": m.hit_at_k(evidence, passages, k, texts),
@@ -121,6 +123,7 @@ def aggregate(
             share(sum(r["citations_valid"] for r in results), cites) if cites else 1.0,
             cites,
         ),
+        "repeated_quotes": (float(sum(bool(r.get("repeated_quotes")) for r in results)), len(results)),
         "evidence_recall": mean([r["evidence_recall"] for r in results]),
         "citation_precision": (
             share(sum(r["citations_precise"] for r in results), cites),
@@ -144,6 +147,6 @@ def aggregate(
 def fmt(name: str, value: float | None) -> str:
     if value is None:
         return "n/a"
-    if name == "forbidden_facts":
+    if name in ("forbidden_facts", "repeated_quotes"):
         return str(int(value))
     return f"{value:.3f}"

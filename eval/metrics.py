@@ -85,6 +85,14 @@ def forbidden_facts_found(forbidden: Sequence[str], answer: str) -> list[str]:
     return [f for f in forbidden if f.lower() in text]
 
 
+def repeated_quotes(answer: str, citations: Citations) -> list[str]:
+    """The cited sentences the answer quotes more than once (each reader reads it twice, and the
+    second copy usually stands where another sentence belonged)."""
+    text = strip_markers(answer)
+    quotes = dict.fromkeys(str(c["quote"]).strip() for c in citations)
+    return [q for q in quotes if q and text.count(q) > 1]
+
+
 def citation_valid(citation: Mapping[str, Any], texts: Mapping[str, str]) -> bool:
     """True when the quote is exactly the cited span of a known article."""
     text = texts.get(citation["article_id"])

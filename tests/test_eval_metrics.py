@@ -93,6 +93,14 @@ def test_forbidden_facts_found() -> None:
     assert m.forbidden_facts_found(forbidden, "The articles do not name the port.") == []
 
 
+def test_repeated_quotes_are_the_cited_sentences_an_answer_quotes_twice() -> None:
+    a = {"article_id": "a", "start": 0, "end": 14, "quote": "He added more."}
+    b = {"article_id": "a", "start": 15, "end": 29, "quote": "He said again."}
+    assert m.repeated_quotes("He added more. [1] He said again. [1] He added more. [1]", [a, b]) == ["He added more."]
+    assert m.repeated_quotes("He added more. [1] He said again. [1]", [a, b, a]) == []
+    assert m.repeated_quotes("The articles do not say.", []) == []
+
+
 def test_citation_valid_rejects_wrong_offsets_and_unknown_articles() -> None:
     good = cite("a", 20, 41)
     shifted = {**good, "start": 21, "end": 42}  # same quote, offsets off by one
