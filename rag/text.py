@@ -187,9 +187,19 @@ def quantities(text: str) -> set[float]:
     return {n for n in numbers(text) if n not in years and n not in days}
 
 
+# A century named by its ordinal says when ("in the 10th and 11th centuries", "the nineteenth
+# century"), where "for two centuries" says how long
+_CENTURY = re.compile(
+    r"\b(?:\d{1,2}(?:st|nd|rd|th)|(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+    r"eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|"
+    r"twentieth|twenty-first))[\s-]+centur(?:y|ies)\b",
+    re.I,
+)
+
+
 def has_date(text: str) -> bool:
-    """A year, month, weekday, season or 'this week'-like expression ('25-year' is a duration)."""
-    return bool(_YEAR.search(text) or _DATE_WORD.search(text))
+    """A year, month, weekday, season, century or 'this week'-like expression ('25-year' is a duration)."""
+    return bool(_YEAR.search(text) or _DATE_WORD.search(text) or _CENTURY.search(text))
 
 
 def names(text: str) -> set[str]:

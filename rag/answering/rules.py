@@ -31,6 +31,7 @@ from rag.retrieval import KeywordIndex, KeywordStats, Retrieval, sentence_simila
 from rag.text import (
     NUMBER_WORDS,
     STOPWORD_STEMS,
+    STOPWORDS,
     content_terms,
     content_words,
     has_date,
@@ -131,8 +132,10 @@ class Candidate:
 
 def gives_name(sentence: str, thing: str, asked_names: tuple[str, ...], description: tuple[str, ...] = ()) -> bool:
     """Does the sentence name the thing ("the port of Chabahar", "Chabahar port", "the port, Chabahar",
-    "small tentacles called tentilla", "The Holocene (the latest epoch)", a project named "Postcolonial
-    Remembrance", the "FaceTime Attention Correction" feature, "Known as Doggerland, the area ...")?
+    "small tentacles called tentilla", "eight comb rows, called swimming-plates", "The property ... is
+    called primality", "The Holocene (the latest epoch)", 'tentilla ("little tentacles")', "secretions
+    (ink)", a project named "Postcolonial Remembrance", the "FaceTime Attention Correction" feature,
+    "Known as Doggerland, the area ...")?
     A capitalised word the question already used ("the Azerbaijan-Turkey corridor") is no answer. A sentence without the
     thing's word may name it under another ("convergent boundaries, where one plate subducts" for
     "the area called where one plate subducts"): it does when it holds most of the question's
@@ -144,8 +147,8 @@ def gives_name(sentence: str, thing: str, asked_names: tuple[str, ...], descript
         return bool(description) and sum(t in held for t in description) * 2 > len(description)
     q = "[\"“‘']?"  # a name may stand in quotation marks: named "Postcolonial Remembrance in the City"
     after = re.finditer(
-        rf"\b{stem_}s?\b(?:\s*,\s*(?:the\s+)?{q}([A-Z][\w’'-]+)|\s+(?:of\s+(?:the\s+)?{q}([A-Z][\w’'-]+)"
-        rf"|(?:called|named|known as)\s+(?:the\s+)?{q}([\w’'-]+)))",
+        rf"\b{stem_}s?\b(?:\s*,\s*(?:the\s+)?{q}([A-Z][\w’'-]+)|\s+of\s+(?:the\s+)?{q}([A-Z][\w’'-]+)"
+        rf"|,?\s+(?:called|named|known as)\s+(?:the\s+)?{q}([\w’'-]+))",
         sentence,
     )
     before = re.finditer(rf"(?<![.!?]\s)\b([A-Z][\w’'-]+)[\"”’']?\s+{stem_}s?\b", sentence)
@@ -155,10 +158,21 @@ def gives_name(sentence: str, thing: str, asked_names: tuple[str, ...], descript
     )
     # an apposition in brackets: "The Holocene (the latest epoch)"
     bracketed = re.finditer(rf"\b([A-Z][\w’'-]+)\s+\((?:the\s+|an?\s+)?[^()]*\b{stem_}s?\)", sentence)
+    # the thing as the subject of "is called": "The property of being prime (or not) is called primality"
+    is_called = re.finditer(
+        rf"\b{stem_}s?\b[^,;:.]{{0,60}}?\b(?:is|are|was|were)\s+(?:\w+ly\s+|also\s+)?(?:called|named|known as)"
+        rf"\s+(?:the\s+)?{q}([\w’'-]+)",
+        sentence,
+    )
+    # a word glossed in brackets, "tentilla ("little tentacles")", "a pharynx ("throat")", or the
+    # thing followed by its name in brackets, "they produce secretions (ink)"
+    glossed = re.finditer(rf"\b([\w’'-]+)\s+\([\"“‘'](?:[\w’'-]+\s+){{0,3}}{stem_}s?[\"”’']\)", sentence)
+    gloss = re.finditer(rf"\b{stem_}s?\s+\({q}([\w’'-]+(?:\s+[\w’'-]+){{0,2}})[\"”’']?\)", sentence)
     found = {
         next(g for g in m.groups() if g).lower().removesuffix("’s").removesuffix("'s")
-        for m in (*after, *before, *bracketed, *named_first)
+        for m in (*after, *before, *bracketed, *named_first, *glossed, *gloss, *is_called)
     }
+    found -= STOPWORDS
     asked = set(asked_names)
     return any(not set(part.split("-")) <= asked and part not in asked for part in found)
 
@@ -797,7 +811,8 @@ def abstain_reason(info: QuestionInfo, candidates: list[Candidate]) -> str:
 
 
 # spaCy's DATE also covers lengths of time ("a 20-year agreement", "six weeks"), which answer "how
-# long", not "when": such an entity, with no year or month in it, is labelled DURATION instead.
+# long", not "when": such an entity that says no date (rag.text.has_date: no year, month, placed
+# unit or ordinal century) is labelled DURATION instead.
 _DURATION = re.compile(
     r"\b(?:years?|months?|weeks?|days?|hours?|decades?|centuries)\b|-(?:year|month|week|day)\b", re.I
 )
@@ -812,7 +827,7 @@ _FREQUENCY = re.compile(
 def _label(e: nlp.Entity) -> str:
     if e.label == "DATE" and _FREQUENCY.match(e.text.strip()):
         return "FREQUENCY"
-    if e.label == "DATE" and _DURATION.search(e.text) and not has_date(_DURATION.sub(" ", e.text)):
+    if e.label == "DATE" and _DURATION.search(e.text) and not has_date(e.text):
         return "DURATION"
     return e.label
 
