@@ -430,6 +430,29 @@ def test_a_product_or_a_date_named_in_a_sentence_is_no_answer_to_who() -> None:
     assert answers == {0: False, 1: True, 2: True}
 
 
+def test_what_is_x_is_answered_by_the_sentence_that_says_what_x_is() -> None:
+    from dataclasses import replace
+
+    from rag.answering.rules import defines, score_sentences
+    from rag.answering.rules_question import what_is
+    from rag.retrieval import KeywordIndex, Retrieval
+
+    assert what_is("What is the Lisbon treaty?") == ("lisbon", "treaty")
+    assert what_is("What are cilia used for?") == () and what_is("What is the CJEU's duty?") == ()
+    assert what_is("What is Iran bartering missiles for?") == ()
+    text = (
+        "The treaty was signed in Lisbon in 2007. Critics say the treaty is a mistake. "
+        "The treaty is a pact between 27 states on trade and borders."
+    )
+    info = analyse_question("What is the treaty?")
+    assert info.defined == ("treaty",)
+    # the copula of a clause states what someone argues ("Critics say the treaty is a mistake")
+    assert [i for i, s in enumerate(text.split(". ")) if defines(s.rstrip(".") + ".", info.defined)] == [2]
+    retrieval = Retrieval("q", _zero_vector(), (_passage(text, "a"),))
+    assert score_sentences(info, retrieval, KeywordIndex([], 1))[0].index == 2
+    assert score_sentences(replace(info, defined=()), retrieval, KeywordIndex([], 1))[0].index == 0  # before
+
+
 def test_two_chosen_sentences_of_a_run_of_he_added_are_each_quoted_once() -> None:
     from rag.answering.rules import render, render_all, score_sentences
     from rag.retrieval import KeywordIndex, Retrieval

@@ -249,6 +249,9 @@ class OfflineBackend:
         # apposition, the sentence's own copula), the sentences that only mention X do not answer
         if info.describes and (describing := [c for c in answering if describes_person(c.text, info.names)]):
             answering = describing
+        # ... and "What is X?" what X is, where a sentence defines it
+        elif info.defined and (defining := [c for c in answering if defines(c.text, info.defined)]):
+            answering = defining
         if answering:
             answering[0] = soft_confidence(answering[0], info, keywords, self._stats.word_vectors)
         best = answering[0] if answering else None
@@ -368,6 +371,7 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             ) or (info.kind == "reason" and bool(CAUSAL.search(text)))
             fits = fits or (info.plural and lists_names(p, i, info))
             fits = fits or (info.describes and bool(name_terms & terms) and describes_person(text, info.names))
+            fits = fits or (bool(info.defined) and defines(text, info.defined))
             bonus = TYPE_BONUS if fits else 0.0
             phrase = PHRASE_WEIGHT * len(pairs & word_pairs(text)) / len(pairs) if pairs else 0.0
             score = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * lexical + bonus + phrase
@@ -474,6 +478,24 @@ def describes_person(sentence: str, names: tuple[str, ...]) -> bool:
             and any(tokens[c.head] is head and c.dep == "attr" for c in tokens)
         ):
             return True
+    return False
+
+
+@lru_cache(maxsize=1024)
+def defines(sentence: str, thing: tuple[str, ...]) -> bool:
+    """Does the sentence say what the thing is, as the subject of its main verb "be" with a
+    complement ("European Union law is a body of treaties ...")? Parsed only when every word of the
+    thing is in it. (Measured on make train's SQuAD titles, 2026-12-07: 2 answers more right, none
+    fewer; the looser tests of describes_person, an apposition or a compound beside the word, lost
+    as many as they gained for common nouns.)"""
+    if not thing or not set(thing) <= set(words(sentence)):
+        return False
+    tokens = nlp.parse(sentence).tokens
+    for t in tokens:
+        head = tokens[t.head]
+        if t.text.lower() in thing and t.dep == "nsubj" and head.lemma == "be" and head.dep == "ROOT":
+            if any(tokens[c.head] is head and c.dep == "attr" for c in tokens):
+                return True
     return False
 
 

@@ -77,6 +77,9 @@ class QuestionInfo:
     # "Who is Clara Voss?", "What position does Antony Blinken hold?": asks what a named person is,
     # which a sentence tells by a title or description beside the name (rules.describes_person)
     describes: bool = False
+    # "What is (a/the) X?" asks what X is: the words of X, which a sentence defines by a copula
+    # ("European Union law is a body of treaties ...", rules.defines)
+    defined: tuple[str, ...] = ()
 
 
 # A question about a date: "when" opening the question or asking ("and when did ...", "since when"),
@@ -241,6 +244,7 @@ def analyse_question(question: str) -> QuestionInfo:
         role=stem(m.group(1).lower()) if kind == "person" and (m := _ROLE.search(q)) else "",
         verb=doer_verb(q) if kind == "person" and _WHO_DOES.match(q) else "",
         describes=bool(asked_names) and bool(_WHO_IS_NAME.match(q) or _ROLE_ASKED.match(q)),
+        defined=what_is(q),
         individual=bool(PERSON_WHICH.search(low)),
         plural=kind in ("what", "person") and asks_plural(q),
         description=_description(q, focus_text, asked_names) if kind == "name" else (),
@@ -253,6 +257,23 @@ def analyse_question(question: str) -> QuestionInfo:
 
 # "Who is Clara Voss?", not "Who was Shi Tianze's father?" (a possessive: someone else is asked for)
 _WHO_IS_NAME = re.compile(r"^(?i:who (?:is|was)) [A-Z](?![^?]*[’']s\b)")
+_WHAT_IS = re.compile(r"^(?i:what (?:is|are|was|were)) (?:(?:a|an|the) )?([\w’'-]+(?: [\w’'-]+){0,2})\s*\?$")
+
+
+def what_is(q: str) -> tuple[str, ...]:
+    """The words of X in "What is (a/the) X?", lower-cased, when X is a noun group of up to three
+    words (not "What are cilia used for?" nor "What is the CJEU's duty?"); else ()."""
+    m = _WHAT_IS.match(q.strip())
+    if not m:
+        return ()
+    tokens = [t for t in nlp.parse_question(q.strip()).tokens if t.start >= m.start(1) and t.pos != "PUNCT"]
+    if not tokens or tokens[-1].pos not in ("NOUN", "PROPN"):
+        return ()
+    if any(t.pos in ("VERB", "AUX", "PART", "ADP") for t in tokens):
+        return ()
+    return tuple(w.lower() for w in m.group(1).split() if w.lower() not in STOPWORDS)
+
+
 # "What position does X hold?", "What is X's job?": what a person is, asked by its English nouns
 _ROLE_ASKED = re.compile(
     r"^(?i:what) (?:(?i:(?:position|post|role|title|job|office|rank|profession)s? (?:does|did|do|is|was|has|had))\b"
