@@ -188,11 +188,11 @@ def quantities(text: str) -> set[float]:
 
 
 # A century named by its ordinal says when ("in the 10th and 11th centuries", "the nineteenth
-# century"), where "for two centuries" says how long
+# century"), where "for two centuries" says how long and "a 21st-century design" what kind
 _CENTURY = re.compile(
     r"\b(?:\d{1,2}(?:st|nd|rd|th)|(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
     r"eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|"
-    r"twentieth|twenty-first))[\s-]+centur(?:y|ies)\b",
+    r"twentieth|twenty-first))\s+centur(?:y|ies)\b",
     re.I,
 )
 

@@ -818,6 +818,7 @@ def test_a_century_named_by_its_ordinal_says_when() -> None:
 
     assert has_date("The Normans gave their name to Normandy in the 10th and 11th centuries.")
     assert has_date("It was built in the nineteenth century.") and not has_date("It stood for two centuries.")
+    assert not has_date("It is a 21st-century design.")  # an adjective: what kind, not when
     # spaCy's DATE of a century or a placed year stays a date (it was taken for a length of time)
     assert _label(Entity("the 10th and 11th centuries", "DATE", 0, 27)) == "DATE"
     assert _label(Entity("last year", "DATE", 0, 9)) == "DATE"
