@@ -172,6 +172,10 @@ def test_a_sentence_gives_a_name_only_when_a_new_proper_noun_is_attached_to_the_
     assert gives_name("The property of being prime (or not) is called primality.", "property", ())
     assert not gives_name("The property was sold in May.", "property", ())
     assert not gives_name("The port of the city (the old port) was closed.", "port", ())
+    # a name right after the thing's word, or after a colon
+    assert gives_name("Bohemond was joined by his nephew Tancred with an army.", "nephew", ("bohemond",))
+    assert gives_name("They lent their ethnicity to the name of their castle: Afranji.", "castle", ())
+    assert not gives_name("Bohemond was joined by his nephew with an army.", "nephew", ("bohemond",))
 
 
 def test_word_pairs_match_a_phrase_in_order_and_leave_out_pairs_of_function_words() -> None:

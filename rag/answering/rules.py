@@ -134,8 +134,8 @@ def gives_name(sentence: str, thing: str, asked_names: tuple[str, ...], descript
     """Does the sentence name the thing ("the port of Chabahar", "Chabahar port", "the port, Chabahar",
     "small tentacles called tentilla", "eight comb rows, called swimming-plates", "The property ... is
     called primality", "The Holocene (the latest epoch)", 'tentilla ("little tentacles")', "secretions
-    (ink)", a project named "Postcolonial Remembrance", the "FaceTime Attention Correction" feature,
-    "Known as Doggerland, the area ...")?
+    (ink)", "his nephew Tancred", "their castle: Afranji", a project named "Postcolonial Remembrance",
+    the "FaceTime Attention Correction" feature, "Known as Doggerland, the area ...")?
     A capitalised word the question already used ("the Azerbaijan-Turkey corridor") is no answer. A sentence without the
     thing's word may name it under another ("convergent boundaries, where one plate subducts" for
     "the area called where one plate subducts"): it does when it holds most of the question's
@@ -158,6 +158,9 @@ def gives_name(sentence: str, thing: str, asked_names: tuple[str, ...], descript
     )
     # an apposition in brackets: "The Holocene (the latest epoch)"
     bracketed = re.finditer(rf"\b([A-Z][\w’'-]+)\s+\((?:the\s+|an?\s+)?[^()]*\b{stem_}s?\)", sentence)
+    # a name right after the thing, or after a colon: "his nephew Tancred", 'the two-tentacled
+    # "cydippid" Lampea', "the name of their castle: Afranji"
+    right_after = re.finditer(rf"\b{stem_}s?[\"”’']?(?:\s*:)?\s+([A-Z][\w’'-]+)", sentence)
     # the thing as the subject of "is called": "The property of being prime (or not) is called primality"
     is_called = re.finditer(
         rf"\b{stem_}s?\b[^,;:.]{{0,60}}?\b(?:is|are|was|were)\s+(?:\w+ly\s+|also\s+)?(?:called|named|known as)"
@@ -170,7 +173,7 @@ def gives_name(sentence: str, thing: str, asked_names: tuple[str, ...], descript
     gloss = re.finditer(rf"\b{stem_}s?\s+\({q}([\w’'-]+(?:\s+[\w’'-]+){{0,2}})[\"”’']?\)", sentence)
     found = {
         next(g for g in m.groups() if g).lower().removesuffix("’s").removesuffix("'s")
-        for m in (*after, *before, *bracketed, *named_first, *glossed, *gloss, *is_called)
+        for m in (*after, *before, *bracketed, *named_first, *glossed, *gloss, *is_called, *right_after)
     }
     found -= STOPWORDS
     asked = set(asked_names)
