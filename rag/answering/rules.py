@@ -471,17 +471,22 @@ def describes_person(sentence: str, names: tuple[str, ...]) -> bool:
                     return True
         if t.dep == "appos" and tokens[t.head].pos == "NOUN":
             return True
-        head = tokens[t.head]
-        # the sentence's own copula: inside a clause ("The third is that X is a ...", "Critics say X
-        # is a ...") it states what someone argues, not what the person is
-        if (
-            t.dep == "nsubj"
-            and head.lemma == "be"
-            and head.dep == "ROOT"
-            and any(tokens[c.head] is head and c.dep == "attr" for c in tokens)
-        ):
+        if says_what(tokens, t):
             return True
     return False
+
+
+def says_what(tokens: Sequence[nlp.Token], t: nlp.Token) -> bool:
+    """Is token t the subject of the sentence's own copula with a complement ("Erin Spiceland is a
+    software engineer")? Inside a clause ("The third is that X is a ...", "Critics say X is a ...")
+    a copula states what someone argues, not what X is."""
+    head = tokens[t.head]
+    return (
+        t.dep == "nsubj"
+        and head.lemma == "be"
+        and head.dep == "ROOT"
+        and any(tokens[c.head] is head and c.dep == "attr" for c in tokens)
+    )
 
 
 @lru_cache(maxsize=1024)
@@ -494,12 +499,7 @@ def defines(sentence: str, thing: tuple[str, ...]) -> bool:
     if not thing or not set(thing) <= set(words(sentence)):
         return False
     tokens = nlp.parse(sentence).tokens
-    for t in tokens:
-        head = tokens[t.head]
-        if t.text.lower() in thing and t.dep == "nsubj" and head.lemma == "be" and head.dep == "ROOT":
-            if any(tokens[c.head] is head and c.dep == "attr" for c in tokens):
-                return True
-    return False
+    return any(t.text.lower() in thing and says_what(tokens, t) for t in tokens)
 
 
 def first_person(sentence: str) -> bool:
@@ -794,11 +794,10 @@ def render_all(chosen: Sequence[Quotable]) -> str:
     for c in chosen:
         if (c.passage.article_id, c.start) in quoted:
             continue
-        prev = previous_sentence(c)
-        before = c.passage.chunk.sentences[c.index - 1][0] if prev else -1
-        if prev and (c.passage.article_id, before) not in quoted:
-            parts.append(f"{prev} [{c.n}]")
-            quoted.add((c.passage.article_id, before))
+        *before, _ = starts(c)  # the sentence before it, when it opens on a pronoun
+        if before and (c.passage.article_id, before[0]) not in quoted:
+            parts.append(f"{previous_sentence(c)} [{c.n}]")
+            quoted.add((c.passage.article_id, before[0]))
         parts.append(f"{c.text} [{c.n}]")
         quoted.add((c.passage.article_id, c.start))
     return " ".join(parts)
