@@ -21,7 +21,7 @@ from rag.errors import QuestionError
 from rag.llm import ChatModel, LLMError, Message, escape
 from rag.nlp import Parsed, Token, parse_many, parse_question
 from rag.spelling import Library, correct_spelling, true_case
-from rag.text import carry, listed, split_carried
+from rag.text import ORDINAL_WORDS, carry, listed, split_carried
 
 log = logging.getLogger(__name__)
 CITATION_MARKERS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")  # "[1]", "[2, 3]"
@@ -40,7 +40,7 @@ OPENERS = frozenset("and also so but".split())
 REPORTING_VERBS = frozenset(
     "say tell claim deny confirm announce report state mention admit add argue write explain suggest warn".split()
 )
-ORDINALS = {w: i for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split(), 1)}
+ORDINALS = {w: i for i, w in enumerate(ORDINAL_WORDS[:10], 1)}
 ORDINALS["last"] = -1
 # Entity labels the name in an answer to "Who ...?" may carry: the small model labels some names
 # NORP ("Pezeshkian’s election") or ORG (a bare "Helena Marsh."); places, dates and numbers never.

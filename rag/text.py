@@ -77,6 +77,11 @@ NUMBER_WORDS = {
     "fourth": 4,
     "fifth": 5,
 }
+# English ordinal words, in order (the enumerations and follow-ups read the first ten)
+ORDINAL_WORDS = tuple(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
+    "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split()
+)
 MONTHS = "january february march april may june july august september october november december".split()
 DATE_WORDS = frozenset(MONTHS) | frozenset(
     "monday tuesday wednesday thursday friday saturday sunday summer winter spring autumn "
@@ -190,9 +195,7 @@ def quantities(text: str) -> set[float]:
 # A century named by its ordinal says when ("in the 10th and 11th centuries", "the nineteenth
 # century"), where "for two centuries" says how long and "a 21st-century design" what kind
 _CENTURY = re.compile(
-    r"\b(?:\d{1,2}(?:st|nd|rd|th)|(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
-    r"eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|"
-    r"twentieth|twenty-first))\s+centur(?:y|ies)\b",
+    r"\b(?:\d{1,2}(?:st|nd|rd|th)|(?:" + "|".join((*ORDINAL_WORDS, "twenty-first")) + r"))\s+centur(?:y|ies)\b",
     re.I,
 )
 

@@ -20,9 +20,9 @@ from rag.answering.overview import Quote, quote_draft
 from rag.chunking import sentence_spans
 from rag.retrieval import Retrieval
 from rag.spelling import Library
-from rag.text import NUMBER_WORDS, content_terms
+from rag.text import NUMBER_WORDS, ORDINAL_WORDS, content_terms
 
-ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+ORDINALS = ORDINAL_WORDS[:10]
 COUNTS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")  # the counts _COUNTED reads
 _ORDINAL = "|".join(ORDINALS)
 # A sentence that opens an item: "First, ...", "The second explanation is ...", "The third is ...";
