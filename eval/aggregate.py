@@ -123,7 +123,7 @@ def aggregate(
             share(sum(r["citations_valid"] for r in results), cites) if cites else 1.0,
             cites,
         ),
-        "repeated_quotes": (float(sum(bool(r.get("repeated_quotes")) for r in results)), len(results)),
+        "repeated_quotes": (float(sum(bool(r["repeated_quotes"]) for r in results)), len(results)),
         "evidence_recall": mean([r["evidence_recall"] for r in results]),
         "citation_precision": (
             share(sum(r["citations_precise"] for r in results), cites),

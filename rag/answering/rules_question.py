@@ -201,9 +201,9 @@ def analyse_question(question: str) -> QuestionInfo:
         kind = "number"
     elif DATE_QUESTION.search(low):
         kind = "date"
-    elif first_wh(low) in ("who", "whom", "whose") or PERSON_WHICH.search(low):
+    elif (wh := first_wh(low)) in ("who", "whom", "whose") or PERSON_WHICH.search(low):
         kind = "person"
-    elif first_wh(low) == "where":
+    elif wh == "where":
         kind = "place"
     elif re.search(r"^why\b|\bwhy\b", low) or REASON_QUESTION.search(low):
         kind = "reason"
