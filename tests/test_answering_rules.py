@@ -401,16 +401,23 @@ def _passage(text: str, article: str):  # type: ignore[no-untyped-def]
     return Passage(chunk=chunk, meta=ArticleMeta(id=article), score=1.0, facts=_facts_of(text))
 
 
-def test_a_sentence_between_two_quoted_ones_of_a_paragraph_joins_a_list_answer() -> None:
-    from rag.answering.rules import score_sentences, with_between
+def _scored(info, text: str, article: str = "a"):  # type: ignore[no-untyped-def]
+    """score_sentences over one passage of the text, without dense vectors or corpus statistics."""
+    from rag.answering.rules import score_sentences
     from rag.retrieval import KeywordIndex, Retrieval
+
+    return score_sentences(info, Retrieval("q", _zero_vector(), (_passage(text, article),)), KeywordIndex([], 1))
+
+
+def test_a_sentence_between_two_quoted_ones_of_a_paragraph_joins_a_list_answer() -> None:
+    from rag.answering.rules import with_between
 
     text = (
         "Critics pointed to the cost of the stadium. There was also anger at the loss of the market hall. "
         "Local papers complained about the traffic plans.\nThe council approved the plans on Monday."
     )
     info = analyse_question("What complaints did critics and local papers raise?")
-    candidates = score_sentences(info, Retrieval("q", _zero_vector(), (_passage(text, "a"),)), KeywordIndex([], 1))
+    candidates = _scored(info, text)
     at = {c.index: c for c in candidates}
     assert [c.index for c in with_between([at[2], at[0]], candidates, 3)] == [2, 1, 0]  # between the two
     assert [c.index for c in with_between([at[0], at[2]], candidates, 2)] == [0, 2]  # no room left
@@ -418,8 +425,7 @@ def test_a_sentence_between_two_quoted_ones_of_a_paragraph_joins_a_list_answer()
 
 
 def test_a_product_or_a_date_named_in_a_sentence_is_no_answer_to_who() -> None:
-    from rag.answering.rules import fits_kind, score_sentences
-    from rag.retrieval import KeywordIndex, Retrieval
+    from rag.answering.rules import fits_kind
 
     text = (
         "Half of the children received the vaccine, called RX-12, in three doses. "
@@ -427,7 +433,7 @@ def test_a_product_or_a_date_named_in_a_sentence_is_no_answer_to_who() -> None:
         "The vaccine was approved by Norway in March."
     )
     info = analyse_question("Who makes the vaccine?")
-    found = score_sentences(info, Retrieval("q", _zero_vector(), (_passage(text, "a"),)), KeywordIndex([], 1))
+    found = _scored(info, text)
     answers = {c.index: fits_kind(info, c) for c in found}
     # a product's name was taken for a maker's ("Half received the vaccine, called RX-12" answered it);
     # a company and a country still answer "who"
@@ -437,9 +443,8 @@ def test_a_product_or_a_date_named_in_a_sentence_is_no_answer_to_who() -> None:
 def test_what_is_x_is_answered_by_the_sentence_that_says_what_x_is() -> None:
     from dataclasses import replace
 
-    from rag.answering.rules import defines, score_sentences
+    from rag.answering.rules import defines
     from rag.answering.rules_question import what_is
-    from rag.retrieval import KeywordIndex, Retrieval
 
     assert what_is("What is the Lisbon treaty?") == ("lisbon", "treaty")
     assert what_is("What are cilia used for?") == () and what_is("What is the CJEU's duty?") == ()
@@ -452,21 +457,19 @@ def test_what_is_x_is_answered_by_the_sentence_that_says_what_x_is() -> None:
     assert info.defined == ("treaty",)
     # the copula of a clause states what someone argues ("Critics say the treaty is a mistake")
     assert [i for i, s in enumerate(text.split(". ")) if defines(s.rstrip(".") + ".", info.defined)] == [2]
-    retrieval = Retrieval("q", _zero_vector(), (_passage(text, "a"),))
-    assert score_sentences(info, retrieval, KeywordIndex([], 1))[0].index == 2
-    assert score_sentences(replace(info, defined=()), retrieval, KeywordIndex([], 1))[0].index == 0  # before
+    assert _scored(info, text)[0].index == 2
+    assert _scored(replace(info, defined=()), text)[0].index == 0  # before
 
 
 def test_two_chosen_sentences_of_a_run_of_he_added_are_each_quoted_once() -> None:
-    from rag.answering.rules import render, render_all, score_sentences
-    from rag.retrieval import KeywordIndex, Retrieval
+    from rag.answering.rules import render, render_all
 
     text = (
         "Mayor Ida Brandt opened the bridge on Friday. Traffic had waited for years. "
         "He added that the toll would be low. He added that cyclists would ride free."
     )
     info = analyse_question("What did the mayor say about the bridge toll?")
-    candidates = score_sentences(info, Retrieval("q", _zero_vector(), (_passage(text, "a"),)), KeywordIndex([], 1))
+    candidates = _scored(info, text)
     at = {c.index: c for c in candidates}
     # the second "He added" sentence brings the first as its context: chosen in either order, each
     # sentence is quoted once (before: "... toll would be low. [1] He added that cyclists ... [1]
@@ -737,12 +740,9 @@ def test_a_question_the_article_asks_is_never_an_answer_but_the_paragraph_after_
 
 
 def test_a_question_quoted_from_a_speaker_is_what_they_said() -> None:
-    from rag.answering.rules import score_sentences
-    from rag.retrieval import KeywordIndex, Retrieval
-
     text = "Ardestani rebuked, “There is nothing darker than black. Why not Russia?” He left."
     info = analyse_question("What did Ardestani say about Russia?")
-    ranked = score_sentences(info, Retrieval("q", _zero_vector(), (_passage(text, "q"),)), KeywordIndex([], 1))
+    ranked = _scored(info, text, "q")
     assert any(c.text.startswith("Why not Russia?") for c in ranked)
 
 
