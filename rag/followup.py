@@ -41,6 +41,11 @@ REPORTING_VERBS = frozenset(
     "say tell claim deny confirm announce report state mention admit add argue write explain suggest warn".split()
 )
 ORDINALS = {w: i for i, w in enumerate(ORDINAL_WORDS[:10], 1)}
+# "one" standing for a noun said before ("each one", "which ones", "the other one", "the new one"):
+# English's pronoun "one" after a determiner or an adjective (Halliday & Hasan's nominal substitution);
+# alone or before "of" it is a number ("one cost", "one of them")
+ONE_WORDS = frozenset({"one", "ones"})
+ONE_DETERMINERS = frozenset("each every which what that this these those the another any other same".split())
 ORDINALS["last"] = -1
 # Entity labels the name in an answer to "Who ...?" may carry: the small model labels some names
 # NORP ("Pezeshkian’s election") or ORG (a bare "Helena Marsh."); places, dates and numbers never.
@@ -283,7 +288,7 @@ def expand_name(name: str, seen: Sequence[str]) -> str:
 class Reference:
     start: int  # character span in the question that the antecedent replaces
     end: int
-    kind: str  # person | thing | things | named | event | place | ordinal
+    kind: str  # person | thing | things | named | event | place | ordinal | one
     possessive: bool = False
     word: str = ""  # the head noun of "that port", the ordinal of "the second one", the verb of "say it"
     role: str = ""  # it/they: the pronoun's dependency ("nsubj" in "Why did it do that?")
@@ -306,7 +311,11 @@ def references(p: Parsed) -> list[Reference]:
                 kind = "things" if low in PLURAL_PRONOUNS else "thing"
                 verb = p.tokens[_governor(p, i)].lemma.lower()
                 out.append(Reference(t.start, end, kind, t.tag == "PRP$", word=verb, role=t.dep))
+        elif low in ONE_WORDS and _substitute_one(p, i):
+            out.append(Reference(t.start, end, "one", word=low))
         elif low in DEMONSTRATIVES and (t.tag == "DT" or (low == "that" and _loose_that(p, kids, i))):
+            if _substitute_one(p, i + 1):  # "that one": the noun "one" stands for, read at "one"
+                continue
             if t.dep == "det" or t.tag == "IN":
                 head = p.tokens[_noun_after(p, i)] if t.tag == "IN" else p.tokens[t.head]
                 out.append(Reference(t.start, head.start + len(head.text), "named", word=head.lemma.lower()))
@@ -316,12 +325,37 @@ def references(p: Parsed) -> list[Reference]:
             out.append(Reference(t.start, end, "event"))
         elif low == "there" and t.tag == "RB":
             out.append(Reference(t.start, end, "place"))
-        elif t.ent == "ORDINAL" and low in ORDINALS and i > 0 and p.tokens[i - 1].text.lower() == "the":
+        elif _list_ordinal(p, i):
             stop = i + 1 if i + 1 < len(p.tokens) and p.tokens[i + 1].text.lower() == "one" else i
             last = p.tokens[stop]
             if stop == i + 1 or not _has_noun_after(p, i):
                 out.append(Reference(p.tokens[i - 1].start, last.start + len(last.text), "ordinal", word=low))
     return out
+
+
+def _list_ordinal(p: Parsed, i: int) -> bool:
+    """Is token i the ordinal of "the second (one)", "the last (one)": an item of a list?"""
+    t = p.tokens[i]
+    low = t.text.lower()
+    return (low == "last" or t.ent == "ORDINAL" and low in ORDINALS) and i > 0 and p.tokens[i - 1].text.lower() == "the"
+
+
+def _substitute_one(p: Parsed, i: int) -> bool:
+    """Is token i the pronoun "one(s)" standing for a noun said before: after a determiner or an
+    adjective ("each one", "which ones", "the new one"), not before "of" ("one of them") or a noun
+    ("that one street": a count), not "the second one" or "the last one" (a list's item: references)? spaCy's small
+    model often calls this "one" a CARDINAL ("Is that one named ...?"), so its label does not decide."""
+    if not 0 < i < len(p.tokens) or p.tokens[i].text.lower() not in ONE_WORDS:
+        return False
+    before = p.tokens[i - 1]
+    after = p.tokens[i + 1] if i + 1 < len(p.tokens) else None
+    if (
+        before.ent == "ORDINAL"
+        or _list_ordinal(p, i - 1)
+        or (after is not None and (after.text.lower() == "of" or after.pos in ("NOUN", "PROPN")))
+    ):
+        return False
+    return before.text.lower() in ONE_DETERMINERS or before.tag in ("JJ", "JJR", "JJS")
 
 
 def _closing_so(p: Parsed, i: int) -> bool:
@@ -508,7 +542,7 @@ def thing_antecedent(context: Context, plural: bool, person: str = "", role: tup
     if not _candidate_chunks(prev) and (earlier := context.earlier()) is not None:
         if found := thing_antecedent(earlier, plural, person, role):
             return found
-    return answer_subject(context.last_answer(), plural)
+    return _lower_article(answer_subject(context.last_answer(), plural))  # "Has the manufacturer applied ...?"
 
 
 def same_role(context: Context, plural: bool, role: tuple[str, str], person: str = "") -> str:
@@ -626,6 +660,39 @@ def named_antecedent(context: Context, head: str, asked: str) -> str:
             if set(found.lower().split()) - asked_words - {"the"}:
                 return found
     return ""
+
+
+def one_antecedent(context: Context, plural: bool) -> str:
+    """The noun that "one" ("each one") or "ones" stands for: a common noun (a proper name has no
+    "one" for it) of the previous question, the one it asked about first ("How many gates ...?",
+    "Which streets ...?"), else its subject, else its last; else the last answer's subject. "one" takes
+    the noun's lemma ("gates" -> "each gate"), "ones" its plural as said; "" when there is none."""
+    _, prev = context.previous_question()
+    for p in (prev, context.last_answer()):
+        if p is None:
+            continue
+        nouns = [i for i, t in enumerate(p.tokens) if _common_noun(t) and (not plural or t.tag in ("NNS", "VBZ"))]
+        if not nouns:
+            continue
+        if p is prev:
+            asked = [i for i in nouns if any(_is_wh(k) for k in p.tokens[max(0, i - 3) : i])]
+            subjects = [i for i in nouns if p.tokens[i].dep in SUBJECT_DEPS]
+            t = p.tokens[(asked or subjects or nouns[-1:])[0]]
+        else:  # an answer names what it is about first ("The renaming of three streets in Wedding ...")
+            t = p.tokens[nouns[0]]
+        return t.text.lower() if plural else t.lemma.lower()
+    return ""
+
+
+_NOMINAL_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "attr"})
+
+
+def _common_noun(t: Token) -> bool:
+    """A common noun that "one" can stand for: not a name, a date or an amount, nor "one" itself. The
+    small model tags some plural nouns as verbs ("Which streets ... will be renamed?": VBZ); in a
+    noun's role (subject, object) such a word is taken for the noun it is."""
+    noun = t.pos == "NOUN" or (t.tag == "VBZ" and t.dep in _NOMINAL_DEPS)
+    return noun and t.ent not in NOT_ANTECEDENT_LABELS and t.text.lower() not in ONE_WORDS
 
 
 def ordinal_question(context: Context, ordinal: str) -> str:
@@ -768,10 +835,16 @@ def _resolve(question: str, refs: list[Reference], context: Context) -> tuple[li
             things_done.add(new)
         elif r.kind == "named":
             new = named_antecedent(context, r.word, question[r.start : r.end])
+        elif r.kind == "one":
+            new = one_antecedent(context, r.word == "ones")
         elif r.kind == "ordinal":
             items = list_items(context.last_answer())
-            n = ORDINALS[r.word]
+            n = ORDINALS.get(r.word, 0)  # "the last one": 0, the list's last item
             new = items[n - 1 if n > 0 else -1] if items and n <= len(items) else ""
+            # no list to count in: "the second one" is the second of the things asked about ("the second gate")
+            one = question[r.start : r.end].lower().endswith(" one")
+            if not new and one and (noun := one_antecedent(context, False)):
+                new = f"the {r.word} {noun}"
         if not new:
             unresolved = True
             continue

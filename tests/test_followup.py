@@ -403,3 +403,59 @@ def test_it_after_who_said_that_is_the_thing_said_and_a_list_member_is_not_it() 
     )
     # "they" are the three; "it" is none of them
     assert "do the United States" not in rewrite_by_rule("When did they do it?", listed)
+
+
+# --- "one" standing for a noun said before (nominal substitution) -----------------------------
+
+
+def test_each_one_is_the_thing_the_previous_question_counted() -> None:
+    history = turns(
+        "How many gates will the barrier have?",
+        "The barrier will consist of four steel gates, each 60 metres wide, that stay on the seabed.",
+    )
+    assert rewrite_by_rule("How wide is each one?", history) == "How wide is each gate?"
+
+
+def test_which_ones_takes_the_plural_noun_even_where_the_tagger_calls_it_a_verb() -> None:
+    # the small model tags "streets" in this question VBZ; as the subject it is the noun asked about
+    history = turns(
+        "Which streets in Wedding will be renamed?",
+        "The renaming of three streets in Wedding — Petersallee, Nachtigalplatz, and Lüderitzstrasse — is an issue.",
+    )
+    assert rewrite_by_rule("Which ones are named after colonial leaders?", history) == (
+        "Which streets are named after colonial leaders?"
+    )
+    assert rewrite_by_rule("Is that one named after Carl Peters?", history) == "Is that street named after Carl Peters?"
+
+
+def test_a_similar_one_is_the_thing_asked_about() -> None:
+    history = turns(
+        "What agreement has Iran signed with China?", "Iran has signed a 25-year security agreement with China."
+    )
+    assert (
+        rewrite_by_rule("Is there a similar one with Russia?", history) == "Is there a similar agreement with Russia?"
+    )
+
+
+def test_one_as_a_number_is_left_alone() -> None:
+    history = turns("How much did the telescope cost?", "About 10 billion dollars.")
+    for q in ("How much does one cost?", "Was one of the telescopes launched?", "How much would one more cost?"):
+        assert rewrite_by_rule(q, history) == q
+
+
+def test_the_last_one_is_the_last_item_of_the_answers_list() -> None:
+    history = turns("Which countries allowed the embargo to expire?", "France, Germany, and the European Union.")
+    assert rewrite_by_rule("What did the last one say?", history) == "What did the European Union say?"
+
+
+def test_the_second_one_without_a_list_is_the_second_of_the_things_asked_about() -> None:
+    history = turns("How many gates will the barrier have?", "The barrier will consist of four steel gates.")
+    assert rewrite_by_rule("How wide is the second one?", history) == "How wide is the second gate?"
+
+
+def test_an_answers_subject_put_into_the_question_loses_its_capital_article() -> None:
+    history = turns(
+        "How many doses could it produce?",
+        "The manufacturer, Helix Biologics, has said it could produce 20 million doses a year by 2027.",
+    )
+    assert rewrite_by_rule("Has it applied for approval?", history) == "Has the manufacturer applied for approval?"
