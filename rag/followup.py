@@ -533,6 +533,8 @@ def thing_antecedent(context: Context, plural: bool, person: str = "", role: tup
         return found
     if found := asked_thing(prev, context.last_answer(), plural):
         return found
+    if not plural and (found := what_subject(prev)):
+        return found
     # the question's subject ("How long does the agreement with China last?": the agreement, not
     # China), else its last noun phrase ("What did Iran sell to Russia?")
     if chunks:
@@ -613,6 +615,28 @@ def asked_thing(prev: Parsed, answer: Parsed | None, plural: bool) -> str:
         head, _, rest = (found := answer_subject(answer, plural, doers)).partition(" ")
         return f"the {rest}" if rest and head.lower() in ("a", "an", "the") else found
     return ""
+
+
+def what_subject(p: Parsed) -> str:
+    """The thing a question asked "what" of: X in "What is X?", "What will X be called?". English asks
+    "who" of a person, so X is a thing whatever the small model's label (it calls "Doggerland",
+    "Petersallee" and "RX-12" PERSON, and "RX-12" a number); "" for other questions."""
+    kids = _children(p)
+    for t in p.tokens:
+        if t.text.lower() != "what" or t.dep not in ("attr", "oprd"):
+            continue
+        subject = next((k for k in kids[t.head] if p.tokens[k].dep in SUBJECT_DEPS), None)
+        if subject is None or p.tokens[subject].tag in ("PRP", "NNS", "NNPS") or _is_wh(p.tokens[subject]):
+            return ""
+        first, last = min([subject, *(k for k in kids[subject] if k < subject)]), _subtree_end(p, kids, subject)
+        if last - first >= MAX_PHRASE_TOKENS:
+            return ""
+        return _lower_article(p.text[p.tokens[first].start : _token_end(p, last)])
+    return ""
+
+
+def _token_end(p: Parsed, i: int) -> int:
+    return p.tokens[i].start + len(p.tokens[i].text)
 
 
 def answer_subject(answer: Parsed | None, plural: bool = False, besides: Collection[str] = ()) -> str:

@@ -459,3 +459,14 @@ def test_an_answers_subject_put_into_the_question_loses_its_capital_article() ->
         "The manufacturer, Helix Biologics, has said it could produce 20 million doses a year by 2027.",
     )
     assert rewrite_by_rule("Has it applied for approval?", history) == "Has the manufacturer applied for approval?"
+
+
+def test_it_after_what_is_x_is_x_whatever_the_small_model_calls_x() -> None:
+    # the small model labels "RX-12" a PERSON (and tags it a number), and "Doggerland" a PERSON: asked
+    # "what", they are things
+    history = turns("What is RX-12?", "Half received the vaccine, called RX-12, in three doses a month apart.")
+    assert rewrite_by_rule("Who makes it?", history) == "Who makes RX-12?"
+    history = turns("What is Doggerland?", "Known as Doggerland, the area was icy tundra with very few trees.")
+    assert rewrite_by_rule("When was it flooded?", history) == "When was Doggerland flooded?"
+    history = turns("What will Petersallee be called?", "Petersallee is to be divided into Anna-Mungunda-Allee and ...")
+    assert rewrite_by_rule("Who was it named after?", history) == "Who was Petersallee named after?"
