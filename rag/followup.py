@@ -52,6 +52,7 @@ ORDINALS["last"] = -1
 PERSONISH_LABELS = frozenset({"", "PERSON", "NORP", "ORG"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 NOT_ANTECEDENT_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY", "PERSON"})
+AMOUNT_LABELS = frozenset({"MONEY", "PERCENT", "QUANTITY", "CARDINAL"})  # spaCy's labels of amounts
 MAX_PHRASE_TOKENS = 10  # an antecedent put into the question: its noun phrase and short modifiers
 REWRITE_PROMPT = (
     "You rewrite the user's latest question so that it can be understood without the conversation. "
@@ -196,9 +197,7 @@ class Context:
         for t in recent:
             ages.append(age)
             age += t.role == "user"
-        texts = [
-            (without_abstention(t.content) if t.role == "assistant" else t.content)[:PARSED_TURN_CHARS] for t in recent
-        ]
+        texts = [_as_read(t)[:PARSED_TURN_CHARS] for t in recent]
         return cls(tuple(recent), tuple(parse_turns(texts)), tuple(ages))
 
     def earlier(self) -> Context | None:
@@ -230,6 +229,12 @@ _ABSTENTION = re.compile(r"^\s*The articles (?:do not|does not|give no|have no)\
 
 def without_abstention(answer: str) -> str:
     return _ABSTENTION.sub("", answer, count=1)
+
+
+def _as_read(turn: Turn) -> str:
+    """A turn's text as its words are analysed: an answer without its abstention phrase and without
+    its citation markers ("[1]" is no number the answer gives)."""
+    return CITATION_MARKERS.sub("", without_abstention(turn.content)) if turn.role == "assistant" else turn.content
 
 
 _parsed_lock = threading.Lock()
@@ -610,6 +615,11 @@ def asked_thing(prev: Parsed, answer: Parsed | None, plural: bool) -> str:
     # "What did the researchers find?": the thing is what the answer is about, unless that is the
     # question's own doer ("A flint tool partially covered in birch tar." -> "the flint tool"; "The
     # researchers note that the tool was found ..." -> "the tool"; "The divers found nothing." -> "")
+    # An answer that gives an amount ("... expected to cost 1.2 billion crowns", "reduced cases by 68
+    # percent") answered with a quantity or a finding, not a thing: "it" stays with the question's
+    # own subject ("Who voted against it?" after "What will the barrier cost?": the barrier)
+    if any(e.label in AMOUNT_LABELS for e in answer.entities):
+        return ""
     if any(t.tag == "WP" and t.lemma.lower() == "what" and t.dep in ("dobj", *SUBJECT_DEPS) for t in prev.tokens):
         doers = {t.lemma.lower() for t in prev.tokens if t.dep in SUBJECT_DEPS and t.pos in ("NOUN", "PROPN")}
         head, _, rest = (found := answer_subject(answer, plural, doers)).partition(" ")

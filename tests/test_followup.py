@@ -470,3 +470,25 @@ def test_it_after_what_is_x_is_x_whatever_the_small_model_calls_x() -> None:
     assert rewrite_by_rule("When was it flooded?", history) == "When was Doggerland flooded?"
     history = turns("What will Petersallee be called?", "Petersallee is to be divided into Anna-Mungunda-Allee and ...")
     assert rewrite_by_rule("Who was it named after?", history) == "Who was Petersallee named after?"
+
+
+def test_after_an_answer_giving_an_amount_it_is_the_questions_own_subject() -> None:
+    # the answer gave a sum or a finding, not a thing "it" could stand for; "1.2 billion" is a
+    # CARDINAL to the small model, which does not know the currency
+    history = turns(
+        "What will the barrier cost?",
+        "The city council of Port Halden voted on Tuesday to build a tidal barrier, a project expected to cost "
+        "1.2 billion crowns. [1]",
+    )
+    assert rewrite_by_rule("Who voted against it?", history) == "Who voted against the barrier?"
+    history = turns(
+        "What did the malaria trial find?",
+        "A new malaria vaccine reduced cases among young children by 68 percent in a trial in three countries. [1]",
+    )
+    assert rewrite_by_rule("Where was it held?", history) == "Where was the malaria trial held?"
+
+
+def test_citation_markers_of_an_answer_are_no_numbers() -> None:
+    # "[1]" read as a CARDINAL would make the answer seem to give an amount
+    history = turns("What did the diver find?", "The diver says that the anchor lay under the sand. [1]")
+    assert rewrite_by_rule("How old is it?", history) == "How old is the anchor?"
