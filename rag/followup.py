@@ -449,7 +449,7 @@ def _candidate_chunks(p: Parsed) -> list[tuple[int, int, int]]:
 def _thing_before(p: Parsed, kids: list[list[int]], i: int) -> bool:
     """Is there an antecedent for it/they in the question itself? A possessive may point to its
     clause's subject ("Iran ... its missiles"); an object pronoun may not ("Which lawmaker spoke
-    about it?": "it" is not the lawmaker)."""
+    about it?": "it" is not the lawmaker), nor the noun it completes ("the landscape of it")."""
     t = p.tokens[i]
     verb = _governor(p, i)
     for s, _, root in _candidate_chunks(p):
@@ -457,6 +457,8 @@ def _thing_before(p: Parsed, kids: list[list[int]], i: int) -> bool:
             break
         r = p.tokens[root]
         if t.tag == "PRP" and r.dep in SUBJECT_DEPS and r.head == verb:
+            continue
+        if t.dep == "pobj" and p.tokens[t.head].head == root:  # "the landscape of it", "doses of it"
             continue
         return True
     return False
@@ -549,7 +551,7 @@ def thing_antecedent(context: Context, plural: bool, person: str = "", role: tup
     if not _candidate_chunks(prev) and (earlier := context.earlier()) is not None:
         if found := thing_antecedent(earlier, plural, person, role):
             return found
-    return _lower_article(answer_subject(context.last_answer(), plural))  # "Has the manufacturer applied ...?"
+    return answer_subject(context.last_answer(), plural)
 
 
 def same_role(context: Context, plural: bool, role: tuple[str, str], person: str = "") -> str:
@@ -669,8 +671,18 @@ def answer_subject(answer: Parsed | None, plural: bool = False, besides: Collect
     # the main clause's subject first, then a subordinate clause's ("... that the tool was created")
     for s, e, root in chunks:
         if _is_subject(answer, root):
-            return answer.text[s:e]
-    return next((answer.text[s:e] for s, e, root in chunks if tokens[root].dep in SUBJECT_DEPS), "")
+            return _in_sentence(answer, s, e)
+    return next((_in_sentence(answer, s, e) for s, e, root in chunks if tokens[root].dep in SUBJECT_DEPS), "")
+
+
+def _in_sentence(p: Parsed, s: int, e: int) -> str:
+    """A phrase of a text as it reads inside another sentence: the capital that only opened the
+    text goes ("Missiles." -> "missiles", "The manufacturer" -> "the manufacturer"); a name's stays."""
+    text = p.text[s:e]
+    first = next((t for t in p.tokens if t.start == s), None)
+    if s == 0 and first is not None and first.pos != "PROPN" and not first.text.isupper():
+        return text[:1].lower() + text[1:]
+    return text
 
 
 def _asks_plural(p: Parsed) -> bool:

@@ -492,3 +492,20 @@ def test_citation_markers_of_an_answer_are_no_numbers() -> None:
     # "[1]" read as a CARDINAL would make the answer seem to give an amount
     history = turns("What did the diver find?", "The diver says that the anchor lay under the sand. [1]")
     assert rewrite_by_rule("How old is it?", history) == "How old is the anchor?"
+
+
+def test_it_completing_a_noun_of_the_question_points_back() -> None:
+    # "it" in "the landscape of it" cannot be the landscape
+    history = turns("What is Doggerland?", "Known as Doggerland, the area was icy tundra with very few trees.")
+    assert (
+        rewrite_by_rule("What was the landscape of it like?", history) == "What was the landscape of Doggerland like?"
+    )
+    history = turns("What is RX-12?", "Half received the vaccine, called RX-12, in three doses a month apart.")
+    assert rewrite_by_rule("How many doses of it did the children receive?", history) == (
+        "How many doses of RX-12 did the children receive?"
+    )
+
+
+def test_an_answers_word_loses_the_capital_that_only_opened_the_answer() -> None:
+    history = turns("What did Iran sell?", "Missiles.")
+    assert rewrite_by_rule("Which countries bought them?", history) == "Which countries bought missiles?"
