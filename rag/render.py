@@ -118,11 +118,25 @@ def answers_badge(c: Mapping[str, Any]) -> str:
     )
 
 
+def speaker_note(c: Mapping[str, Any]) -> str:
+    """Who the "He"/"She" opening the quote is (Citation.speaker), in words; "" when not known."""
+    speaker = str(c.get("speaker") or "")
+    m = re.match(r"^\W*(He|She)\b", str(c.get("quote", "")))
+    if not speaker or not m:
+        return ""
+    return f"“{m.group(1)}” = {speaker} (the speaker the article names before this sentence)"
+
+
+def source_speaker(c: Mapping[str, Any]) -> str:
+    note = speaker_note(c)
+    return f'<div class="source-speaker">{esc(note)}</div>' if note else ""
+
+
 def render_sources(citations: Sequence[Mapping[str, Any]], turn: int, abstained: bool = False) -> str:
     heading = "What the articles do say" if abstained else "Sources"
     items = "".join(
         f'<li>{cite_link(turn, int(c["n"]))} <span class="source-title">{title_of(c)}</span>'
-        f' <span class="byline">{esc(byline(c))}</span>{answers_badge(c)}{source_quote(c)}</li>'
+        f' <span class="byline">{esc(byline(c))}</span>{answers_badge(c)}{source_quote(c)}{source_speaker(c)}</li>'
         for c in citations
     )
     return f'<div class="sources"><div class="sources-heading">{heading}</div><ul>{items}</ul></div>'

@@ -77,6 +77,12 @@ NUMBER_WORDS = {
     "fourth": 4,
     "fifth": 5,
 }
+# English verbs of saying (lemmas): a follow-up's "say it" means what was said; the proper-noun
+# subject of one is a speaker whom a "He added, ..." after it means
+REPORTING_VERBS = frozenset(
+    "say tell claim deny confirm announce report state mention admit add argue write explain suggest warn".split()
+)
+
 # English ordinal words, in order (the enumerations and follow-ups read the first ten)
 ORDINAL_WORDS = tuple(
     "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "

@@ -89,6 +89,10 @@ class Citation:
     # 0..1: how surely the quote answers the question asked (the offline answerer's fitted score);
     # None when no backend judged it (a model wrote the answer: `support` is what was checked)
     answers: float | None = None
+    # whom a "He"/"She" opening the quote means ("He added, ..."): the person the passage names as
+    # the speaker before it (rag.nlp.speakers_before); "" when the quote opens otherwise or the
+    # passage does not make it clear
+    speaker: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -115,3 +115,17 @@ def test_chat_keeps_history_so_a_follow_up_is_rewritten(env) -> None:  # type: i
     assert p.returncode == 0, p.stderr
     assert "(read as: What did Salal Sadatian say about relations with Russia?)" in p.stdout
     assert "It is not right to break relations with Russia" in p.stdout
+
+
+def test_the_readable_answer_says_who_he_is_under_a_quote_opening_on_he() -> None:
+    from dataclasses import replace
+
+    from rag.__main__ import format_answer
+    from rag.types import Answer, Citation
+
+    quote = "He added, “We must sell drones.”"
+    known = Citation(1, "a", "T", False, "", "", "", "", quote, 0, 31, quote, 0, 31, 1.0, speaker="Ahmad Ardestani")
+    lines = format_answer(Answer("q", f"{quote} [1]", False, (known,), "offline")).splitlines()
+    assert "    “He” = Ahmad Ardestani (the speaker the article names before this sentence)" in lines
+    unknown = replace(known, speaker="")
+    assert "the speaker" not in format_answer(Answer("q", f"{quote} [1]", False, (unknown,), "offline"))

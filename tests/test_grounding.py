@@ -398,3 +398,38 @@ def test_a_short_lead_in_to_a_list_claims_nothing(sentence: str, lead_in: bool) 
     from rag.claims import is_preamble
 
     assert is_preamble(sentence) is lead_in
+
+
+# --- whom "He added, ..." means (Citation.speaker) ------------------------------------------------
+
+
+SPEAKER_TEXT = (
+    "On Saturday, the lawmaker Ahmad Ardestani confirmed the exports. "
+    "Ardestani said Iran is bartering drones for grain. "
+    "Likely, the restrictions on the two states prevent trade through capital. "
+    "He added, “We must sell drones.” "
+    "Talks between Antony Blinken and Sergei Lavrov ended in Geneva. "
+    "He said talks would go on."
+)
+
+
+def _speaker_citations(answer: str):  # type: ignore[no-untyped-def]
+    texts = {"sp": SPEAKER_TEXT}
+    chunk = Chunk("sp-0", "sp", SPEAKER_TEXT, 0, len(SPEAKER_TEXT), tuple(sentence_spans(SPEAKER_TEXT)))
+    sources = (_stored(Passage(chunk=chunk, meta=ArticleMeta(id="sp"), score=1.0)),)
+    out = Verifier(texts.__getitem__, embed=None).verify(answer, sources)
+    return {c.quote: c.speaker for c in out.citations}
+
+
+def test_a_quote_opening_on_he_names_the_speaker_the_passage_gave_before_it() -> None:
+    # the speaker is the subject of the last sentence naming anyone ("Ardestani said ...", which the
+    # small model labels an organisation), named in full as the passage first names him; a sentence
+    # between that names no one does not change whom "he" means
+    speakers = _speaker_citations("He added, “We must sell drones.” [1] Ardestani said Iran is bartering drones. [1]")
+    assert speakers["He added, “We must sell drones.”"] == "Ahmad Ardestani"
+    assert speakers["Ardestani said Iran is bartering drones for grain."] == ""  # no pronoun to explain
+
+
+def test_a_he_after_a_sentence_naming_two_people_none_as_its_subject_is_left_to_the_reader() -> None:
+    speakers = _speaker_citations("He said talks would go on. [1]")
+    assert speakers == {"He said talks would go on.": ""}

@@ -124,3 +124,12 @@ def test_answer_score_bands() -> None:
         "unlikely",
         "unlikely",
     ]
+
+
+def test_a_source_opening_on_he_says_who_he_is_when_the_verifier_knows() -> None:
+    said = {**CITATION, "quote": "He added, “We must sell drones.”", "speaker": "Ahmad Ardestani"}
+    unknown = {**said, "n": 2, "speaker": ""}
+    other = {**CITATION, "n": 3, "speaker": "Ahmad Ardestani"}  # a quote not opening on "he" needs no note
+    html = render_answer({"question": "q", "answer": "A. [1] B. [2] C. [3]", "citations": [said, unknown, other]}, 1)
+    assert html.count('class="source-speaker"') == 1
+    assert "“He” = Ahmad Ardestani (the speaker the article names before this sentence)" in unescape(html)
