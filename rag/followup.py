@@ -345,8 +345,9 @@ def _list_ordinal(p: Parsed, i: int) -> bool:
 def _substitute_one(p: Parsed, i: int) -> bool:
     """Is token i the pronoun "one(s)" standing for a noun said before: after a determiner or an
     adjective ("each one", "which ones", "the new one"), not before "of" ("one of them") or a noun
-    ("that one street": a count), not "the second one" or "the last one" (a list's item: references)? spaCy's small
-    model often calls this "one" a CARDINAL ("Is that one named ...?"), so its label does not decide."""
+    ("that one street": a count), not "the second one" or "the last one" (a list's item, which
+    references() reads)? spaCy's small model often calls this "one" a CARDINAL ("Is that one named
+    ...?"), so its label does not decide."""
     if not 0 < i < len(p.tokens) or p.tokens[i].text.lower() not in ONE_WORDS:
         return False
     before = p.tokens[i - 1]
@@ -708,8 +709,9 @@ def named_antecedent(context: Context, head: str, asked: str) -> str:
 def one_antecedent(context: Context, plural: bool) -> str:
     """The noun that "one" ("each one") or "ones" stands for: a common noun (a proper name has no
     "one" for it) of the previous question, the one it asked about first ("How many gates ...?",
-    "Which streets ...?"), else its subject, else its last; else the last answer's subject. "one" takes
-    the noun's lemma ("gates" -> "each gate"), "ones" its plural as said; "" when there is none."""
+    "Which streets ...?"), else its subject, else its last; else the last answer's first common noun.
+    "one" takes the noun's lemma ("gates" -> "each gate"), "ones" its plural as said; "" when there
+    is none."""
     _, prev = context.previous_question()
     for p in (prev, context.last_answer()):
         if p is None:
@@ -882,7 +884,7 @@ def _resolve(question: str, refs: list[Reference], context: Context) -> tuple[li
             new = one_antecedent(context, r.word == "ones")
         elif r.kind == "ordinal":
             items = list_items(context.last_answer())
-            n = ORDINALS.get(r.word, 0)  # "the last one": 0, the list's last item
+            n = ORDINALS[r.word]  # "the last one": -1, the list's last item
             new = items[n - 1 if n > 0 else -1] if items and n <= len(items) else ""
             # no list to count in: "the second one" is the second of the things asked about ("the second gate")
             one = question[r.start : r.end].lower().endswith(" one")
