@@ -27,7 +27,7 @@ from typing import Any
 from rag import claims as cl
 from rag.chunking import sentence_spans
 from rag.nlp import Entity, speakers_before, stored_entities, stored_facts
-from rag.text import content_terms, is_instruction, names, normalize, numbers, word_set, words
+from rag.text import OPENS_ON_PERSON, content_terms, is_instruction, names, normalize, numbers, word_set, words
 from rag.types import ArticleMeta, Citation, Passage, Removed
 
 log = logging.getLogger(__name__)
@@ -390,14 +390,10 @@ class Verifier:
         )
 
 
-# a quote that opens on a person's pronoun ("He added, ...", "“She said ...")
-_OPENS_ON_PERSON = re.compile(r"^\W*(?:He|She)\b")
-
-
 def speaker_of(p: Passage, start: int, quote: str) -> str:
     """Whom the "He"/"She" opening a quote of the passage means (rag.nlp.speakers_before), so the
     reader of "He added, ..." sees who added it; "" for another quote, or one outside the passage."""
-    if not p.facts or not _OPENS_ON_PERSON.match(quote):
+    if not p.facts or not OPENS_ON_PERSON.match(quote):
         return ""
     i = next((k for k, (s, e) in enumerate(p.chunk.sentences) if s <= start < e), None)
     speakers = speakers_before(p.chunk.text, p.facts)

@@ -14,6 +14,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from rag.text import OPENS_ON_PERSON
+
 MARKER = re.compile(r"\[(\d{1,3})\]")
 CITE_TARGET = re.compile(r"^(\d{1,6})-(\d{1,3})$")
 
@@ -121,7 +123,7 @@ def answers_badge(c: Mapping[str, Any]) -> str:
 def speaker_note(c: Mapping[str, Any]) -> str:
     """Who the "He"/"She" opening the quote is (Citation.speaker), in words; "" when not known."""
     speaker = str(c.get("speaker") or "")
-    m = re.match(r"^\W*(He|She)\b", str(c.get("quote", "")))
+    m = OPENS_ON_PERSON.match(str(c.get("quote", "")))
     if not speaker or not m:
         return ""
     return f"“{m.group(1)}” = {speaker} (the speaker the article names before this sentence)"

@@ -83,6 +83,9 @@ REPORTING_VERBS = frozenset(
     "say tell claim deny confirm announce report state mention admit add argue write explain suggest warn".split()
 )
 
+# a quote that opens on a person's pronoun ("He added, ...", "“She said ..."): whom it means is
+# Citation.speaker
+OPENS_ON_PERSON = re.compile(r"^\W*(He|She)\b")
 # English ordinal words, in order (the enumerations and follow-ups read the first ten)
 ORDINAL_WORDS = tuple(
     "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
