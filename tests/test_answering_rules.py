@@ -1063,3 +1063,19 @@ def test_no_sentence_is_quoted_twice_in_one_answer(engine) -> None:  # type: ign
     assert a.answer.count("Since they imposed sanctions on our oil") == 1, a.answer
     quotes = [(c.article_id, c.start) for c in a.citations]
     assert len(quotes) == len(set(quotes)) and len(quotes) >= 2
+
+
+def test_a_person_named_with_the_role_asked_for_fits_who_holds_it() -> None:
+    # news names the place once and then says "the town": the role beside a person's name is what
+    # answers "Who is the mayor of Lindholm?", above a sentence that only mentions the mayor
+    from rag.answering.rules import TYPE_BONUS
+
+    info = analyse_question("Who is the mayor of Lindholm?")
+    text = (
+        "The town of Lindholm voted on Monday to close the harbour. Mayor Ines Kroll said the town had no choice. "
+        "Others backed the mayor."
+    )
+    scored = {c.text: c for c in _scored(info, text)}
+    named, mentioned = scored["Mayor Ines Kroll said the town had no choice."], scored["Others backed the mayor."]
+    assert named.lexical == mentioned.lexical  # the same words of the question ...
+    assert named.confidence == pytest.approx(mentioned.confidence + TYPE_BONUS)  # ... and a person in the role

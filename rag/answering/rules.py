@@ -375,6 +375,9 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             fits = fits or (info.plural and lists_names(p, i, info))
             fits = fits or (info.describes and bool(name_terms & terms) and describes_person(text, info.names))
             fits = fits or (bool(info.defined) and defines(text, info.defined))
+            # "Who is the mayor of Port Halden?": a person named with the role asked for ("Mayor
+            # Jonas Eklund said ..."), though the sentence says "the city" for the place
+            fits = fits or (bool(info.role) and info.role in terms and "PERSON" in labels)
             bonus = TYPE_BONUS if fits else 0.0
             phrase = PHRASE_WEIGHT * len(pairs & word_pairs(text)) / len(pairs) if pairs else 0.0
             score = DENSE_WEIGHT * dense + LEXICAL_WEIGHT * lexical + bonus + phrase
