@@ -35,8 +35,6 @@ THING_PRONOUNS = frozenset("it its they them their theirs".split())
 PLURAL_PRONOUNS = frozenset("they them their theirs".split())
 DEMONSTRATIVES = frozenset("that this those these".split())
 OPENERS = frozenset("and also so but".split())
-# "say it" after "What did he say?" means what was said (the answer), which no noun phrase names
-# (REPORTING_VERBS); "find it" after "What did the divers find?" means the thing found
 ORDINALS = {w: i for i, w in enumerate(ORDINAL_WORDS[:10], 1)}
 # "one" standing for a noun said before ("each one", "which ones", "the other one", "the new one"):
 # English's pronoun "one" after a determiner or an adjective (Halliday & Hasan's nominal substitution);
