@@ -302,7 +302,7 @@ def references(p: Parsed) -> list[Reference]:
     out: list[Reference] = []
     for i, t in enumerate(p.tokens):
         low = t.text.lower()
-        end = t.start + len(t.text)
+        end = _end(t)
         if low in PERSON_PRONOUNS and t.tag in ("PRP", "PRP$"):
             if not _person_before(p, kids, i):
                 out.append(Reference(t.start, end, "person", t.tag == "PRP$" or low == "hers"))
@@ -318,7 +318,7 @@ def references(p: Parsed) -> list[Reference]:
                 continue
             if t.dep == "det" or t.tag == "IN":
                 head = p.tokens[_noun_after(p, i)] if t.tag == "IN" else p.tokens[t.head]
-                out.append(Reference(t.start, head.start + len(head.text), "named", word=head.lemma.lower()))
+                out.append(Reference(t.start, _end(head), "named", word=head.lemma.lower()))
             else:
                 out.append(Reference(t.start, end, "event"))
         elif low == "so" and _closing_so(p, i):  # "Who said so?": what the last answer said
@@ -329,7 +329,7 @@ def references(p: Parsed) -> list[Reference]:
             stop = i + 1 if i + 1 < len(p.tokens) and p.tokens[i + 1].text.lower() == "one" else i
             last = p.tokens[stop]
             if stop == i + 1 or not _has_noun_after(p, i):
-                out.append(Reference(p.tokens[i - 1].start, last.start + len(last.text), "ordinal", word=low))
+                out.append(Reference(p.tokens[i - 1].start, _end(last), "ordinal", word=low))
     return out
 
 
@@ -438,7 +438,7 @@ def _candidate_chunks(p: Parsed) -> list[tuple[int, int, int]]:
         if not idx or p.tokens[idx[-1]].pos not in ("NOUN", "PROPN"):
             continue
         last = p.tokens[idx[-1]]
-        out.append((p.tokens[idx[0]].start, last.start + len(last.text), idx[-1]))
+        out.append((p.tokens[idx[0]].start, _end(last), idx[-1]))
     return out
 
 
@@ -475,7 +475,7 @@ def phrase(p: Parsed, s: int, e: int, root: int) -> str:
             if end_tok - _token_range(p, s, e)[0] < MAX_PHRASE_TOKENS:
                 last = end_tok
     t = p.tokens[last]
-    text = p.text[s : t.start + len(t.text)]
+    text = p.text[s : _end(t)]
     first = text.split(" ", 1)
     if first[0].lower() in ("a", "an", "the", "this", "that", "these", "those") and len(first) > 1:
         text = first[1]
@@ -639,12 +639,13 @@ def what_subject(p: Parsed) -> str:
         first, last = min([subject, *(k for k in kids[subject] if k < subject)]), _subtree_end(p, kids, subject)
         if last - first >= MAX_PHRASE_TOKENS:
             return ""
-        return _lower_article(p.text[p.tokens[first].start : _token_end(p, last)])
+        return _lower_article(p.text[p.tokens[first].start : _end(p.tokens[last])])
     return ""
 
 
-def _token_end(p: Parsed, i: int) -> int:
-    return p.tokens[i].start + len(p.tokens[i].text)
+def _end(t: Token) -> int:
+    """Where a token ends in its text."""
+    return t.start + len(t.text)
 
 
 def answer_subject(answer: Parsed | None, plural: bool = False, besides: Collection[str] = ()) -> str:
