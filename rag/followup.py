@@ -639,7 +639,8 @@ def what_subject(p: Parsed) -> str:
         first, last = min([subject, *(k for k in kids[subject] if k < subject)]), _subtree_end(p, kids, subject)
         if last - first >= MAX_PHRASE_TOKENS:
             return ""
-        return _lower_article(p.text[p.tokens[first].start : _end(p.tokens[last])])
+        # as typed: inside the question a capital "The" is part of the name ("What is The Hague?")
+        return p.text[p.tokens[first].start : _end(p.tokens[last])]
     return ""
 
 

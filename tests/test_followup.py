@@ -472,6 +472,14 @@ def test_it_after_what_is_x_is_x_whatever_the_small_model_calls_x() -> None:
     assert rewrite_by_rule("Who was it named after?", history) == "Who was Petersallee named after?"
 
 
+def test_what_subject_keeps_an_article_that_is_part_of_a_name() -> None:
+    # "The" capitalised inside the question belongs to the name; a small "the" stays small
+    history = turns("What is The Hague?", "The Hague is the seat of the Dutch government.")
+    assert rewrite_by_rule("How many people live in it?", history) == "How many people live in The Hague?"
+    history = turns("What is the barrier?", "The barrier is a movable wall across the estuary.")
+    assert rewrite_by_rule("Who will build it?", history) == "Who will build the barrier?"
+
+
 def test_after_an_answer_giving_an_amount_it_is_the_questions_own_subject() -> None:
     # the answer gave a sum or a finding, not a thing "it" could stand for; "1.2 billion" is a
     # CARDINAL to the small model, which does not know the currency
