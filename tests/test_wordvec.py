@@ -97,3 +97,18 @@ def refusing_vectors() -> WordVectors:
         raise AssertionError(f"encoded {words}")
 
     return WordVectors(refuse)
+
+
+def test_a_superlative_is_not_said_by_its_base_word(embed_model) -> None:  # type: ignore[no-untyped-def]
+    assert rules.superlative_of("biggest", "big") and rules.superlative_of("largest", "large")
+    assert rules.superlative_of("earliest", "early") and rules.superlative_of("Fastest", "fast")
+    assert not rules.superlative_of("big", "biggest")  # a sentence's superlative does say the base
+    assert not rules.superlative_of("bigger", "big") and not rules.superlative_of("leader", "lead")
+    wv = minilm_word_vectors(embed_model)
+    assert wv is not None
+    assert wv.similarity(["biggest"], ["big"])[0, 0] >= rules.SOFT_MIN  # what the rule is for
+    info = analyse_question("Which decision was the biggest?")
+    idf = dict.fromkeys(info.terms, 1.0)
+    # "decision" is said; "biggest" is not, though "big" is near it
+    assert rules.soft_share(info, "It was the first big decision of the year.", idf, wv) == pytest.approx(0.5)
+    assert rules.soft_share(info, "It was the biggest decision of the year.", idf, wv) == pytest.approx(1.0)

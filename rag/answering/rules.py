@@ -438,9 +438,29 @@ def soft_share(info: QuestionInfo, sentence: str, idf: dict[str, float], words: 
     total = sum(idf.values()) or 1.0
     share = sum(idf.get(t, 0.0) for t in info.terms if t in found)
     if missing and said:
-        best = words.similarity([w for _, w in missing], said).max(axis=1)
+        sims = words.similarity([w for _, w in missing], said)
+        # a superlative is not said by its base word: word vectors put "biggest" near "big", but "the
+        # first big decision" does not say which is the biggest
+        for r, (_, w) in enumerate(missing):
+            for c, x in enumerate(said):
+                if superlative_of(w, x):
+                    sims[r, c] = 0.0
+        best = sims.max(axis=1)
         share += sum(idf.get(t, 0.0) * float(b) for (t, _), b in zip(missing, best) if b >= SOFT_MIN)
     return share / total
+
+
+def superlative_of(word: str, base: str) -> bool:
+    """Whether `word` is `base` + "-est" by English spelling: "biggest" of "big" (a doubled final
+    consonant), "largest" of "large", "earliest" of "early", "fastest" of "fast". Checked by
+    spelling rather than by the parser's tags (JJS), which would parse every question that reaches
+    soft matching; comparatives ("-er") are left out because spelling cannot tell them from nouns
+    of agents ("leader" of "lead", "player" of "play")."""
+    w, b = word.lower(), base.lower()
+    if len(b) < 2 or not w.startswith(b[:-1]):
+        return False
+    forms = {b + "est", b + b[-1] + "est", b + "st" if b[-1] == "e" else "", b[:-1] + "iest" if b[-1] == "y" else ""}
+    return w in forms - {""}
 
 
 # spaCy's labels of names that are no title ("the US secretary", "NASA administrator": the title is the noun)
