@@ -92,6 +92,46 @@ def test_an_article_named_by_its_topic_before_the_word_article_is_summarized_alo
     assert {c.article_id for c in a.citations} == {"bridge"}, a.answer
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Summarize the flood barrier article",
+        "What are the main points of the article about the malaria vaccine?",
+        "Summarize the articles about the election",
+    ],
+)
+def test_a_summary_of_an_article_the_corpus_does_not_hold_says_so(small_engine, question) -> None:  # type: ignore[no-untyped-def]
+    # summarizing the bridge article instead would answer a question nobody asked, with citations
+    a = small_engine.ask(question)
+    assert a.abstained and not a.citations, a.answer
+    assert a.answer.startswith("The articles do not include an article about “"), a.answer
+    # what there is instead: the articles' titles (no claim about their content, so nothing to cite)
+    assert "The Webb telescope sends its first deep field" in a.notice
+    assert "City opens the new river bridge" in a.notice
+
+
+def test_a_summary_of_the_articles_on_a_topic_leaves_out_those_on_others(small_engine) -> None:  # type: ignore[no-untyped-def]
+    a = small_engine.ask("Summarize the articles about the telescope")
+    assert not a.abstained
+    assert {c.article_id for c in a.citations} == {"telescope"}, a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [
+        ("Summarize the article by Ana Ruiz", "telescope"),  # its author, whom the text does not name
+        ("Summarize the article about the observatory's mirror", "telescope"),
+        ("Summarize the first article", ""),  # which article, not what it is about: no topic to check
+        ("Summarize the latest article", ""),
+    ],
+)
+def test_words_that_say_which_article_are_no_topic_it_must_be_about(small_engine, question, article) -> None:  # type: ignore[no-untyped-def]
+    a = small_engine.ask(question)
+    assert not a.abstained, a.answer
+    assert len({c.article_id for c in a.citations}) == 1
+    assert not article or {c.article_id for c in a.citations} == {article}
+
+
 def test_key_sentences_prefer_the_lead_and_do_not_repeat_themselves() -> None:
     text = body(BRIDGE)
     keywords = KeywordIndex([], 1)
