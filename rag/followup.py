@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from rag.errors import QuestionError
 from rag.llm import ChatModel, LLMError, Message, escape
-from rag.nlp import Parsed, Token, parse_many, parse_question
+from rag.nlp import Parsed, Token, children, parse_many, parse_question
 from rag.spelling import Library, correct_spelling, true_case
 from rag.text import ORDINAL_WORDS, REPORTING_VERBS, carry, listed, split_carried
 
@@ -82,14 +82,6 @@ def check_history(history: object, max_turns: int) -> list[Turn]:
 
 
 # --- reading the parse ------------------------------------------------------------------------
-
-
-def _children(p: Parsed) -> list[list[int]]:
-    kids: list[list[int]] = [[] for _ in p.tokens]
-    for i, t in enumerate(p.tokens):
-        if t.head != i:
-            kids[t.head].append(i)
-    return kids
 
 
 def _subtree_end(p: Parsed, kids: list[list[int]], i: int) -> int:
@@ -255,7 +247,7 @@ def find_person(context: Context) -> str:
     (its answer before its question), in the longest form of that name seen in the turns."""
     mentions: list[Mention] = []
     for t, p, age in zip(context.turns, context.parsed, context.ages):
-        kids = _children(p)
+        kids = children(p)
         found = person_mentions(p, kids)
         if not found and t.role == "assistant" and _asks_who(context, age):
             found = answer_person(p, kids)
@@ -298,7 +290,7 @@ def references(p: Parsed) -> list[Reference]:
     """The words of a question that point back to earlier turns, from its parse: not "that" as a
     conjunction ("Who confirmed that Iran ...?"), not "it" in "Is it true that ...", not a pronoun
     whose antecedent is in the question itself ("What is Iran receiving for its missiles?")."""
-    kids = _children(p)
+    kids = children(p)
     out: list[Reference] = []
     for i, t in enumerate(p.tokens):
         low = t.text.lower()
@@ -466,7 +458,7 @@ def _thing_before(p: Parsed, kids: list[list[int]], i: int) -> bool:
 def phrase(p: Parsed, s: int, e: int, root: int) -> str:
     """A noun chunk with the prepositional phrases that follow it ("the UN missile embargo on Iran"),
     its article made definite ("a port" -> "the port")."""
-    kids = _children(p)
+    kids = children(p)
     last = _token_range(p, s, e)[-1]
     for k in kids[root]:
         # a preposition with its object ("on Iran"), not one left at the end ("work on?")
@@ -487,7 +479,7 @@ def list_items(p: Parsed | None) -> list[str]:
     European Union"), as their noun chunks."""
     if p is None:
         return []
-    kids = _children(p)
+    kids = children(p)
     chunk_of = {}
     for s, e in p.noun_chunks:
         idx = _token_range(p, s, e)
@@ -629,7 +621,7 @@ def what_subject(p: Parsed) -> str:
     """The thing a question asked "what" of: X in "What is X?", "What will X be called?". English asks
     "who" of a person, so X is a thing whatever the small model's label (it calls "Doggerland",
     "Petersallee" and "RX-12" PERSON, and "RX-12" a number); "" for other questions."""
-    kids = _children(p)
+    kids = children(p)
     for t in p.tokens:
         if t.text.lower() != "what" or t.dep not in ("attr", "oprd"):
             continue

@@ -85,6 +85,15 @@ class Parsed:
         )
 
 
+def children(p: Parsed) -> list[list[int]]:
+    """For each token of a parse, the indices of the tokens whose head it is, in order."""
+    kids: list[list[int]] = [[] for _ in p.tokens]
+    for i, t in enumerate(p.tokens):
+        if t.head != i:
+            kids[t.head].append(i)
+    return kids
+
+
 _lock = threading.Lock()
 _nlp: Any = None
 _lexicon: frozenset[str] = frozenset()

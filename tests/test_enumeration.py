@@ -79,3 +79,12 @@ def test_a_count_of_other_things_is_no_enumeration(engine) -> None:  # type: ign
     # the strike piece enumerates reasons, not boats: the ordinary answer, about the ferry
     a = engine.ask("What two boats will the ferry line add?")
     assert "ferry" in a.answer.lower() and "reason" not in a.answer.lower()
+
+
+def test_an_enumeration_asked_of_an_article_the_corpus_lacks_is_not_taken_from_another(engine) -> None:  # type: ignore[no-untyped-def]
+    a = engine.ask("List the three reasons the article about the volcano eruption gives")
+    assert a.abstained and not a.citations, a.answer
+    assert a.answer == "The articles do not mention “volcano eruption”.", a.answer
+    # named by words it says, the article is found as before
+    a = engine.ask("List the three reasons the article about the dockers gives for the strike")
+    assert not a.abstained and "wages" in a.answer, a.answer

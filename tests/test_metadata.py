@@ -64,3 +64,30 @@ def test_date_and_outlet_are_the_metadatas(engine) -> None:  # type: ignore[no-u
     assert "was published by The Northfield Courier" in answer.answer
     answer = engine.ask("Where was the article about the Iranian lawmaker published?")
     assert answer.abstained and "do not say where" in answer.answer
+
+
+def test_an_article_described_by_its_kind_and_topic_is_found(engine) -> None:  # type: ignore[no-untyped-def]
+    answer = engine.ask("Who wrote the opinion piece about the Iranian lawmaker?")  # the text never says "opinion"
+    assert "was written by Shay Khatiri" in answer.answer, answer.answer
+    # a description whose rare word no article says is not matched: it is named, and the titles shown
+    answer = engine.ask("Who wrote the opinion piece about the Iranian MP?")
+    assert answer.abstained and answer.answer == "The articles do not mention “MP”.", answer.answer
+    assert "An Iranian lawmaker confirms missile exports to Russia" in answer.notice
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who wrote the article about the flood barrier?",
+        "Which newspaper published the article about the volcano eruption?",
+        "When was the story on the airport strike published?",
+    ],
+)
+def test_a_question_about_an_article_no_one_wrote_says_so_and_names_no_author(engine, question) -> None:  # type: ignore[no-untyped-def]
+    # answering with another article's author, date or outlet would answer a question nobody asked
+    answer = engine.ask(question)
+    assert answer.abstained and not answer.citations, answer.answer
+    assert answer.answer.startswith("The articles do not mention “"), answer.answer
+    for author in ("Maren Holt", "Daniel Ferreira", "Shay Khatiri", "Northfield"):
+        assert author not in answer.answer
+    assert "The Larkspur" in answer.notice or "Larkspur" in answer.notice  # the titles there are

@@ -16,7 +16,13 @@ import re
 from dataclasses import dataclass
 
 from rag.answering import Draft
-from rag.answering.overview import Quote, quote_draft
+from rag.answering.overview import (
+    Quote,
+    articles_about,
+    no_article_on,
+    quote_draft,
+    retrieved_first,
+)
 from rag.chunking import sentence_spans
 from rag.retrieval import Retrieval
 from rag.spelling import Library
@@ -128,6 +134,10 @@ def enumeration_draft(question: str, retrieval: Retrieval, library: Library) -> 
     count, which = a.count, a.which
     if count is None and which is None:
         return None
+    # "List the three reasons the article about the volcano gives": an enumeration of another
+    # article does not answer it
+    if articles_about(question, retrieved_first(retrieval, library)[0], library) == []:
+        return no_article_on(question, retrieval, library)
     top = retrieval.passages[:TOP_PASSAGES]
     terms = set(content_terms(question)) - SCAFFOLD
     best: tuple[float, Run] | None = None

@@ -13,7 +13,15 @@ from __future__ import annotations
 import re
 
 from rag.answering import Draft
-from rag.answering.overview import Library, Quote, paragraph_passage, retrieved_first, topic_terms
+from rag.answering.overview import (
+    Library,
+    Quote,
+    articles_about,
+    no_article_on,
+    paragraph_passage,
+    retrieved_first,
+    topic_terms,
+)
 from rag.chunking import sentence_spans
 from rag.grounding import spelled_date
 from rag.retrieval import Retrieval
@@ -75,6 +83,8 @@ def metadata_draft(question: str, retrieval: Retrieval, library: Library) -> Dra
     if not field or not library.articles:
         return None
     scope = metadata_scope(question, retrieval, library)
+    if not scope:
+        return no_article_on(question, retrieval, library)
     passages = list(retrieval.passages)
     added: list[Passage] = []
     stated, lacking = [], []
@@ -98,14 +108,17 @@ def metadata_draft(question: str, retrieval: Retrieval, library: Library) -> Dra
 
 def metadata_scope(question: str, retrieval: Retrieval, library: Library) -> list[str]:
     """The articles a metadata question is about: the one it describes ("the article about the
-    Iranian lawmaker": the title sharing most of those words, else the best retrieved), or every
-    article when it describes none ("Who wrote the articles?", "Who is the author?")."""
+    Iranian lawmaker": of the articles about that (overview.articles_about), the title sharing most
+    of those words, else the best retrieved), or every article when it describes none ("Who wrote
+    the articles?", "Who is the author?"); none when no article is about what it describes."""
     topic = set(topic_terms(question)) - FIELD_WORDS
     retrieved, rest = retrieved_first(retrieval, library)
     ranked = retrieved + rest
     singular = re.search(rf"\b(?:the|this|that) (?:\w+ )?{_PIECE_NOUN}\b(?!s)", question, re.I)
     if len(ranked) > 1 and not (singular and topic):
         return ranked
+    if (about := articles_about(question, retrieved, library)) is not None:
+        ranked = about
     shared = {a: len(topic & set(content_terms(_title(library.articles[a])))) for a in ranked}
     return sorted(ranked, key=lambda a: -shared[a])[:1]  # stable: retrieval order breaks ties
 
