@@ -25,6 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 from rag import claims as cl
+from rag import nlp
 from rag.chunking import sentence_spans
 from rag.nlp import Entity, speakers_before, stored_entities, stored_facts
 from rag.text import OPENS_ON_PERSON, content_terms, is_instruction, names, normalize, numbers, word_set, words
@@ -386,18 +387,47 @@ class Verifier:
             passage_start=ps,
             passage_end=pe,
             support=round(sup.score, 3),
-            speaker=speaker_of(p, sup.start, text[sup.start : sup.end]),
+            speaker=speaker_of(p, sup.start, text[sup.start : sup.end], text),
         )
 
 
-def speaker_of(p: Passage, start: int, quote: str) -> str:
+# How many sentences before a chunk are read for the speaker of a "He added, ..." that its own
+# sentences name no one before: news names the speaker in the sentence before or close to it, and
+# further back another person may have been named since (a choice, not fitted)
+SPEAKER_LOOK_BACK = 3
+
+
+def speaker_of(p: Passage, start: int, quote: str, article: str = "") -> str:
     """Whom the "He"/"She" opening a quote of the passage means (rag.nlp.speakers_before), so the
-    reader of "He added, ..." sees who added it; "" for another quote, or one outside the passage."""
+    reader of "He added, ..." sees who added it; "" for another quote, or one outside the passage.
+    When the chunk names no one before the quote (it opens on "He has already made ..."), the
+    article's SPEAKER_LOOK_BACK sentences before the chunk are analysed now and read with it."""
     if not p.facts or not OPENS_ON_PERSON.match(quote):
         return ""
     i = next((k for k, (s, e) in enumerate(p.chunk.sentences) if s <= start < e), None)
-    speakers = speakers_before(p.chunk.text, p.facts)
-    return speakers[i] if i is not None and i < len(speakers) else ""
+    found = speakers_before(p.chunk.text, p.facts)
+    if i is None or i >= len(found):
+        return ""
+    facts = stored_facts(p.chunk.text, p.facts)
+    if found[i] or not article or any(f.subject or any(e.label == "PERSON" for e in f.entities) for f in facts[:i]):
+        return found[i]
+    return _speaker_before_chunk(article, p.chunk.start, p.chunk.sentences[: i + 1])
+
+
+def _speaker_before_chunk(article: str, chunk_start: int, own: Sequence[tuple[int, int]]) -> str:
+    """The speaker (rag.nlp.speakers) of the last of `own` (article offsets), read after the
+    article's sentences before chunk_start, at most SPEAKER_LOOK_BACK of them, from the paragraph
+    it starts in or, when it starts one, the paragraph before ("He added" opens a new one)."""
+    end = len(article[:chunk_start].rstrip())  # the end of the text before, past blank lines
+    paragraph = article.rfind("\n", 0, end) + 1
+    before = [(s + paragraph, e + paragraph) for s, e in sentence_spans(article[paragraph:chunk_start])]
+    spans = before[-SPEAKER_LOOK_BACK:] + list(own)
+    if len(spans) == len(own):
+        return ""
+    base = spans[0][0]
+    window = article[base : spans[-1][1]]
+    facts = nlp.sentence_facts(nlp.parse(window), [(s - base, e - base) for s, e in spans])
+    return nlp.speakers(facts)[-1]
 
 
 def claim_body(sentence: str) -> str:

@@ -259,7 +259,11 @@ def speakers_before(text: str, packed: str) -> tuple[str, ...]:
     may be a person besides the one it names (the reader must judge).
     A subject the small model labels otherwise counts when it is a person's name the chunk has
     given, or says something ("Bakhshayesh-Ardestani said ..." is ORG to it)."""
-    facts = stored_facts(text, packed)
+    return speakers(stored_facts(text, packed))
+
+
+def speakers(facts: Sequence[SentenceFacts]) -> tuple[str, ...]:
+    """speakers_before over sentence facts however obtained (stored at ingest, or analysed now)."""
     named: list[str] = []  # the PERSON entities so far, in order
     out: list[str] = []
     said = ""  # the answer for the sentence after the last one that named anyone

@@ -433,3 +433,34 @@ def test_a_quote_opening_on_he_names_the_speaker_the_passage_gave_before_it() ->
 def test_a_he_after_a_sentence_naming_two_people_none_as_its_subject_is_left_to_the_reader() -> None:
     speakers = _speaker_citations("He said talks would go on. [1]")
     assert speakers == {"He said talks would go on.": ""}
+
+
+SPEAKER_PARAGRAPHS = (
+    "Officials met in Vienna on Monday.\n\n"
+    "On Saturday, the lawmaker Ahmad Ardestani confirmed the exports. Ardestani said Iran is bartering drones.\n\n"
+    "He added, “We must sell drones.” The talks will go on."
+)
+
+
+def _speaker_in_chunk_from(text: str, opening: str, quote: str) -> str:
+    """The speaker of `quote` cited from a chunk of `text` that starts at `opening`."""
+    start = text.index(opening)
+    spans = tuple((s, e) for s, e in sentence_spans(text) if s >= start)
+    chunk = Chunk("c-1", "sp", text[start:], start, len(text), spans)
+    sources = (_stored(Passage(chunk=chunk, meta=ArticleMeta(id="sp"), score=1.0)),)
+    out = Verifier({"sp": text}.__getitem__, embed=None).verify(f"{quote} [1]", sources)
+    assert [c.quote for c in out.citations] == [quote]
+    return out.citations[0].speaker
+
+
+def test_the_speaker_named_before_the_chunk_is_found_in_the_article() -> None:
+    # the chunk opens on "He added": whom it means is named in the sentences before it, in the
+    # paragraph before (a new paragraph opens on "He added") or earlier in its own
+    quote = "He added, “We must sell drones.”"
+    assert _speaker_in_chunk_from(SPEAKER_PARAGRAPHS, "He added", quote) == "Ahmad Ardestani"
+    assert _speaker_in_chunk_from(SPEAKER_TEXT, "He added", quote) == "Ahmad Ardestani"
+    # a sentence of the chunk that names no one does not stop the reading back
+    assert _speaker_in_chunk_from(SPEAKER_TEXT, "Likely,", quote) == "Ahmad Ardestani"
+    # a chunk that names people before the quote is read alone, as before: two people, neither the
+    # subject, leave it to the reader
+    assert _speaker_in_chunk_from(SPEAKER_TEXT, "Talks between", "He said talks would go on.") == ""
