@@ -126,6 +126,13 @@ def test_a_summary_of_an_article_the_corpus_does_not_hold_says_so(small_engine, 
     assert "City opens the new river bridge" in a.notice
 
 
+def test_a_comparison_of_articles_the_corpus_does_not_hold_says_so(small_engine) -> None:  # type: ignore[no-untyped-def]
+    a = small_engine.ask("What do the articles about the election say on spending?")
+    assert a.abstained and a.answer == "The articles do not mention “election”.", a.answer
+    a = small_engine.ask("What do the articles about the telescope and the bridge say about spending?")
+    assert not a.abstained and {c.article_id for c in a.citations} == {"telescope", "bridge"}, a.answer
+
+
 def test_a_summary_of_the_articles_on_a_topic_leaves_out_those_on_others(small_engine) -> None:  # type: ignore[no-untyped-def]
     a = small_engine.ask("Summarize the articles about the telescope")
     assert not a.abstained

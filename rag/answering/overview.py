@@ -94,6 +94,9 @@ def overview_draft(question: str, retrieval: Retrieval, library: Library) -> Dra
         return None
     summary = wants_summary(question) and not set(content_terms(question)) & COMPARE_WORDS
     if wants_comparison(question) and not summary:
+        # "What do the articles about the election say?" of a corpus without one
+        if articles_about(question, retrieved_first(retrieval, library)[0], library) == []:
+            return no_article_on(question, retrieval, library)
         return compare(question, retrieval, library)
     if summary:
         return summarize(question, retrieval, library)
