@@ -187,7 +187,7 @@ def test_a_topic_whose_words_are_said_but_by_no_one_article_is_no_articles_topic
     assert articles_about(question, ["one", "two", "three"], library) == []  # a third of it each
     d = no_article_on(question, retrieval, library)
     assert d.abstained and d.text == "The articles do not include an article about “galaxies trams pensions”."
-    assert d.notice == "The articles: “Story one”; “Story three”; “Story two”."
+    assert d.notice == "The articles you can ask about: “Story one”; “Story three”; “Story two”."
     assert articles_about("Summarize the article about galaxies", ["one", "two", "three"], library) == ["one"]
 
 

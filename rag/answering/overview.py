@@ -232,7 +232,9 @@ def no_article_on(question: str, retrieval: Retrieval, library: Library) -> Draf
     shown = "; ".join(titles[:MAX_SUMMARY_ARTICLES]) + (
         f"; and {len(titles) - MAX_SUMMARY_ARTICLES} more" if len(titles) > MAX_SUMMARY_ARTICLES else ""
     )
-    return Draft(reason, abstained=True, reason=reason, notice=f"The articles: {shown}.", backend="offline")
+    return Draft(
+        reason, abstained=True, reason=reason, notice=f"The articles you can ask about: {shown}.", backend="offline"
+    )
 
 
 def summarize(question: str, retrieval: Retrieval, library: Library) -> Draft:
