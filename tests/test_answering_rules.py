@@ -1079,3 +1079,23 @@ def test_a_person_named_with_the_role_asked_for_fits_who_holds_it() -> None:
     named, mentioned = scored["Mayor Ines Kroll said the town had no choice."], scored["Others backed the mayor."]
     assert named.lexical == mentioned.lexical  # the same words of the question ...
     assert named.confidence == pytest.approx(mentioned.confidence + TYPE_BONUS)  # ... and a person in the role
+
+
+def test_who_holds_a_role_of_a_place_is_answered_only_where_the_passage_names_the_place() -> None:
+    # "vice president" of an author's note in another passage does not answer "the president of
+    # France"; a passage that names France, and then says "the country", may
+    from dataclasses import replace
+
+    from rag.answering.rules import fits_kind
+
+    info = replace(analyse_question("Who is the president of France?"), required_names=("france",))
+    elsewhere = _scored(info, "Shay Khatiri is vice president of Development at the Yorktown Institute.")
+    assert elsewhere and not any(fits_kind(info, c) for c in elsewhere)
+    named = {
+        c.text: c
+        for c in _scored(info, "France held elections in May. President Anne Roy said the country would vote again.")
+    }
+    assert fits_kind(info, named["President Anne Roy said the country would vote again."])
+    # without a name of what the role is of, the passage need name nothing
+    plain = analyse_question("Who is the vice president?")
+    assert all(fits_kind(plain, c) for c in elsewhere)

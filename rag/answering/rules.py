@@ -689,7 +689,16 @@ def answers_kind(
 
 def fits_kind(info: QuestionInfo, c: Candidate) -> bool:
     """answers_kind of a scored sentence, with what ingest stored of it."""
+    if info.role and info.required_names and not holds_names(info.required_names, c.passage.chunk.text):
+        # "Who is the president of France?" is not answered by a vice president of another passage:
+        # the passage must name what the role is of (news then says "the city", as the sentence may)
+        return False
     return answers_kind(info, c.text, c.context, c.labels, c.places, c.root, c.things)
+
+
+def holds_names(asked: Sequence[str], text: str) -> bool:
+    seen = word_set(text)
+    return all(name_in(n, seen, text) for n in asked)
 
 
 def family_start(root: str, drop: int) -> str:
