@@ -1087,8 +1087,10 @@ def test_who_holds_a_role_of_a_place_is_answered_only_where_the_passage_names_th
     from dataclasses import replace
 
     from rag.answering.rules import fits_kind
+    from rag.types import ArticleMeta
 
-    info = replace(analyse_question("Who is the president of France?"), required_names=("france",))
+    info = analyse_question("Who is the president of France?")
+    assert info.role_of == ("france",)
     elsewhere = _scored(info, "Shay Khatiri is vice president of Development at the Yorktown Institute.")
     assert elsewhere and not any(fits_kind(info, c) for c in elsewhere)
     named = {
@@ -1099,3 +1101,9 @@ def test_who_holds_a_role_of_a_place_is_answered_only_where_the_passage_names_th
     # without a name of what the role is of, the passage need name nothing
     plain = analyse_question("Who is the vice president?")
     assert all(fits_kind(plain, c) for c in elsewhere)
+    # a passage after the lead, whose article's headline names the place
+    later = {c.text: c for c in _scored(info, "President Anne Roy said the country would vote again.")}
+    (c,) = later.values()
+    assert not fits_kind(info, c)
+    titled = replace(c, passage=replace(c.passage, meta=ArticleMeta(id="a", title="France votes again")))
+    assert fits_kind(info, titled)

@@ -689,9 +689,10 @@ def answers_kind(
 
 def fits_kind(info: QuestionInfo, c: Candidate) -> bool:
     """answers_kind of a scored sentence, with what ingest stored of it."""
-    if info.role and info.required_names and not holds_names(info.required_names, c.passage.chunk.text):
+    if info.role_of and not holds_names(info.role_of, f"{c.passage.meta.title}\n{c.passage.chunk.text}"):
         # "Who is the president of France?" is not answered by a vice president of another passage:
-        # the passage must name what the role is of (news then says "the city", as the sentence may)
+        # the passage, or its article's title, must name what the role is of (news names the place
+        # in the headline or the lead and then says "the city", as the sentence may)
         return False
     return answers_kind(info, c.text, c.context, c.labels, c.places, c.root, c.things)
 

@@ -70,6 +70,9 @@ class QuestionInfo:
     # "Who is the mayor of Berlin?" asks who holds a role: the stem of its noun ("mayor"), which the
     # answering sentence (or the one before it) must name; "" for other questions
     role: str = ""
+    # ... and the names of what the role is of ("veldmark" of "the mayor of Veldmark"), which the
+    # answering sentence's passage must name
+    role_of: tuple[str, ...] = ()
     # "Who will pay for the barrier?" asks who does what its verb says: the lemma of that verb
     # ("pay"), which a sentence answers by having it as its own main verb ("The national government
     # will pay 70 percent ..."), though the doer it names be no name; "" for other questions
@@ -242,6 +245,7 @@ def analyse_question(question: str) -> QuestionInfo:
         else "",
         age=bool(re.search(r"\bhow old\b", low)),
         role=stem(m.group(1).lower()) if kind == "person" and (m := _ROLE.search(q)) else "",
+        role_of=tuple(sorted(names(q[m.end() :]) - acronyms)) if kind == "person" and (m := _ROLE.search(q)) else (),
         verb=doer_verb(q) if kind == "person" and _WHO_DOES.match(q) else "",
         describes=bool(asked_names) and bool(_WHO_IS_NAME.match(q) or _ROLE_ASKED.match(q)),
         defined=what_is(q),
