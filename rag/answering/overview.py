@@ -134,7 +134,9 @@ def names_an_article(question: str) -> bool:
 
 
 # English nouns for a piece of journalism, and the prepositions by which a question describes one
-# ("the article about X", "the story on X", "the piece by X", "the report from X")
+# ("the article about X", "the story on X", "the piece by X", "the report from X"). Wider than
+# metadata's _PIECE_NOUN on purpose: there "Who published the report on ...?" asks about a report
+# the article mentions, while a description here only narrows which article is meant
 PIECE_NOUNS = frozenset("article piece story report column editorial op-ed essay post".split())
 DESCRIBING = frozenset("about on by from regarding concerning".split())
 # English nouns for a kind of piece, which say what kind it is, not what it is about ("the opinion
