@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from rag.errors import QuestionError
 from rag.llm import ChatModel, LLMError, Message, escape
-from rag.nlp import Parsed, Token, children, parse_many, parse_question
+from rag.nlp import Parsed, Token, children, parse_many, parse_question, subtree
 from rag.spelling import Library, correct_spelling, true_case
 from rag.text import ORDINAL_WORDS, REPORTING_VERBS, carry, listed, split_carried
 
@@ -86,12 +86,7 @@ def check_history(history: object, max_turns: int) -> list[Turn]:
 
 def _subtree_end(p: Parsed, kids: list[list[int]], i: int) -> int:
     """Index of the last token in token i's subtree."""
-    last, stack = i, [i]
-    while stack:
-        j = stack.pop()
-        last = max(last, j)
-        stack.extend(kids[j])
-    return last
+    return max(subtree(kids, i))
 
 
 def _token_range(p: Parsed, start: int, end: int) -> list[int]:

@@ -94,6 +94,16 @@ def children(p: Parsed) -> list[list[int]]:
     return kids
 
 
+def subtree(kids: list[list[int]], i: int) -> list[int]:
+    """The indices of token i's subtree (itself and all it heads, through `children`), unordered."""
+    out, stack = [], [i]
+    while stack:
+        j = stack.pop()
+        out.append(j)
+        stack.extend(kids[j])
+    return out
+
+
 _lock = threading.Lock()
 _nlp: Any = None
 _lexicon: frozenset[str] = frozenset()

@@ -161,9 +161,9 @@ def described_topic(question: str) -> list[str]:
         after = [k for k in kids[t.head] if k > i] if t.dep == "dobj" else []
         for k in kids[i] + after:
             if k < i and tokens[k].dep in ("compound", "amod", "nmod", "poss"):
-                described += _subtree(kids, k)
+                described += nlp.subtree(kids, k)
             elif k > i and tokens[k].dep == "prep" and tokens[k].lemma.lower() in DESCRIBING:
-                described += [j for o in kids[k] if tokens[o].dep == "pobj" for j in _subtree(kids, o)]
+                described += [j for o in kids[k] if tokens[o].dep == "pobj" for j in nlp.subtree(kids, o)]
     return list(
         dict.fromkeys(
             stem(tokens[j].text.lower())
@@ -172,15 +172,6 @@ def described_topic(question: str) -> list[str]:
             and stem(tokens[j].text.lower()) not in KIND_NOUNS
         )
     )
-
-
-def _subtree(kids: list[list[int]], i: int) -> list[int]:
-    out, stack = [], [i]
-    while stack:
-        j = stack.pop()
-        out.append(j)
-        stack.extend(kids[j])
-    return out
 
 
 def articles_about(question: str, ranked: Sequence[str], library: Library) -> list[str] | None:

@@ -641,8 +641,7 @@ def answers_kind(
         # "How many did the Wall Street Journal say ...?" is not answered by Blinken's figure. The
         # sentence before counts too, as pronouns point there ("the country they invaded in 2022").
         # An interview's unquoted "I" (see score_sentences) may be the person named: not another.
-        seen = f"{context} {text}"
-        if not all(name_in(n, word_set(seen), seen) for n in info.required_names):
+        if not holds_names(info.required_names, f"{context} {text}"):
             return False
     if info.kind == "number":
         if not quantities(text) - info.numbers:  # "Project 360" in the question is no answer to "how many"
@@ -698,6 +697,7 @@ def fits_kind(info: QuestionInfo, c: Candidate) -> bool:
 
 
 def holds_names(asked: Sequence[str], text: str) -> bool:
+    """Whether the text names each of the asked names (rag.text.name_in)."""
     seen = word_set(text)
     return all(name_in(n, seen, text) for n in asked)
 

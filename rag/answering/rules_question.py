@@ -223,6 +223,7 @@ def analyse_question(question: str) -> QuestionInfo:
     # "Who is Clara Voss?"; not "Who is the Director ...?", a role whose holder is asked for
     names_subject = bool(re.match(r"^(?i:(?:who|what) (?:is|was|are|were) )[A-Z]", q))
     runs = tuple(t for run in _NAME_RUN.findall(q) if len(t := tuple(content_terms(run))) >= 2)
+    role = _ROLE.search(q) if kind == "person" else None  # "Who is the mayor of X?"
     return QuestionInfo(
         kind,
         tuple(terms),
@@ -244,8 +245,8 @@ def analyse_question(question: str) -> QuestionInfo:
         if size or "how much" in low
         else "",
         age=bool(re.search(r"\bhow old\b", low)),
-        role=stem(m.group(1).lower()) if kind == "person" and (m := _ROLE.search(q)) else "",
-        role_of=tuple(sorted(names(q[m.end() :]) - acronyms)) if kind == "person" and (m := _ROLE.search(q)) else (),
+        role=stem(role.group(1).lower()) if role else "",
+        role_of=tuple(sorted(names(q[role.end() :]) - acronyms)) if role else (),
         verb=doer_verb(q) if kind == "person" and _WHO_DOES.match(q) else "",
         describes=bool(asked_names) and bool(_WHO_IS_NAME.match(q) or _ROLE_ASKED.match(q)),
         defined=what_is(q),
