@@ -1107,3 +1107,35 @@ def test_who_holds_a_role_of_a_place_is_answered_only_where_the_passage_names_th
     assert not fits_kind(info, c)
     titled = replace(c, passage=replace(c.passage, meta=ArticleMeta(id="a", title="France votes again")))
     assert fits_kind(info, titled)
+
+
+def test_a_sentence_tying_the_thing_asked_to_another_name_does_not_answer() -> None:
+    # "with Norway" in the question; "a contract with Denmark" is about another counterpart
+    info = analyse_question("Which shipyard won the contract with Norway?")
+    assert info.counterparts == (("with", "norway"),)
+    assert not answers_kind(info, "Halvik Marine won a contract with Denmark to build two ferries.")
+    assert answers_kind(info, "Halvik Marine signed the contract with Norway in March.")
+    assert answers_kind(info, "Halvik Marine, which also works with Denmark, won the Norwegian contract.")
+    # a sentence opening on a pronoun speaks of what the sentence before it names
+    assert answers_kind(info, "It won the contract with Denmark too.", context="Norway picked Halvik Marine.")
+    assert not answers_kind(info, "It won the contract with Denmark.", context="Halvik Marine is in Bergen.")
+    # "of": the legislature of another union
+    union = analyse_question("What is the legislature of the Andean Union composed of?")
+    assert not answers_kind(union, "The legislature of the European Union is composed of the Parliament.")
+    assert answers_kind(union, "The legislature of the Andean Union is composed of the Parliament.")
+    # a name the question itself holds is no other counterpart
+    both = analyse_question("What agreement has Russia signed with Iran?")
+    assert answers_kind(both, "Russia has signed an agreement with Belarus, and it is negotiating with Iran.")
+
+
+def test_a_question_about_one_counterpart_is_not_answered_by_the_sentence_about_another(engine) -> None:  # type: ignore[no-untyped-def]
+    # the corpus says "Iran has signed a 25-year security agreement with China" and, next, "Iran and
+    # Russia also have been negotiating a 20-year strategic agreement"
+    a = engine.ask("What agreement has Iran signed with Russia?")
+    assert not a.abstained and "20-year" in a.answer and "China" not in a.answer, a.answer
+    history = [
+        {"role": "user", "content": "What agreement has Iran signed with China?"},
+        {"role": "assistant", "content": "A 25-year security agreement."},
+    ]
+    a = engine.ask("And what about Russia - is there a similar deal?", history)
+    assert "20-year" in a.answer and "25-year" not in a.answer, a.answer

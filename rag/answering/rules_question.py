@@ -83,6 +83,20 @@ class QuestionInfo:
     # "What is (a/the) X?" asks what X is: the words of X, which a sentence defines by a copula
     # ("European Union law is a body of treaties ...", rules.defines)
     defined: tuple[str, ...] = ()
+    # each name the question puts after a preposition, with it: ("with", "russia") of "What agreement
+    # has Iran signed with Russia?" (rules.names_another: a sentence saying "an agreement with China"
+    # is about another counterpart)
+    counterparts: tuple[tuple[str, str], ...] = ()
+
+
+# A preposition and the capitalised word after it ("with Russia", "of the European Union": "european"):
+# English prepositions that tie a thing or an act to a counterpart, a place or an owner
+PREPOSITION_NAME = re.compile(r"\b(with|from|to|in|of|by|for|against|on|at|into)\s+(?:the\s+)?([A-Z][\w’'-]+)")
+
+
+def name_word(word: str) -> str:
+    """A capitalised word as rag.text.names() gives it: lower-cased, without a possessive "'s"."""
+    return word.lower().replace("’", "'").removesuffix("'s")
 
 
 # A question about a date: "when" opening the question or asking ("and when did ...", "since when"),
@@ -257,6 +271,14 @@ def analyse_question(question: str) -> QuestionInfo:
         negated=asks_negated(q),
         opposites=tuple((w, o) for w in dict.fromkeys(prefixed_words(q)) if (o := opposites(w))),
         term_words=_term_words(f"{q} {carried}", terms),
+        counterparts=tuple(
+            dict.fromkeys(
+                (m.group(1).lower(), n)
+                # the carried question's too: "What about Russia?" carries "... signed with Russia?"
+                for m in PREPOSITION_NAME.finditer(f"{q}\n{carried}")
+                if (n := name_word(m.group(2))) in asked_names
+            )
+        ),
     )
 
 
