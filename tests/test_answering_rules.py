@@ -3,8 +3,8 @@ on what they do not. These questions are the hand-written tuning set named in ru
 
 import pytest
 
-from rag.answering.rules import _label, answers_kind, describes_person
-from rag.answering.rules_question import analyse_question
+from rag.answering.rules import _label, answers_kind, defines, describes_person
+from rag.answering.rules_question import analyse_question, what_is
 from rag.nlp import Entity
 from rag.text import names, names_as_written
 
@@ -1139,3 +1139,15 @@ def test_a_question_about_one_counterpart_is_not_answered_by_the_sentence_about_
     ]
     a = engine.ask("And what about Russia - is there a similar deal?", history)
     assert "20-year" in a.answer and "25-year" not in a.answer, a.answer
+
+
+def test_what_an_abbreviation_is_is_said_where_the_article_spells_it_out() -> None:
+    assert what_is("What is the OSA?") == ("osa",)
+    assert what_is("What is ARKit?") == ("arkit",)  # the small model tags "ARKit" a verb
+    spelled = "One of the partners is the Orion Sky Agency (OSA), which runs the telescope."
+    assert defines(spelled, ("osa",))
+    assert defines("The OSA (Orion Sky Agency) runs the telescope from Darmstadt.", ("osa",))
+    assert defines("The images were mapped using ARKit, which is used to track faces.", ("arkit",))
+    # a sentence that only uses the abbreviation does not say what it is
+    assert not defines("A spokesman for the OSA said the images were late.", ("osa",))
+    assert not defines("The images (OSA archive) were released on Tuesday.", ("osa",))

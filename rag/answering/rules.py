@@ -522,8 +522,23 @@ def defines(sentence: str, thing: tuple[str, ...]) -> bool:
     as many as they gained for common nouns.)"""
     if not thing or not set(thing) <= set(words(sentence)):
         return False
+    if len(thing) == 1 and spells_out(sentence, thing[0]):
+        return True
     tokens = nlp.parse(sentence).tokens
     return any(t.text.lower() in thing and says_what(tokens, t) for t in tokens)
+
+
+def spells_out(sentence: str, word: str) -> bool:
+    """Does the sentence introduce the word as an abbreviation, in brackets after a name or before
+    the name in brackets, as news writes them out once: "the Initiative of Black People in Germany
+    (ISD)", "the CJEU (Court of Justice of the European Union)"? English typography, not a parse:
+    the small model parses a bracketed "(ISD)" as a sentence of its own."""
+    w = re.escape(word)
+    return bool(
+        re.search(rf"[A-Z][\w’'.-]*\)?\s*\(\s*(?i:{w})\s*\)", sentence)
+        or re.search(rf"\b(?i:{w})\s+\(\s*(?:the\s+)?[A-Z]", sentence)
+        or re.search(rf"\b(?i:{w}),\s+which\s+(?:is|are|was|were)\b", sentence)
+    )
 
 
 def first_person(sentence: str) -> bool:

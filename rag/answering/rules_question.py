@@ -294,9 +294,11 @@ def what_is(q: str) -> tuple[str, ...]:
     if not m:
         return ()
     tokens = [t for t in nlp.parse_question(q.strip()).tokens if t.start >= m.start(1) and t.pos != "PUNCT"]
-    if not tokens or tokens[-1].pos not in ("NOUN", "PROPN"):
+    # a capitalised word is a name, whatever the small model tags it ("ARKit" as a verb)
+    pos = [("PROPN" if t.text[:1].isupper() and t.pos in ("VERB", "ADJ") else t.pos) for t in tokens]
+    if not tokens or pos[-1] not in ("NOUN", "PROPN"):
         return ()
-    if any(t.pos in ("VERB", "AUX", "PART", "ADP") for t in tokens):
+    if any(p in ("VERB", "AUX", "PART", "ADP") for p in pos):
         return ()
     return tuple(w.lower() for w in m.group(1).split() if w.lower() not in STOPWORDS)
 
