@@ -3,7 +3,7 @@ on what they do not. These questions are the hand-written tuning set named in ru
 
 import pytest
 
-from rag.answering.rules import _label, answers_kind, defines, describes_person
+from rag.answering.rules import _label, answers_kind, defines, describes_person, states_date_part
 from rag.answering.rules_question import analyse_question, what_is
 from rag.nlp import Entity
 from rag.text import names, names_as_written
@@ -1151,3 +1151,27 @@ def test_what_an_abbreviation_is_is_said_where_the_article_spells_it_out() -> No
     # a sentence that only uses the abbreviation does not say what it is
     assert not defines("A spokesman for the OSA said the images were late.", ("osa",))
     assert not defines("The images (OSA archive) were released on Tuesday.", ("osa",))
+
+
+def test_a_question_for_a_part_of_a_date_wants_that_part_stated() -> None:
+    assert analyse_question("In what year did the ferry sink?").date_part == "year"
+    assert analyse_question("Which month did the strike start?").date_part == "month"
+    assert analyse_question("When did the strike start?").date_part == ""
+    assert states_date_part("year", "The ferry sank in 1954 off the cape.")
+    assert states_date_part("year", "The town was founded in 79 AD.")
+    assert not states_date_part("year", "The ferry sank on Tuesday, carrying 1,200 passengers.")
+    assert not states_date_part("year", "The ferry sank 300 km from the coast on Tuesday.")
+    assert states_date_part("month", "The strike started in March 2024.")
+    assert not states_date_part("month", "The strike started in 2024.")
+    assert states_date_part("day", "The strike started on 3 March.") and states_date_part("day", "It ends Friday.")
+    assert not states_date_part("day", "The strike started in March.")
+    assert states_date_part("century", "The abbey dates from the 12th century.")
+    assert states_date_part("decade", "Rates fell in the 1990s.") and states_date_part("decade", "Rates fell in 1994.")
+
+
+def test_the_year_asked_for_is_not_answered_by_a_weekday(engine) -> None:  # type: ignore[no-untyped-def]
+    # the article says the images came "on Tuesday", in no year
+    a = engine.ask("In what year did the Larkspur telescope return its first images?")
+    assert a.abstained, a.answer
+    a = engine.ask("On what day did the Larkspur telescope return its first images?")
+    assert not a.abstained and "Tuesday" in a.answer, a.answer

@@ -87,6 +87,9 @@ class QuestionInfo:
     # has Iran signed with Russia?" (rules.names_another: a sentence saying "an agreement with China"
     # is about another counterpart)
     counterparts: tuple[tuple[str, str], ...] = ()
+    # "In what year ...?", "Which month ...?": the part of a date asked for (year | month | day |
+    # century | decade), which a date question's answer must state (rules.states_date_part); "" for any
+    date_part: str = ""
 
 
 # A preposition and the capitalised word after it ("with Russia", "of the European Union": "european"):
@@ -107,6 +110,7 @@ DATE_QUESTION = re.compile(
     r"|\bwhen\s+(?:did|does|do|was|were|is|are|will|would|had|has|have|can|could)\b"
     r"|\b(?:what|which)\s+(?:year|date|month|day|time|century|decade)s?\b"
 )
+_DATE_PART = re.compile(r"\b(?:what|which)\s+(year|month|day|century|decade)s?\b")
 # The question words; the first one says what is asked: a later one opens a relative clause ("What did
 # the children who were not given RX-12 get?" asks no person)
 _WH_WORD = re.compile(r"\b(what|which|who|whom|whose|where|why|when|how)\b")
@@ -271,6 +275,7 @@ def analyse_question(question: str) -> QuestionInfo:
         negated=asks_negated(q),
         opposites=tuple((w, o) for w in dict.fromkeys(prefixed_words(q)) if (o := opposites(w))),
         term_words=_term_words(f"{q} {carried}", terms),
+        date_part=m.group(1) if kind == "date" and (m := _DATE_PART.search(low)) else "",
         counterparts=tuple(
             dict.fromkeys(
                 (m.group(1).lower(), n)
