@@ -1175,3 +1175,43 @@ def test_the_year_asked_for_is_not_answered_by_a_weekday(engine) -> None:  # typ
     assert a.abstained, a.answer
     a = engine.ask("On what day did the Larkspur telescope return its first images?")
     assert not a.abstained and "Tuesday" in a.answer, a.answer
+
+
+def _festival():  # type: ignore[no-untyped-def]
+    text = (
+        "The Harbour Festival opens on Friday with three days of music.\n"
+        "Want to hear the acts booked for the festival? Listen to:\n"
+        "- Marla Quinn, a folk singer from Tacoma\n"
+        "- The Copper Lanterns, a brass band from Leeds\n"
+        "- Oskar Veld, a pianist from Ghent\n"
+        "Tickets cost 40 crowns and go on sale on Monday."
+    )
+    return (_passage(text, "fest"),)
+
+
+def test_a_bulleted_list_is_read_with_the_line_that_introduces_it() -> None:
+    from rag.answering.rules import list_leads
+
+    passages = _festival()
+    text = passages[0].chunk.text
+    lead = "Want to hear the acts booked for the festival? Listen to:"
+    items = [text.index(name) - 2 for name in ("Marla", "The Copper", "Oskar")]
+    assert list_leads(passages) == {("fest", start): lead for start in items}
+
+
+def test_several_things_asked_for_from_a_bulleted_list_are_answered_by_its_items() -> None:
+    from rag.answering.rules import listed
+
+    passages = _festival()
+    # "featured" before the noun is no verb of the question's own: the question asks for several acts
+    info = analyse_question("Which other featured acts are booked for the festival?")
+    assert info.plural
+    candidates = _scored(info, passages[0].chunk.text, "fest")
+    # the items count the words of the line introducing them: one of them ranks first
+    assert candidates[0].text.startswith("- ")
+    assert [c.text[2:8] for c in listed(candidates[0], candidates, info, passages)] == ["Marla ", "The Co", "Oskar "]
+    # one thing asked for, or a best sentence that is no item: no list
+    one = analyse_question("Which act is booked for the festival?")
+    assert listed(candidates[0], candidates, one, passages) == []
+    opening = next(c for c in candidates if c.text.startswith("The Harbour"))
+    assert listed(opening, candidates, info, passages) == []

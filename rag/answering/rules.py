@@ -265,7 +265,8 @@ class OfflineBackend:
             if shown is not None and shown in answering:  # it may answer: say so, not "do not answer"
                 reason = NOT_CLEARLY_ANSWERED
             return Decision(info, (), shown, reason, best)
-        return Decision(info, tuple(select(answering, info, self.max_sentences)), None, "", best)
+        chosen = listed(best, answering, info, retrieval.passages) or select(answering, info, self.max_sentences)
+        return Decision(info, tuple(chosen), None, "", best)
 
 
 # How surely a quoted sentence answers the question, shown with its citation (Citation.answers): a
@@ -332,6 +333,7 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
     pairs = {pair for pair in info.pairs if any(w not in STOPWORD_STEMS and w not in name_terms for w in pair)}
     before = sentences_before(retrieval.passages)
     asked_before = answered_questions(retrieval.passages)
+    leads = list_leads(retrieval.passages)
     seen: set[tuple[str, int]] = set()
     out: list[Candidate] = []
     for n, p in enumerate(retrieval.passages, start=1):
@@ -364,6 +366,9 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             # an interview's answer speaks to the question printed before it ("What's the biggest
             # career risk you've ever taken?" / "Last year I took a pay cut ..."): its words count here
             terms |= set(content_terms(asked_before.get((p.article_id, s), "")))
+            # an item of a bulleted list is what the line introducing it says ("Read about:" after
+            # "Want to learn more about featured leaders?" / "- Laura Frank Tacho, ...")
+            terms |= set(content_terms(leads.get((p.article_id, s), "")))
             for run in info.full_names:  # "Bakhshayesh-Ardestani said" names "Ahmad Bakhshayesh-Ardestani"
                 if run[-1] in terms:
                     terms |= set(run)
@@ -605,6 +610,57 @@ def answered_questions(passages: tuple[Passage, ...]) -> dict[tuple[str, int], s
                 first -= 1
             out.setdefault((p.article_id, spans[k + 1][0]), " ".join(texts[first : k + 1]))
     return out
+
+
+# A line opening a bulleted or numbered list's item, as articles and our HTML import (trafilatura's
+# "- " for <li>) write them
+_BULLET = re.compile(r"^\s*(?:[-•*–]|\d{1,2}[.)])\s+\S")
+LIST_MAX = 8  # the most items of one bulleted list an answer quotes (a reader's list, not a page's index)
+
+
+def list_leads(passages: tuple[Passage, ...]) -> dict[tuple[str, int], str]:
+    """(article, sentence start) -> for each item of a bulleted list, the text introducing the list:
+    the sentence before its first item, ending in a colon, with the sentence before that one in
+    its paragraph ("Want to learn more about featured leaders? Read about:")."""
+    out: dict[tuple[str, int], str] = {}
+    for p in passages:
+        spans, base = p.chunk.sentences, p.chunk.start
+        texts = [p.chunk.text[s - base : e - base] for s, e in spans]
+        lead = ""
+        for k, (s, _) in enumerate(spans):
+            line_start = k == 0 or "\n" in p.chunk.text[spans[k - 1][1] - base : s - base]
+            if line_start and _BULLET.match(texts[k]):
+                if lead:
+                    out[(p.article_id, s)] = lead
+                continue
+            lead = ""
+            if texts[k].rstrip().endswith(":"):
+                same_paragraph = k > 0 and not line_start
+                lead = f"{texts[k - 1]} {texts[k]}" if same_paragraph else texts[k]
+    return out
+
+
+def listed(
+    best: Candidate, candidates: list[Candidate], info: QuestionInfo, passages: tuple[Passage, ...]
+) -> list[Candidate]:
+    """Several things asked for ("Which acts ...?") and the best sentence an item of a bulleted list:
+    the list's items around it, in order (at most LIST_MAX); else []."""
+    if not info.plural:
+        return []
+    leads = list_leads(passages)
+    if (best.passage.article_id, best.start) not in leads:
+        return []
+    c = best
+    items = [k for k in candidates if k.passage is c.passage and (k.passage.article_id, k.start) in leads]
+    items.sort(key=lambda k: k.index)
+    run = [c]
+    for k in items:  # the consecutive items around c
+        if k.index > run[-1].index and k.index == run[-1].index + 1:
+            run.append(k)
+    for k in reversed(items):
+        if k.index < run[0].index and k.index == run[0].index - 1:
+            run.insert(0, k)
+    return run[:LIST_MAX]
 
 
 def sentences_before(passages: tuple[Passage, ...]) -> dict[tuple[str, int], str]:

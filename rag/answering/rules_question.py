@@ -491,6 +491,8 @@ def asks_plural(question: str) -> bool:
         # Wedding are ...": "places" as VBZ, its "-s" a plural's)
         if tokens[wh].dep == "det" and tokens[wh].head == k and t.tag == "VBZ":
             return True
+        if t.dep == "amod":  # a participle before the noun ("Which featured leaders ...") is no verb of its own
+            continue
         if t.pos in ("VERB", "AUX", "ADP", "PUNCT"):
             return False
         if t.pos in ("NOUN", "PROPN"):
