@@ -1215,3 +1215,16 @@ def test_several_things_asked_for_from_a_bulleted_list_are_answered_by_its_items
     assert listed(candidates[0], candidates, one, passages) == []
     opening = next(c for c in candidates if c.text.startswith("The Harbour"))
     assert listed(opening, candidates, info, passages) == []
+
+
+def test_a_yes_no_question_is_answered_only_by_a_sentence_saying_what_it_asks() -> None:
+    info = analyse_question("Has the ferry been repaired?")
+    assert info.kind == "yesno" and info.predicate == ("repair",)
+    assert not answers_kind(info, "The ferry carried 300 passengers on Sunday.")  # names the ferry only
+    assert answers_kind(info, "The ferry has not been repaired yet.")
+    assert answers_kind(info, "Repairs to the ferry will take a month.")  # a word of the family
+    # the subject's words are not what is asked ("council"); the object is
+    council = analyse_question("Did the council approve the barrier?")
+    assert council.predicate == ("approv", "barrier")
+    assert not answers_kind(council, "The council met on Tuesday.")
+    assert answers_kind(council, "The barrier will cost 1.2 billion crowns.")

@@ -90,6 +90,9 @@ class QuestionInfo:
     # "In what year ...?", "Which month ...?": the part of a date asked for (year | month | day |
     # century | decade), which a date question's answer must state (rules.states_date_part); "" for any
     date_part: str = ""
+    # a yes/no question's stemmed words outside its subject ("approv" of "Has the vaccine been
+    # approved?"): what it asks of the subject, which a sentence answering yes or no must say
+    predicate: tuple[str, ...] = ()
 
 
 # A preposition and the capitalised word after it ("with Russia", "of the European Union": "european"):
@@ -164,6 +167,23 @@ def name_asked(question: str) -> str:
         if t.pos == "NOUN" and (i + 1 == len(tokens) or tokens[i + 1].pos not in compound):
             return t.text
     return phrase.split()[-1] if phrase else ""
+
+
+def yesno_predicate(question: str) -> tuple[str, ...]:
+    """The stemmed content words of a yes/no question outside its subject (spaCy's nsubj/nsubjpass of
+    the root and the words that depend on it): "Has the vaccine been approved?" -> ("approv",);
+    () when the parse finds no subject."""
+    p = nlp.parse_question(question)
+    kids = nlp.children(p)
+    root = next((i for i, t in enumerate(p.tokens) if t.dep == "ROOT"), None)
+    if root is None:
+        return ()
+    subj = next((i for i in kids[root] if p.tokens[i].dep in ("nsubj", "nsubjpass")), None)
+    if subj is None:
+        return ()
+    inside = set(nlp.subtree(kids, subj))
+    rest = " ".join(t.text for i, t in enumerate(p.tokens) if i not in inside)
+    return tuple(dict.fromkeys(content_terms(rest)))
 
 
 def counted_things(question: str) -> str:
@@ -275,6 +295,7 @@ def analyse_question(question: str) -> QuestionInfo:
         negated=asks_negated(q),
         opposites=tuple((w, o) for w in dict.fromkeys(prefixed_words(q)) if (o := opposites(w))),
         term_words=_term_words(f"{q} {carried}", terms),
+        predicate=yesno_predicate(q) if kind == "yesno" else (),
         date_part=m.group(1) if kind == "date" and (m := _DATE_PART.search(low)) else "",
         counterparts=tuple(
             dict.fromkeys(
