@@ -1228,3 +1228,19 @@ def test_a_yes_no_question_is_answered_only_by_a_sentence_saying_what_it_asks() 
     assert council.predicate == ("approv", "barrier")
     assert not answers_kind(council, "The council met on Tuesday.")
     assert answers_kind(council, "The barrier will cost 1.2 billion crowns.")
+
+
+def test_where_someone_works_is_answered_by_what_the_sentence_says_beside_the_name() -> None:
+    info = analyse_question("Where does Priya Nair work?")
+    assert info.describes and analyse_question("Who does Lukas Weber work for?").describes
+    assert analyse_question("What does Priya Nair do?").describes
+    assert not analyse_question("Where does the river flow?").describes
+    assert describes_person("Lukas Weber of the Institute for Economic Research said wages rose.", ("lukas", "weber"))
+    assert not describes_person("Lukas Weber said wages rose in the north of the country.", ("lukas", "weber"))
+    text = (
+        "Priya Nair, chief economist at Calder Bank, said the rise was a mistake. "
+        "Nair said she would work on a new forecast in May."
+    )
+    ranked = _scored(info, text)
+    # the title and employer beside the name answer "where does she work", though "work" is not said
+    assert ranked[0].text.startswith("Priya Nair, chief economist") and ranked[0].lexical == 1.0

@@ -372,6 +372,11 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             for run in info.full_names:  # "Bakhshayesh-Ardestani said" names "Ahmad Bakhshayesh-Ardestani"
                 if run[-1] in terms:
                     terms |= set(run)
+            # "Where does Priya Nair work?": a sentence saying what she is beside her name ("Priya
+            # Nair, chief economist at Calder Bank, said ...") answers what is asked of her, in
+            # whatever words (make train's SQuAD questions: no answer changed; measured 2026-12-07)
+            if info.describes and bool(name_terms & terms) and describes_person(text, info.names):
+                terms |= set(info.terms)
             lexical = sum(w for t, w in weights.items() if t in terms) / total
             lexical_full = sum(w for t, w in full.items() if t in terms) / full_total
             labels = labels_of[i] if i < len(labels_of) else frozenset()
@@ -499,6 +504,13 @@ def describes_person(sentence: str, names: tuple[str, ...]) -> bool:
             if c.dep == "compound" and c.pos in ("NOUN", "PROPN") and c.text.lower() not in asked:
                 if c.ent not in _NO_TITLE_LABELS:
                     return True
+            # "Lukas Weber of the Institute for Economic Research", "Dr. Ames from Helix Biologics"
+            if (
+                c.dep == "prep"
+                and c.text.lower() in ("of", "at", "from")
+                and any(tokens[g.head] is c and g.dep == "pobj" and g.ent == "ORG" for g in tokens)
+            ):
+                return True
         if t.dep == "appos" and tokens[t.head].pos == "NOUN":
             return True
         if says_what(tokens, t):

@@ -286,7 +286,7 @@ def analyse_question(question: str) -> QuestionInfo:
         role=stem(role.group(1).lower()) if role else "",
         role_of=tuple(sorted(names(q[role.end() :]) - acronyms)) if role else (),
         verb=doer_verb(q) if kind == "person" and _WHO_DOES.match(q) else "",
-        describes=bool(asked_names) and bool(_WHO_IS_NAME.match(q) or _ROLE_ASKED.match(q)),
+        describes=bool(asked_names) and bool(_WHO_IS_NAME.match(q) or _ROLE_ASKED.match(q) or _WORKS_WHERE.match(q)),
         defined=what_is(q),
         individual=bool(PERSON_WHICH.search(low)),
         plural=kind in ("what", "person") and asks_plural(q),
@@ -310,6 +310,12 @@ def analyse_question(question: str) -> QuestionInfo:
 
 # "Who is Clara Voss?", not "Who was Shi Tianze's father?" (a possessive: someone else is asked for)
 _WHO_IS_NAME = re.compile(r"^(?i:who (?:is|was)) [A-Z](?![^?]*[’']s\b)")
+# "Where does X work?", "Who does X work for?", "What does X do?": what X is, by a title or an
+# employer beside the name ("Priya Nair, chief economist at Calder Bank, said ...")
+_WORKS_WHERE = re.compile(
+    r"^(?i:(?:where|who|whom|what|which \w+) (?:does|did) )[A-Z][\w’'-]*(?: [A-Z][\w’'-]*)*"
+    r" (?i:work(?: for| at)?|do(?: for a living)?)\s*\?$"
+)
 _WHAT_IS = re.compile(r"^(?i:what (?:is|are|was|were)) (?:(?:a|an|the) )?([\w’'-]+(?: [\w’'-]+){0,2})\s*\?$")
 
 
