@@ -1200,7 +1200,7 @@ def test_a_bulleted_list_is_read_with_the_line_that_introduces_it() -> None:
 
 
 def test_several_things_asked_for_from_a_bulleted_list_are_answered_by_its_items() -> None:
-    from rag.answering.rules import listed
+    from rag.answering.rules import listed, render_all
 
     passages = _festival()
     # "featured" before the noun is no verb of the question's own: the question asks for several acts
@@ -1209,7 +1209,11 @@ def test_several_things_asked_for_from_a_bulleted_list_are_answered_by_its_items
     candidates = _scored(info, passages[0].chunk.text, "fest")
     # the items count the words of the line introducing them: one of them ranks first
     assert candidates[0].text.startswith("- ")
-    assert [c.text[2:8] for c in listed(candidates[0], candidates, info, passages)] == ["Marla ", "The Co", "Oskar "]
+    items = listed(candidates[0], candidates, info, passages)
+    assert [c.text[2:8] for c in items] == ["Marla ", "The Co", "Oskar "]
+    # each on a line of its own: a line break ends a sentence, so each item is checked and cited alone
+    # (run together, the verifier cited three of four items of a real page's list)
+    assert render_all(items).split("\n") == [f"{c.text} [1]" for c in items]
     # one thing asked for, or a best sentence that is no item: no list
     one = analyse_question("Which act is booked for the festival?")
     assert listed(candidates[0], candidates, one, passages) == []

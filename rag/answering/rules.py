@@ -996,7 +996,14 @@ def render_all(chosen: Sequence[Quotable]) -> str:
             quoted.add((c.passage.article_id, before[0]))
         parts.append(f"{c.text} [{c.n}]")
         quoted.add((c.passage.article_id, c.start))
-    return " ".join(parts)
+    # an item of a bulleted list goes on a line of its own, as in the article: a line break ends a
+    # sentence (rag.chunking.sentence_spans), so each item is checked and cited alone, and the chat
+    # shows the list as a list
+    text = ""
+    for k, part in enumerate(parts):
+        listed = bool(_BULLET.match(part)) or (k > 0 and bool(_BULLET.match(parts[k - 1])))
+        text += ("\n" if listed else " ") + part if k else part
+    return text
 
 
 def distinctive_names(asked: tuple[str, ...], keywords: KeywordIndex) -> tuple[str, ...]:
