@@ -92,9 +92,9 @@ ORDINAL_WORDS = tuple(
     "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split()
 )
 MONTHS = "january february march april may june july august september october november december".split()
-DATE_WORDS = frozenset(MONTHS) | frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday summer winter spring autumn "
-    "yesterday today recently".split()
+WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+DATE_WORDS = (
+    frozenset(MONTHS) | frozenset(WEEKDAYS) | frozenset("summer winter spring autumn yesterday today recently".split())
 )
 # "week", "month" and "year" alone are units of time ("three doses a month apart", "20 million doses
 # a year"); they say when only after a word that places them ("last week", "later this year",
@@ -214,13 +214,16 @@ def has_date(text: str) -> bool:
     return bool(_YEAR.search(text) or _DATE_WORD.search(text) or _CENTURY.search(text))
 
 
+def name_word(word: str) -> str:
+    """A capitalised word as names() gives it: lower-cased, without a possessive "'s"."""
+    return word.lower().replace("’", "'").removesuffix("'s")
+
+
 def names(text: str) -> set[str]:
     """Capitalised words not opening a sentence (a cheap proper-noun detector), lower-cased."""
     out: set[str] = set()
     for m in re.finditer(r"(?<![.!?“\"]\s)(?<!^)(?<!\()\b([A-Z][a-zA-Z’']+)", fold_accents(text.strip())):
-        w = m.group(1).lower().replace("’", "'")
-        if w.endswith("'s"):
-            w = w[:-2]
+        w = name_word(m.group(1))
         if w not in STOPWORDS and w not in QUESTION_WORDS:
             out.add(w)
     return out

@@ -24,7 +24,6 @@ from rag.answering.rules_question import (
     MONEY_SAID,
     QuestionInfo,
     analyse_question,
-    name_word,
     nationalities,
     prefixed_words,
 )
@@ -34,6 +33,7 @@ from rag.text import (
     NUMBER_WORDS,
     STOPWORD_STEMS,
     STOPWORDS,
+    WEEKDAYS,
     content_terms,
     content_words,
     has_date,
@@ -41,6 +41,7 @@ from rag.text import (
     is_instruction,
     is_question,
     name_in,
+    name_word,
     names,
     names_as_written,
     numbers,
@@ -375,7 +376,8 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             # "Where does Priya Nair work?": a sentence saying what she is beside her name ("Priya
             # Nair, chief economist at Calder Bank, said ...") answers what is asked of her, in
             # whatever words (make train's SQuAD questions: no answer changed; measured 2026-12-07)
-            if info.describes and bool(name_terms & terms) and describes_person(text, info.names):
+            described = info.describes and bool(name_terms & terms) and describes_person(text, info.names)
+            if described:
                 terms |= set(info.terms)
             lexical = sum(w for t, w in weights.items() if t in terms) / total
             lexical_full = sum(w for t, w in full.items() if t in terms) / full_total
@@ -385,7 +387,7 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
                 info.kind in ("number", "date") and answers_kind(info, text, context, labels) and counts(info, text)
             ) or (info.kind == "reason" and bool(CAUSAL.search(text)))
             fits = fits or (info.plural and lists_names(p, i, info))
-            fits = fits or (info.describes and bool(name_terms & terms) and describes_person(text, info.names))
+            fits = fits or described
             fits = fits or (bool(info.defined) and defines(text, info.defined))
             # "Who is the mayor of Port Halden?": a person named with the role asked for ("Mayor
             # Jonas Eklund said ..."), though the sentence says "the city" for the place
@@ -662,17 +664,13 @@ def listed(
     leads = list_leads(passages)
     if (best.passage.article_id, best.start) not in leads:
         return []
-    c = best
-    items = [k for k in candidates if k.passage is c.passage and (k.passage.article_id, k.start) in leads]
-    items.sort(key=lambda k: k.index)
-    run = [c]
-    for k in items:  # the consecutive items around c
-        if k.index > run[-1].index and k.index == run[-1].index + 1:
-            run.append(k)
-    for k in reversed(items):
-        if k.index < run[0].index and k.index == run[0].index - 1:
-            run.insert(0, k)
-    return run[:LIST_MAX]
+    at = {k.index: k for k in candidates if k.passage is best.passage and (k.passage.article_id, k.start) in leads}
+    first, last = best.index, best.index  # the run of consecutive items around the best
+    while first - 1 in at:
+        first -= 1
+    while last + 1 in at:
+        last += 1
+    return [at[i] for i in range(first, last + 1)][:LIST_MAX]
 
 
 def sentences_before(passages: tuple[Passage, ...]) -> dict[tuple[str, int], str]:
@@ -820,7 +818,7 @@ _YEAR_SAID = re.compile(
 _MONTH_NAMES = "(?:" + "|".join(m.title() for m in MONTHS) + ")"  # with a capital: "may" is a verb
 _MONTH_SAID = re.compile(rf"\b(?:{_MONTH_NAMES}|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b")
 _DAY_SAID = re.compile(
-    rf"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday|tomorrow)\b"
+    rf"\b(?:{'|'.join(WEEKDAYS)}|today|yesterday|tomorrow)\b"
     rf"|\b{_MONTH_NAMES}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAMES}\b",
     re.I,
 )
@@ -999,10 +997,9 @@ def render_all(chosen: Sequence[Quotable]) -> str:
     # an item of a bulleted list goes on a line of its own, as in the article: a line break ends a
     # sentence (rag.chunking.sentence_spans), so each item is checked and cited alone, and the chat
     # shows the list as a list
-    text = ""
-    for k, part in enumerate(parts):
-        listed = bool(_BULLET.match(part)) or (k > 0 and bool(_BULLET.match(parts[k - 1])))
-        text += ("\n" if listed else " ") + part if k else part
+    text = parts[0] if parts else ""
+    for previous, part in zip(parts, parts[1:]):
+        text += ("\n" if _BULLET.match(part) or _BULLET.match(previous) else " ") + part
     return text
 
 

@@ -17,6 +17,7 @@ from rag.text import (
     STOPWORDS,
     content_terms,
     content_words,
+    name_word,
     names,
     numbers,
     split_carried,
@@ -98,11 +99,6 @@ class QuestionInfo:
 # A preposition and the capitalised word after it ("with Russia", "of the European Union": "european"):
 # English prepositions that tie a thing or an act to a counterpart, a place or an owner
 PREPOSITION_NAME = re.compile(r"\b(with|from|to|in|of|by|for|against|on|at|into)\s+(?:the\s+)?([A-Z][\w’'-]+)")
-
-
-def name_word(word: str) -> str:
-    """A capitalised word as rag.text.names() gives it: lower-cased, without a possessive "'s"."""
-    return word.lower().replace("’", "'").removesuffix("'s")
 
 
 # A question about a date: "when" opening the question or asking ("and when did ...", "since when"),
