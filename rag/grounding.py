@@ -67,6 +67,7 @@ class Claim:
     text: str  # without markers
     cited: tuple[int, ...]  # source numbers as written
     quotes: tuple[tuple[int, str], ...] = ()  # (source number, the words the model says it rests on)
+    line: str = ""  # the line break(s) before it in the draft ("\n", "\n\n"): a list item, a paragraph
 
 
 @dataclass(frozen=True)
@@ -112,25 +113,39 @@ def split_claims(text: str) -> list[Claim]:
 
     plain = QUOTE_MARKER.sub(stash, text)
     claims: list[Claim] = []
+    end = 0
     for s, e in sentence_spans(plain):
         piece = plain[s:e]
+        gap, end = plain[end:s] + piece[: len(piece) - len(piece.lstrip())], e
         leading = LEADING_MARKERS.match(_strip_tags(piece))
         if leading and claims:  # "soy. [1] Next" splits as "soy." | "[1] Next"
             lead, piece = _split_leading(piece)
             prev = claims.pop()
             claims.append(
-                Claim(prev.text, prev.cited + _numbers_in(_strip_tags(lead)), prev.quotes + _tags(lead, quotes))
+                Claim(
+                    prev.text, prev.cited + _numbers_in(_strip_tags(lead)), prev.quotes + _tags(lead, quotes), prev.line
+                )
             )
         own = _tags(piece, quotes)
         bare_piece = _strip_tags(piece)
         cited = _numbers_in("".join(m.group() for m in MARKER.finditer(bare_piece)))
         bare = MARKER.sub("", bare_piece).strip()
         if bare:
-            claims.append(Claim(bare, cited, own))
+            claims.append(Claim(bare, cited, own, "\n" * min(gap.count("\n"), 2) if claims else ""))
         elif claims and (cited or own):
             prev = claims.pop()
-            claims.append(Claim(prev.text, prev.cited + cited, prev.quotes + own))
+            claims.append(Claim(prev.text, prev.cited + cited, prev.quotes + own, prev.line))
     return claims
+
+
+def _joined(parts: list[tuple[str, str]]) -> str:
+    """The verified sentences as the draft laid them out: a list item or paragraph keeps its line
+    break (a model's bulleted answer, the offline backend's quoted list), the rest joined by a space.
+    The first sentence kept opens the text, whatever stood before it."""
+    text = ""
+    for line, sentence in parts:
+        text += sentence if not text else (line or " ") + sentence
+    return text
 
 
 _TAG = re.compile(r"\x00(\d+)\x00")
@@ -202,7 +217,7 @@ class Verifier:
 
     def verify(self, text: str, passages: tuple[Passage, ...], question: str = "") -> Verified:
         out = Verified(text="")
-        parts: list[str] = []
+        parts: list[tuple[str, str]] = []  # (the line break before it, the verified sentence)
         keys: dict[tuple[str, int, int], int] = {}
         all_claims = split_claims(text)
         self._prime(all_claims, passages)
@@ -213,9 +228,9 @@ class Verifier:
             prefix = claim.text[: len(claim.text) - len(body)]
             if META_SENTENCE.match(body) and not claim.cited:
                 if why := check_meta(body, question, passages):
-                    self._reject(out, parts, claim.text, why)
+                    self._reject(out, parts, claim, why)
                 else:
-                    parts.append(claim.text)
+                    parts.append((claim.line, claim.text))
                 continue
             if claims_nothing(body):
                 # "Here is what the articles say:" (or a bare list number) claims nothing: shown only
@@ -224,7 +239,7 @@ class Verifier:
                 if valid:
                     p = passages[valid[0] - 1]
                     found = [(p, Support(p.chunk.start, p.chunk.end, 0.0, ""))]
-                    parts.append(f"{prefix}{body} {self._marks(out, keys, found)}".strip())
+                    parts.append((claim.line, f"{prefix}{body} {self._marks(out, keys, found)}".strip()))
                 continue
             cited = claim.cited or cited_anywhere  # an uncited summary may rest on what the answer cites
             found, why = self._support(body, cited, passages, question, claim.quotes, person)
@@ -232,11 +247,11 @@ class Verifier:
                 why = "no citation"
                 found = found if self._uncited_ok(body) else []
             if not found:
-                self._reject(out, parts, claim.text, why if claim.cited or why == "no citation" else "no citation")
+                self._reject(out, parts, claim, why if claim.cited or why == "no citation" else "no citation")
                 continue
             person = _last_person(body) or person
-            parts.append(f"{prefix}{body} {self._marks(out, keys, found)}")
-        out.text = " ".join(parts)
+            parts.append((claim.line, f"{prefix}{body} {self._marks(out, keys, found)}"))
+        out.text = _joined(parts)
         if not out.citations:
             out.abstained = True
             out.reason = "No sentence of the answer could be verified against the cited articles."
@@ -273,12 +288,13 @@ class Verifier:
         """An uncited sentence is kept only as a conclusion ("In short, ...") of what was cited."""
         return bool(re.match(r"^(in short|in sum|in summary|overall|taken together|in other words)\b", body, re.I))
 
-    def _reject(self, out: Verified, parts: list[str], sentence: str, why: str) -> None:
+    def _reject(self, out: Verified, parts: list[tuple[str, str]], claim: Claim, why: str) -> None:
+        sentence = claim.text
         log.info("verifier: %s: %r", why, sentence[:80])
         out.removed.append(Removed(sentence, why))
         if self.mode == "flag":
             out.flagged.append(sentence)
-            parts.append(f"{sentence} [unverified: {why}]")
+            parts.append((claim.line, f"{sentence} [unverified: {why}]"))
         else:
             out.dropped.append(sentence)
 

@@ -28,15 +28,21 @@ def cite_link(turn: int, n: int) -> str:
     return f'<a class="cite" href="#cite-{turn}-{n}" title="Open source {n}">[{n}]</a>'
 
 
+def esc_lines(text: str) -> str:
+    """Escaped, its line breaks (a list's items, paragraphs) kept as <br>: the chat renders a message
+    as Markdown, where a raw blank line would end the HTML block and a newline alone shows nothing."""
+    return esc(text).replace("\n", "<br>")
+
+
 def link_markers(text: str, turn: int, known: Sequence[int]) -> str:
-    """Escape the answer text and turn each [n] that has a citation into a link."""
+    """Escape the answer text (line breaks kept) and turn each [n] that has a citation into a link."""
     out, last = [], 0
     for m in MARKER.finditer(text):
-        out.append(esc(text[last : m.start()]))
+        out.append(esc_lines(text[last : m.start()]))
         n = int(m.group(1))
         out.append(cite_link(turn, n) if n in known else esc(m.group(0)))
         last = m.end()
-    out.append(esc(text[last:]))
+    out.append(esc_lines(text[last:]))
     return "".join(out)
 
 
@@ -51,7 +57,7 @@ def title_of(c: Mapping[str, Any]) -> str:
 
 def render_partial(text: str) -> str:
     """What the chat shows while the answer streams: the verified text so far, links not yet active."""
-    return f'<div class="answer streaming">{esc(text)}<span class="cursor">▍</span></div>'
+    return f'<div class="answer streaming">{esc_lines(text)}<span class="cursor">▍</span></div>'
 
 
 def render_answer(answer: Mapping[str, Any], turn: int) -> str:

@@ -1221,6 +1221,32 @@ def test_several_things_asked_for_from_a_bulleted_list_are_answered_by_its_items
     assert listed(opening, candidates, info, passages) == []
 
 
+def test_a_lists_items_are_quoted_as_a_list_and_each_shows_the_lists_answer_score(embed_model) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from rag.answering.rules import OfflineBackend
+    from rag.retrieval import KeywordIndex, Retrieval
+
+    question = "Which other featured acts are booked for the festival?"
+    (p,) = _festival()
+    sentences = [p.chunk.text[s:e] for s, e in p.chunk.sentences]
+    vectors = np.array(embed_model.get_text_embedding_batch(sentences), np.float32)
+    retrieval = Retrieval(
+        question,
+        np.array(embed_model.get_query_embedding(question), np.float32),
+        (replace(p, sentence_vectors=vectors),),
+    )
+    stats = SimpleNamespace(keywords=KeywordIndex([], 1), word_vectors=None)
+    draft = OfflineBackend(stats).draft(question, retrieval)  # type: ignore[arg-type]
+    assert [line[2:8] for line in draft.text.split("\n")] == ["Marla ", "The Co", "Oskar "]
+    # one score for the three items: the list answers together (scored alone, they differed)
+    assert len(draft.scores) == 3 and len({score for _, _, score in draft.scores}) == 1
+    assert draft.confidence == draft.scores[0][2]
+
+
 def test_a_yes_no_question_is_answered_only_by_a_sentence_saying_what_it_asks() -> None:
     info = analyse_question("Has the ferry been repaired?")
     assert info.kind == "yesno" and info.predicate == ("repair",)

@@ -100,6 +100,23 @@ def test_markers_after_the_full_stop_belong_to_the_sentence_before() -> None:
     assert [(c.text, c.cited) for c in claims] == [("First claim here.", (1,)), ("Second claim there.", (2,))]
 
 
+def test_a_list_or_paragraph_keeps_its_line_breaks_and_a_dropped_item_leaves_none() -> None:
+    # a model's bulleted answer, or the offline backend's quoted list: each item on its own line
+    claims = split_claims("Two things:\n- wheat [1]\n- soy [1]\n\nAlso oil. [2]")
+    assert [c.line for c in claims] == ["", "\n", "\n", "\n\n"]
+    assert [c.line for c in split_claims("One. [1] Two. [2]")] == ["", ""]
+    item_a = "- Iran has sent as many as 200 short range missiles to Russia. [1]"
+    item_b = "- Iran also claims it has not supplied Shahed drones to Moscow. [1]"
+    # (the verifier numbers each quoted span of its own: the second item's is [2])
+    assert verify(f"{item_a}\n{item_b}").text.split("\n") == [item_a, item_b.replace("[1]", "[2]")]
+    # the first item unsupported: the second opens the answer, no blank line before it
+    out = verify(f"- Iran has sent 900 tanks to Russia. [1]\n{item_b}")
+    assert out.dropped and out.text == item_b
+    # flagged, the unsupported item keeps its line too
+    flagged = verify(f"{item_b}\n- Iran has sent 900 tanks to Russia. [1]", mode="flag").text.split("\n")
+    assert flagged[0] == item_b and flagged[1].startswith("- Iran has sent 900 tanks") and "[unverified" in flagged[1]
+
+
 def test_rules_directly() -> None:
     from rag.claims import missing_values
 

@@ -54,6 +54,14 @@ def test_only_markers_with_a_citation_become_links() -> None:
     assert "&lt;x&gt;" in html
 
 
+def test_an_answers_line_breaks_show_as_line_breaks_while_streaming_and_after() -> None:
+    from rag.render import render_partial
+
+    html = link_markers("Acts:\n- Marla <Q> [1]\n- Oskar [2]", turn=1, known=[1, 2])
+    assert html.count("<br>") == 2 and "\n" not in html and "&lt;Q&gt;" in html
+    assert "<br>" in render_partial("- Marla [1]\n- Oskar") and "\n" not in render_partial("A.\n\nB.")
+
+
 def test_an_answer_lists_its_sources_with_quotes() -> None:
     answer = {
         "question": "q",

@@ -207,6 +207,7 @@ class Decision:
     shown: Candidate | None  # the related sentence an abstention shows ("What the articles do say")
     reason: str  # why it abstains; "" when it answers
     best: Candidate | None  # the best sentence that can answer the question's kind, if any
+    items: bool = False  # chosen are the items of one list (rules.listed), the best among them
 
     @property
     def abstained(self) -> bool:
@@ -225,7 +226,13 @@ class OfflineBackend:
             return Draft("", abstained=True, reason="The index holds no articles yet.", backend=self.name)
         d = self.decide(question, retrieval)
         quoted = d.chosen or ((d.shown,) if d.shown is not None else ())
-        own = [(c.passage.article_id, c.start, round(answer_score(c, d), 3)) for c in quoted]
+        # a list's items answer together, as surely as the best of them: each shows the list's score
+        # (scored alone, an item read "unlikely" beside its neighbour's "possibly")
+        listed_score = answer_score(d.best, d) if d.items and d.best is not None else None
+        own = [
+            (c.passage.article_id, c.start, round(answer_score(c, d) if listed_score is None else listed_score, 3))
+            for c in quoted
+        ]
         # the sentence quoted before one opening on a pronoun shows that one's score, unless it is
         # chosen itself (the engine reads these in order: a later entry for the same start wins)
         before = [(aid, start, score) for c, (aid, _, score) in zip(quoted, own) for start in starts(c)[:-1]]
@@ -266,8 +273,9 @@ class OfflineBackend:
             if shown is not None and shown in answering:  # it may answer: say so, not "do not answer"
                 reason = NOT_CLEARLY_ANSWERED
             return Decision(info, (), shown, reason, best)
-        chosen = listed(best, answering, info, retrieval.passages) or select(answering, info, self.max_sentences)
-        return Decision(info, tuple(chosen), None, "", best)
+        if items := listed(best, answering, info, retrieval.passages):
+            return Decision(info, tuple(items), None, "", best, items=True)
+        return Decision(info, tuple(select(answering, info, self.max_sentences)), None, "", best)
 
 
 # How surely a quoted sentence answers the question, shown with its citation (Citation.answers): a
