@@ -1274,3 +1274,35 @@ def test_where_someone_works_is_answered_by_what_the_sentence_says_beside_the_na
     ranked = _scored(info, text)
     # the title and employer beside the name answer "where does she work", though "work" is not said
     assert ranked[0].text.startswith("Priya Nair, chief economist") and ranked[0].lexical == 1.0
+
+
+def test_a_quoted_sentence_that_opens_a_quotation_is_quoted_until_it_closes() -> None:
+    from rag.answering.rules import QUOTATION_MORE, quotation_balance, render_all
+
+    assert quotation_balance("She said, “We will build it.") == 1
+    assert quotation_balance("It floods every year.”") == -1
+    assert quotation_balance('He said, "No." Then "yes".') == 0 and quotation_balance('He said, "No.') == 1
+    assert quotation_balance("The barrier’s gates rise") == 0  # an apostrophe is no quotation mark
+    text = (
+        "Asked about the cost, the mayor replied, “We have no choice. The sea is rising. "
+        "Ask anyone in the old town.” The council agreed.\n"
+        "Opponents said, “It is too dear.\n"
+        "“And it will harm the marshes,” they added."
+    )
+    info = analyse_question("How did the mayor reply when asked about the cost?")
+    ranked = _scored(info, text)
+    mayor = next(c for c in ranked if c.text.startswith("Asked about"))
+    assert render_all([mayor]) == (
+        "Asked about the cost, the mayor replied, “We have no choice. [1] The sea is rising. [1] "
+        "Ask anyone in the old town.” [1]"
+    )
+    # a paragraph's end ends the quotation (news opens it again in the next paragraph)
+    opponents = next(c for c in ranked if c.text.startswith("Opponents"))
+    assert render_all([opponents]) == "Opponents said, “It is too dear. [1]"
+    # a closed quotation brings nothing
+    assert render_all([c for c in ranked if c.text.startswith("The council")]) == "The council agreed. [1]"
+    # an unclosed one brings at most QUOTATION_MORE sentences
+    long = "He said, “One. Two. Three. Four. Five. Six.” Done."
+    first = _scored(analyse_question("What did he say?"), long)
+    opening = next(c for c in first if c.text.startswith("He said"))
+    assert render_all([opening]).count("[1]") == 1 + QUOTATION_MORE

@@ -235,7 +235,12 @@ class OfflineBackend:
         ]
         # the sentence quoted before one opening on a pronoun shows that one's score, unless it is
         # chosen itself (the engine reads these in order: a later entry for the same start wins)
-        before = [(aid, start, score) for c, (aid, _, score) in zip(quoted, own) for start in starts(c)[:-1]]
+        before = [
+            (aid, start, score)
+            for c, (aid, _, score) in zip(quoted, own)
+            for start, _ in quoted_with(c)
+            if start != c.start
+        ]
         scores = tuple(before + own)
         confidence = own[0][2] if own and not d.abstained else None
         if d.abstained:
@@ -312,11 +317,42 @@ def answer_score(c: Candidate, d: Decision) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def starts(c: Quotable) -> tuple[int, ...]:
-    """Where the quote of a candidate starts as render() writes it: a sentence opening on a pronoun
-    is quoted after the one before it, which is cited too (the same score goes with both)."""
-    prev = previous_sentence(c)
-    return (c.passage.chunk.sentences[c.index - 1][0], c.start) if prev else (c.start,)
+# The most sentences after a chosen one that an open quotation brings (quoted_with): an answer is a
+# few sentences (max_sentences 3), so a longer quotation is cut there rather than quoted whole
+QUOTATION_MORE = 3
+
+
+def quoted_with(c: Quotable) -> tuple[tuple[int, str], ...]:
+    """(article offset, text) of each sentence render() quotes for a candidate, in order: the one
+    before it when it opens on a pronoun, itself, and the rest of a quotation it opens ("Bakhshayesh-
+    Ardestani rebuked, “There is nothing darker than black." goes on to "Why not Russia?”"): up to
+    QUOTATION_MORE sentences of its paragraph, until the quotation closes (news opens a quotation
+    again at each paragraph it runs into and closes it only at its end, so a paragraph's end ends it
+    too). Each is cited with it and shows its score."""
+    spans, base, text = c.passage.chunk.sentences, c.passage.chunk.start, c.passage.chunk.text
+    out = [(spans[c.index - 1][0], prev)] if (prev := previous_sentence(c)) else []
+    out.append((c.start, c.text))
+    open_ = quotation_balance(c.text)
+    end = c.start + len(c.text)
+    for s, e in spans[c.index + 1 : c.index + 1 + QUOTATION_MORE]:
+        if open_ <= 0 or "\n" in text[end - base : s - base]:
+            break
+        out.append((s, text[s - base : e - base]))
+        open_ += quotation_balance(out[-1][1])
+        end = e
+    return tuple(out)
+
+
+_STRAIGHT_OPENING = re.compile(r'(?:^|(?<=[\s(\[—–-]))"(?=\S)')
+
+
+def quotation_balance(text: str) -> int:
+    """Quotation marks the text opens less those it closes: curly ones by their shape, straight ones
+    by place (one after a space or at the start, before a word, opens). Single marks are left out:
+    they cannot be told from apostrophes."""
+    straight = text.count('"')
+    opening = len(_STRAIGHT_OPENING.findall(text))
+    return text.count("“") - text.count("”") + opening - (straight - opening)
 
 
 def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordIndex) -> list[Candidate]:
@@ -983,25 +1019,24 @@ class Quotable(Protocol):
 
 
 def render(c: Quotable) -> str:
-    """The sentence, verbatim, with its marker; a sentence opening on a pronoun gets the one before."""
+    """The sentence, verbatim, with its marker, and the sentences quoted_with it."""
     return render_all([c])
 
 
 def render_all(chosen: Sequence[Quotable]) -> str:
-    """The chosen sentences, verbatim, each with its marker, in the order given; a sentence opening on
-    a pronoun gets the one before it. No sentence is quoted twice: two consecutive "He added, ..."
-    sentences read "A [1] B [1]", not "A [1] B [1] <A's sentence before> [1] A [1]"."""
+    """The chosen sentences, verbatim, each with its marker, in the order given, each with those
+    quoted_with it (the one before a pronoun, the rest of a quotation). No sentence is quoted twice:
+    two consecutive "He added, ..." sentences read "A [1] B [1]", not "A [1] B [1] <A's sentence
+    before> [1] A [1]"."""
     quoted: set[tuple[str, int]] = set()
     parts = []
     for c in chosen:
         if (c.passage.article_id, c.start) in quoted:
             continue
-        *before, _ = starts(c)  # the sentence before it, when it opens on a pronoun
-        if before and (c.passage.article_id, before[0]) not in quoted:
-            parts.append(f"{previous_sentence(c)} [{c.n}]")
-            quoted.add((c.passage.article_id, before[0]))
-        parts.append(f"{c.text} [{c.n}]")
-        quoted.add((c.passage.article_id, c.start))
+        for start, sentence in quoted_with(c):  # with the sentence before it, the rest of its quotation
+            if (c.passage.article_id, start) not in quoted:
+                parts.append(f"{sentence} [{c.n}]")
+                quoted.add((c.passage.article_id, start))
     # an item of a bulleted list goes on a line of its own, as in the article: a line break ends a
     # sentence (rag.chunking.sentence_spans), so each item is checked and cited alone, and the chat
     # shows the list as a list
