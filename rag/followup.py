@@ -21,7 +21,7 @@ from rag.errors import QuestionError
 from rag.llm import ChatModel, LLMError, Message, escape
 from rag.nlp import Parsed, Token, children, parse_many, parse_question, subtree
 from rag.spelling import Library, correct_spelling, true_case
-from rag.text import ORDINAL_WORDS, REPORTING_VERBS, carry, listed, split_carried
+from rag.text import ORDINAL_WORDS, REPORTING_VERBS, THING_PRONOUNS, carry, listed, split_carried
 
 log = logging.getLogger(__name__)
 CITATION_MARKERS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")  # "[1]", "[2, 3]"
@@ -31,7 +31,6 @@ PARSED_TURN_CHARS = 3_000  # only the start of a long turn is analysed (cost; an
 PARSED_TURNS = 4  # the last two exchanges: a reference rarely reaches further back
 # English closed-class words (grammar, not names): what a follow-up points back with.
 PERSON_PRONOUNS = frozenset("he she him his her hers himself herself".split())
-THING_PRONOUNS = frozenset("it its they them their theirs".split())
 PLURAL_PRONOUNS = frozenset("they them their theirs".split())
 DEMONSTRATIVES = frozenset("that this those these".split())
 OPENERS = frozenset("and also so but".split())

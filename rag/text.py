@@ -79,6 +79,7 @@ NUMBER_WORDS = {
 }
 # English verbs of saying (lemmas): a follow-up's "say it" means what was said; the proper-noun
 # subject of one is a speaker whom a "He added, ..." after it means
+THING_PRONOUNS = frozenset("it its they them their theirs".split())  # a thing, or things, named before
 REPORTING_VERBS = frozenset(
     "say tell claim deny confirm announce report state mention admit add argue write explain suggest warn".split()
 )

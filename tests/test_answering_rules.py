@@ -1126,6 +1126,24 @@ def test_a_sentence_tying_the_thing_asked_to_another_name_does_not_answer() -> N
     # a name the question itself holds is no other counterpart
     both = analyse_question("What agreement has Russia signed with Iran?")
     assert answers_kind(both, "Russia has signed an agreement with Belarus, and it is negotiating with Iran.")
+    # a follow-up pointing back ("it") is about what the question it carries names
+    back = analyse_question("When was it signed? (Previous question: Which shipyard won the contract with Norway?)")
+    assert back.counterparts == (("with", "norway"),) and back.names == ()
+    assert not answers_kind(back, "Halvik Marine signed a contract with Denmark in May.")
+    assert answers_kind(back, "The contract with Norway was signed in March.")
+    # one naming its own subject, or pointing nowhere, is not
+    assert (
+        analyse_question(
+            "When did Sweden sign it? (Previous question: Which shipyard won the contract with Norway?)"
+        ).counterparts
+        == ()
+    )
+    assert (
+        analyse_question(
+            "When was the deal signed? (Previous question: Which shipyard won the contract with Norway?)"
+        ).counterparts
+        == ()
+    )
 
 
 def test_a_question_about_one_counterpart_is_not_answered_by_the_sentence_about_another(engine) -> None:  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ from rag import nlp
 from rag.text import (
     NUMBER_WORDS,
     STOPWORDS,
+    THING_PRONOUNS,
     content_terms,
     content_words,
     name_word,
@@ -253,6 +254,9 @@ def analyse_question(question: str) -> QuestionInfo:
     # their absence from the corpus is no reason to abstain.
     acronyms = {w.lower() for w in re.findall(r"\b[A-Z]{2,3}s?\b", q)}
     asked_names = tuple(sorted(names(q) - acronyms))
+    # a follow-up naming nothing itself that points back ("What held it up?" after "... a similar deal
+    # with Russia?") is about what the carried question names: whom it is with, at least
+    referred_names = names(carried) if not asked_names and THING_PRONOUNS & set(re.findall(r"[a-z]+", low)) else set()
     unit = m.group(1) if (m := UNIT.search(low)) else ""
     # "Who is Clara Voss?"; not "Who is the Director ...?", a role whose holder is asked for
     names_subject = bool(re.match(r"^(?i:(?:who|what) (?:is|was|are|were) )[A-Z]", q))
@@ -298,7 +302,7 @@ def analyse_question(question: str) -> QuestionInfo:
                 (m.group(1).lower(), n)
                 # the carried question's too: "What about Russia?" carries "... signed with Russia?"
                 for m in PREPOSITION_NAME.finditer(f"{q}\n{carried}")
-                if (n := name_word(m.group(2))) in asked_names
+                if (n := name_word(m.group(2))) in (asked_names or referred_names)
             )
         ),
     )
