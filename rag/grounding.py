@@ -28,7 +28,17 @@ from rag import claims as cl
 from rag import nlp
 from rag.chunking import sentence_spans
 from rag.nlp import Entity, speakers_before, stored_entities, stored_facts
-from rag.text import OPENS_ON_PERSON, content_terms, is_instruction, names, normalize, numbers, word_set, words
+from rag.text import (
+    OPENS_ON_PERSON,
+    content_terms,
+    is_instruction,
+    names,
+    normalize,
+    numbers,
+    quotation_lead,
+    word_set,
+    words,
+)
 from rag.types import ArticleMeta, Citation, Passage, Removed
 
 log = logging.getLogger(__name__)
@@ -404,7 +414,15 @@ class Verifier:
             passage_end=pe,
             support=round(sup.score, 3),
             speaker=speaker_of(p, sup.start, text[sup.start : sup.end], text),
+            quotation=quotation_of(p, sup.start),
         )
+
+
+def quotation_of(p: Passage, start: int) -> str:
+    """rag.text.quotation_lead of the passage's sentence holding the quote's start."""
+    base, spans = p.chunk.start, p.chunk.sentences
+    i = next((k for k, (s, e) in enumerate(spans) if s <= start < e), None)
+    return "" if i is None else quotation_lead(p.chunk.text, [(s - base, e - base) for s, e in spans], i)
 
 
 # How many sentences before a chunk are read for the speaker of a "He added, ..." that its own

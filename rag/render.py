@@ -127,7 +127,10 @@ def answers_badge(c: Mapping[str, Any]) -> str:
 
 
 def speaker_note(c: Mapping[str, Any]) -> str:
-    """Who the "He"/"She" opening the quote is (Citation.speaker), in words; "" when not known."""
+    """Who the "He"/"She" opening the quote is (Citation.speaker), or the words introducing the
+    quotation it is part of (Citation.quotation), in words; "" when neither is known."""
+    if lead := str(c.get("quotation") or ""):
+        return f"Part of a quotation the article opens earlier: {lead} “…”"
     speaker = str(c.get("speaker") or "")
     m = OPENS_ON_PERSON.match(str(c.get("quote", "")))
     if not speaker or not m:

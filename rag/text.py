@@ -338,3 +338,37 @@ def word_set(text: str) -> set[str]:
     """Lower-cased words, possessives also without their 's ("Kyiv's" -> "kyiv")."""
     out = set(words(text))
     return out | {w[:-2] for w in out if w.endswith("'s")}
+
+
+_STRAIGHT_OPENING = re.compile(r'(?:^|(?<=[\s(\[—–-]))"(?=\S)')
+
+
+def quotation_balance(text: str) -> int:
+    """Quotation marks the text opens less those it closes: curly ones by their shape, straight ones
+    by place (one after a space or at the start, before a word, opens). Single marks are left out:
+    they cannot be told from apostrophes."""
+    straight = text.count('"')
+    opening = len(_STRAIGHT_OPENING.findall(text))
+    return text.count("“") - text.count("”") + opening - (straight - opening)
+
+
+def quotation_lead(text: str, spans: Sequence[tuple[int, int]], i: int) -> str:
+    """The words introducing the quotation that sentence i of the text (spans: its sentences'
+    offsets) is part of, when the quotation opened in an earlier sentence of its paragraph: that
+    sentence up to its opening mark ("Asked whether ..., Bakhshayesh-Ardestani rebuked,"), so that a
+    quote of "We give missiles to Hezbollah." is read as his words, not as a fact. "" when the
+    sentence is in no quotation, opens it itself, or the quotation opens its sentence (whoever
+    speaks is named after it)."""
+    open_, opener = 0, None
+    first = i
+    while first > 0 and "\n" not in text[spans[first - 1][1] : spans[first][0]]:
+        first -= 1
+    for k in range(first, i):
+        now = open_ + quotation_balance(text[spans[k][0] : spans[k][1]])
+        opener = None if now <= 0 else (k if open_ <= 0 else opener)
+        open_ = max(now, 0)
+    if opener is None:
+        return ""
+    sentence = text[spans[opener][0] : spans[opener][1]]
+    marks = [m.start() for m in re.finditer(f"“|{_STRAIGHT_OPENING.pattern}", sentence)]
+    return sentence[: marks[-1]].strip() if marks else ""

@@ -93,6 +93,9 @@ class Citation:
     # the speaker before it (rag.nlp.speakers_before); "" when the quote opens otherwise or the
     # passage does not make it clear
     speaker: str = ""
+    # the words introducing the quotation the quote is part of, when it opened in an earlier sentence
+    # (rag.text.quotation_lead: "Bakhshayesh-Ardestani rebuked,"); "" when the quote is in none
+    quotation: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -604,6 +604,8 @@ def test_a_sentence_inside_an_open_quotation_speaks_for_its_speaker() -> None:
     p = _passage(text, "q")
     starts = [s for s, _ in p.chunk.sentences]
     assert [in_open_quote(p, s) for s in starts] == [False, True, True, False]
+    straight = _passage('Holm said: "Build walls. Not gates." Done.', "s")  # straight marks too
+    assert [in_open_quote(straight, s) for s, _ in straight.chunk.sentences] == [False, True, False]
 
 
 @pytest.mark.parametrize(

@@ -117,6 +117,37 @@ def test_a_list_or_paragraph_keeps_its_line_breaks_and_a_dropped_item_leaves_non
     assert flagged[0] == item_b and flagged[1].startswith("- Iran has sent 900 tanks") and "[unverified" in flagged[1]
 
 
+def test_a_quote_inside_a_quotation_carries_the_words_that_introduce_it() -> None:
+    from rag.text import quotation_lead
+
+    text = (
+        "Asked about the cost, the mayor replied, “We have no choice. The sea is rising.” The council agreed.\n"
+        "“It is too dear. Far too dear,” opponents said.\n"
+        'Holm said: "Build walls. Not gates."'
+    )
+    spans = sentence_spans(text)
+    sentences = [text[s:e] for s, e in spans]
+    leads = [quotation_lead(text, spans, i) for i in range(len(spans))]
+    assert dict(zip(sentences, leads)) == {
+        "Asked about the cost, the mayor replied, “We have no choice.": "",  # it opens the quotation itself
+        "The sea is rising.”": "Asked about the cost, the mayor replied,",
+        "The council agreed.": "",  # the quotation is closed
+        "“It is too dear.": "",
+        "Far too dear,” opponents said.": "",  # the speaker comes after: nothing before to show
+        'Holm said: "Build walls.': "",
+        'Not gates."': "Holm said:",  # straight marks too
+    }
+    # the verifier's citation of that sentence carries it
+    out = Verifier({"m": text}.__getitem__).verify("The sea is rising. [1]", (_passage_of("m", text),))
+    (c,) = out.citations
+    assert c.quotation == "Asked about the cost, the mayor replied," and c.speaker == ""
+
+
+def _passage_of(article_id: str, text: str) -> Passage:
+    chunk = Chunk(f"{article_id}-0", article_id, text, 0, len(text), tuple(sentence_spans(text)))
+    return Passage(chunk=chunk, meta=ArticleMeta(id=article_id, title=article_id), score=1.0)
+
+
 def test_rules_directly() -> None:
     from rag.claims import missing_values
 

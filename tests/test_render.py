@@ -134,6 +134,15 @@ def test_answer_score_bands() -> None:
     ]
 
 
+def test_a_source_inside_a_quotation_shows_the_words_that_introduce_it() -> None:
+    inside = {**CITATION, "quote": "We give missiles to Hezbollah.", "quotation": "Ardestani rebuked,"}
+    html = render_answer({"question": "q", "answer": "A. [1]", "citations": [inside]}, 1)
+    assert "Part of a quotation the article opens earlier: Ardestani rebuked, “…”" in unescape(html)
+    assert 'class="source-speaker"' not in render_answer(
+        {"question": "q", "answer": "A. [1]", "citations": [CITATION]}, 1
+    )
+
+
 def test_a_source_opening_on_he_says_who_he_is_when_the_verifier_knows() -> None:
     said = {**CITATION, "quote": "He added, “We must sell drones.”", "speaker": "Ahmad Ardestani"}
     unknown = {**said, "n": 2, "speaker": ""}

@@ -46,6 +46,7 @@ from rag.text import (
     names_as_written,
     numbers,
     quantities,
+    quotation_balance,
     stem,
     word_pairs,
     word_set,
@@ -343,18 +344,6 @@ def quoted_with(c: Quotable) -> tuple[tuple[int, str], ...]:
     return tuple(out)
 
 
-_STRAIGHT_OPENING = re.compile(r'(?:^|(?<=[\s(\[—–-]))"(?=\S)')
-
-
-def quotation_balance(text: str) -> int:
-    """Quotation marks the text opens less those it closes: curly ones by their shape, straight ones
-    by place (one after a space or at the start, before a word, opens). Single marks are left out:
-    they cannot be told from apostrophes."""
-    straight = text.count('"')
-    opening = len(_STRAIGHT_OPENING.findall(text))
-    return text.count("“") - text.count("”") + opening - (straight - opening)
-
-
 def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordIndex) -> list[Candidate]:
     """Every sentence of every retrieved passage, scored against the question, best first."""
     full = {t: keywords.idf(t) for t in info.terms}
@@ -621,8 +610,7 @@ def in_open_quote(p: Passage, start: int) -> bool:
     quotation is attributed to, as a "he added" sentence does."""
     base = p.chunk.start
     before = p.chunk.text[: start - base]
-    para = before[before.rfind("\n") + 1 :]
-    return para.count("“") > para.count("”")
+    return quotation_balance(before[before.rfind("\n") + 1 :]) > 0
 
 
 # Entities joined by commas or "and" ("Hezbollah, Hamas, and the Hashd al-Shaabi", "Beijing and Pyongyang")
