@@ -1326,3 +1326,16 @@ def test_a_quoted_sentence_that_opens_a_quotation_is_quoted_until_it_closes() ->
     first = _scored(analyse_question("What did he say?"), long)
     opening = next(c for c in first if c.text.startswith("He said"))
     assert render_all([opening]).count("[1]") == 1 + QUOTATION_MORE
+
+
+def test_how_someone_reacted_is_answered_by_what_they_said() -> None:
+    info = analyse_question("How did parents react to the school closures?")
+    assert info.reacts == ("react",)
+    text = "Parents at Eastgate said the school closures came too late. The school closures began on Monday."
+    ranked = _scored(info, text)
+    # what the parents said is their reaction, though "react" is not written
+    assert ranked[0].text.startswith("Parents at Eastgate said") and ranked[0].lexical == 1.0
+    assert ranked[1].lexical < 1.0
+    # "responsible" asks for no reaction; "response" does
+    assert analyse_question("Who is responsible for the closures?").reacts == ()
+    assert analyse_question("What was the council's response?").reacts == ("respons",)

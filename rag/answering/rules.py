@@ -31,6 +31,7 @@ from rag.retrieval import KeywordIndex, KeywordStats, Retrieval, sentence_simila
 from rag.text import (
     MONTHS,
     NUMBER_WORDS,
+    REPORTING_VERBS,
     STOPWORD_STEMS,
     STOPWORDS,
     WEEKDAYS,
@@ -107,6 +108,8 @@ RELATED_MIN_LEXICAL = 0.25  # an abstention shows a related sentence only above 
 # 0.735/0.258/0.096, 0.787/0.722/0.181), which abstains more on SQuAD's unanswerable questions
 # than before instead of less; on score_squad2.py's 600: 0.757/0.303/0.080 against 0.757/0.283/0.077.
 SOFT_MIN = 0.6
+# a verb reporting speech, as stemmed in a sentence ("said": stem() leaves irregular forms)
+_REPORTED = frozenset(stem(w) for w in REPORTING_VERBS | {"said", "told", "wrote"})
 # English connectives that state a cause: a "why" question's answer usually holds one
 CAUSAL = re.compile(
     r"\b(?:because|due to|owing to|as a result of|in order to|so that|caused by|led to|thanks to|the reason)\b", re.I
@@ -426,6 +429,10 @@ def score_sentences(info: QuestionInfo, retrieval: Retrieval, keywords: KeywordI
             described = info.describes and bool(name_terms & terms) and describes_person(text, info.names)
             if described:
                 terms |= set(info.terms)
+            # "How did economists react?": what they said is their reaction ("Priya Nair, chief
+            # economist at Calder Bank, said the increase was a mistake"), in whatever words
+            if info.reacts and any(stem(w) in _REPORTED for w in words(text)):
+                terms |= set(info.reacts)
             lexical = sum(w for t, w in weights.items() if t in terms) / total
             lexical_full = sum(w for t, w in full.items() if t in terms) / full_total
             labels = labels_of[i] if i < len(labels_of) else frozenset()

@@ -95,6 +95,10 @@ class QuestionInfo:
     # a yes/no question's stemmed words outside its subject ("approv" of "Has the vaccine been
     # approved?"): what it asks of the subject, which a sentence answering yes or no must say
     predicate: tuple[str, ...] = ()
+    # "How did economists react?", "What was the mayor's response?": the question's stemmed words that
+    # ask for a reaction, which news reports by what the party said ("Priya Nair, chief economist
+    # ..., said the increase was a mistake"): a sentence saying so counts them as said
+    reacts: tuple[str, ...] = ()
 
 
 # A preposition and the capitalised word after it ("with Russia", "of the European Union": "european"):
@@ -296,6 +300,7 @@ def analyse_question(question: str) -> QuestionInfo:
         opposites=tuple((w, o) for w in dict.fromkeys(prefixed_words(q)) if (o := opposites(w))),
         term_words=_term_words(f"{q} {carried}", terms),
         predicate=yesno_predicate(q) if kind == "yesno" else (),
+        reacts=tuple(dict.fromkeys(stem(w) for w in re.findall(r"[a-z]+", low) if w in REACTION_WORDS)),
         date_part=m.group(1) if kind == "date" and (m := _DATE_PART.search(low)) else "",
         counterparts=tuple(
             dict.fromkeys(
@@ -315,6 +320,11 @@ _WHO_IS_NAME = re.compile(r"^(?i:who (?:is|was)) [A-Z](?![^?]*[’']s\b)")
 _WORKS_WHERE = re.compile(
     r"^(?i:(?:where|who|whom|what|which \w+) (?:does|did) )[A-Z][\w’'-]*(?: [A-Z][\w’'-]*)*"
     r" (?i:work(?: for| at)?|do(?: for a living)?)\s*\?$"
+)
+# English words that ask how someone took something, as written ("responsible" is none: no stems)
+REACTION_WORDS = frozenset(
+    "react reacts reacted reacting reaction reactions respond responds responded responding response responses "
+    "reply replies replied replying".split()
 )
 _WHAT_IS = re.compile(r"^(?i:what (?:is|are|was|were)) (?:(?:a|an|the) )?([\w’'-]+(?: [\w’'-]+){0,2})\s*\?$")
 
