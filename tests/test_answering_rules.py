@@ -1339,3 +1339,26 @@ def test_how_someone_reacted_is_answered_by_what_they_said() -> None:
     # "responsible" asks for no reaction; "response" does
     assert analyse_question("Who is responsible for the closures?").reacts == ()
     assert analyse_question("What was the council's response?").reacts == ("respons",)
+
+
+def test_a_yes_no_question_abstaining_shows_the_sentence_that_says_what_it_asks() -> None:
+    from types import SimpleNamespace
+
+    from rag.answering.rules import OfflineBackend
+    from rag.retrieval import KeywordIndex, Retrieval
+
+    ferry = _passage(
+        "The ferry carried 300 passengers on Sunday before its engine failed. "
+        "The operator has asked the shipyard for repairs by May.",
+        "ferry",
+    )
+    bridge = _passage("Workers repaired the old bridge in 2017.", "bridge")  # says "repair", of no ferry
+    stats = SimpleNamespace(keywords=KeywordIndex([], 1), word_vectors=None)
+    retrieval = Retrieval("q", _zero_vector(), (bridge, ferry))
+    d = OfflineBackend(stats).decide("Has the ferry been repaired?", retrieval)  # type: ignore[arg-type]
+    # nothing says surely; shown: the ferry's repairs, not the first sentence naming the ferry
+    assert d.abstained and d.shown is not None and d.shown.text.startswith("The operator"), d.shown
+    assert d.reason == "The articles do not clearly answer this question."
+    # other questions show the best related sentence, as before
+    other = OfflineBackend(stats).decide("How many passengers did the ferry carry?", retrieval)  # type: ignore[arg-type]
+    assert other.shown is None or other.shown.text.startswith("The ferry")

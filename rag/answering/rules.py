@@ -293,12 +293,34 @@ class OfflineBackend:
         best = answering[0] if answering else None
         if best is None or best.confidence < MIN_SCORE:
             reason = abstain_reason(info, candidates)
+            shown = says_predicate(info, answering) or shown
             if shown is not None and shown in answering:  # it may answer: say so, not "do not answer"
                 reason = NOT_CLEARLY_ANSWERED
             return Decision(info, (), shown, reason, best)
         if items := listed(best, answering, info, retrieval.passages):
             return Decision(info, tuple(items), None, "", best, items=True)
         return Decision(info, tuple(select(answering, info, self.max_sentences)), None, "", best)
+
+
+def says_predicate(info: QuestionInfo, answering: list[Candidate]) -> Candidate | None:
+    """For a yes/no question nothing answers surely, the related sentence that says what it asks
+    (answering: they all do, QuestionInfo.predicate) in a passage (or its article's headline) naming
+    its subject: "Has the vaccine been approved?" is better shown "The manufacturer ... has applied
+    for approval from regulators." than the first sentence naming the vaccine, and not "Congress
+    approved" the telescope of another article. None for other questions, or when no such sentence
+    is related."""
+    subject = set(info.terms) - set(info.predicate)
+    if info.kind != "yesno" or not info.predicate or not subject:
+        return None
+    return next(
+        (
+            c
+            for c in answering
+            if c.lexical >= RELATED_MIN_LEXICAL
+            and subject & set(content_terms(f"{c.passage.meta.title}\n{c.passage.chunk.text}"))
+        ),
+        None,
+    )
 
 
 # How surely a quoted sentence answers the question, shown with its citation (Citation.answers): a
