@@ -91,3 +91,18 @@ def test_a_question_about_an_article_no_one_wrote_says_so_and_names_no_author(en
     for author in ("Maren Holt", "Daniel Ferreira", "Shay Khatiri", "Northfield"):
         assert author not in answer.answer
     assert "The Larkspur" in answer.notice or "Larkspur" in answer.notice  # the titles there are
+
+
+def test_whom_an_author_writes_for_is_what_the_metadata_says_she_wrote_and_who_published_it(engine) -> None:  # type: ignore[no-untyped-def]
+    for question in ("Who does Maren Holt work for?", "Which newspaper does Holt write for?"):
+        answer = engine.ask(question)
+        assert not answer.abstained, answer.answer
+        assert "was written by Maren Holt" in answer.answer
+        assert "was published by The Northfield Courier" in answer.answer
+        assert {c.article_id for c in answer.citations} == {"101_larkspur_telescope"}  # the verifier kept both
+    # an author the text names too (the op-ed's author's note): the text says what he is
+    answer = engine.ask("Where does Shay Khatiri work?")
+    assert "was written by" not in answer.answer and "Yorktown Institute" in answer.answer, answer.answer
+    # a person the text names, no author: the rules answer from the text, not the metadata
+    answer = engine.ask("Where does Lena Okafor work?")
+    assert "was written by" not in answer.answer and "Courier" not in answer.answer

@@ -78,7 +78,19 @@ def asked_field(question: str) -> str:
     return next((field for field, pattern in FIELD_QUESTIONS.items() if pattern.search(question)), "")
 
 
+# "Who does Maren Holt work for?", "Which paper does Maren Holt write for?", "Where does Holt
+# work?": asked of a name the metadata gives as an article's author, what the articles state of her
+# is which outlet published what she wrote (English question shapes, no names)
+_WRITES_FOR = re.compile(
+    r"^(?:who|whom|where|(?:which|what) (?:outlet|newspaper|publication|paper|site|website|magazine|media))"
+    r" (?:does|did) (?P<name>[A-Z][\w’'.-]*(?: [A-Z][\w’'.-]*)*) (?:work|write)(?: for| at)?\s*\??$",
+    re.I,
+)
+
+
 def metadata_draft(question: str, retrieval: Retrieval, library: Library) -> Draft | None:
+    if library.articles and (draft := writer_draft(question, retrieval, library)) is not None:
+        return draft
     field = asked_field(question)
     if not field or not library.articles:
         return None
@@ -94,16 +106,57 @@ def metadata_draft(question: str, retrieval: Retrieval, library: Library) -> Dra
         if not value:
             lacking.append(meta)
             continue
-        n = next((i for i, p in enumerate(passages, 1) if p.article_id == aid), 0)
-        if not n:
-            added.append(_first_paragraph(library.article_text(aid), meta))
-            passages.append(added[-1])
-            n = len(passages)
+        n = _cited(aid, passages, added, library)
         stated.append(f"{_SAYS[field].format(title=_title(meta), value=value)} [{n}]")
     lacks = [_LACKS[field].format(title=_title(m)) for m in lacking]
     if not stated:
         return Draft(" ".join(lacks), abstained=True, reason=" ".join(lacks), backend="offline")
     return Draft(" ".join(stated + lacks), backend="offline", passages=tuple(added))
+
+
+def writer_draft(question: str, retrieval: Retrieval, library: Library) -> Draft | None:
+    """ "Who does Maren Holt work for?" when the metadata names her an author: what she wrote and who
+    published it, for each article she wrote (the articles state no employer: this is what they do
+    state, each sentence checked against the article's metadata). None when the question is not of
+    that shape, the name is no author's, or the text names them (the rules answer that: an author's
+    note, "Shay Khatiri is ... a senior fellow at the Yorktown Institute", says what they are)."""
+    m = _WRITES_FOR.match(question.strip())
+    if not m:
+        return None
+    asked = set(m.group("name").lower().split())
+    if any(
+        library.keywords.mentions(w) for w in asked
+    ):  # the text may say what they are ("X is a senior fellow at ...")
+        return None
+    wrote = [a for a, meta in sorted(library.articles.items()) if asked <= set(meta.author.lower().split())]
+    if not wrote:
+        return None
+    passages = list(retrieval.passages)
+    added: list[Passage] = []
+    stated = []
+    for aid in wrote[:MAX_WRITER_ARTICLES]:
+        meta = library.articles[aid]
+        n = _cited(aid, passages, added, library)
+        stated.append(f"{_SAYS['author'].format(title=_title(meta), value=meta.author)} [{n}]")
+        if meta.outlet:
+            stated.append(f"{_SAYS['outlet'].format(title=_title(meta), value=meta.outlet)} [{n}]")
+        else:
+            stated.append(_LACKS["outlet"].format(title=_title(meta)))
+    return Draft(" ".join(stated), backend="offline", passages=tuple(added))
+
+
+# the most of an author's articles a "who does X write for" answer names (an answer is a few sentences)
+MAX_WRITER_ARTICLES = 3
+
+
+def _cited(aid: str, passages: list[Passage], added: list[Passage], library: Library) -> int:
+    """The number [n] of a passage of the article: a retrieved one, else its first paragraph, added."""
+    n = next((i for i, p in enumerate(passages, 1) if p.article_id == aid), 0)
+    if not n:
+        added.append(_first_paragraph(library.article_text(aid), library.articles[aid]))
+        passages.append(added[-1])
+        n = len(passages)
+    return n
 
 
 def metadata_scope(question: str, retrieval: Retrieval, library: Library) -> list[str]:
