@@ -1177,6 +1177,9 @@ def test_a_question_for_a_part_of_a_date_wants_that_part_stated() -> None:
     assert analyse_question("In what year did the ferry sink?").date_part == "year"
     assert analyse_question("Which month did the strike start?").date_part == "month"
     assert analyse_question("When did the strike start?").date_part == ""
+    # "what date" asks for a calendar date: a day, not "late 2023" or "in May"
+    assert analyse_question("On what date was the mayor elected?").date_part == "day"
+    assert not states_date_part("day", "The deal was signed in late 2023, before his election in May.")
     assert states_date_part("year", "The ferry sank in 1954 off the cape.")
     assert states_date_part("year", "The town was founded in 79 AD.")
     assert not states_date_part("year", "The ferry sank on Tuesday, carrying 1,200 passengers.")
@@ -1194,6 +1197,8 @@ def test_the_year_asked_for_is_not_answered_by_a_weekday(engine) -> None:  # typ
     a = engine.ask("In what year did the Larkspur telescope return its first images?")
     assert a.abstained, a.answer
     a = engine.ask("On what day did the Larkspur telescope return its first images?")
+    assert not a.abstained and "Tuesday" in a.answer, a.answer
+    a = engine.ask("On what date did the Larkspur telescope return its first images?")
     assert not a.abstained and "Tuesday" in a.answer, a.answer
 
 

@@ -114,7 +114,8 @@ DATE_QUESTION = re.compile(
     r"|\bwhen\s+(?:did|does|do|was|were|is|are|will|would|had|has|have|can|could)\b"
     r"|\b(?:what|which)\s+(?:year|date|month|day|time|century|decade)s?\b"
 )
-_DATE_PART = re.compile(r"\b(?:what|which)\s+(year|month|day|century|decade)s?\b")
+# "On what date ...?" asks for a calendar date, a day ("on September 6"): "late 2023" or "in May" is none
+_DATE_PART = re.compile(r"\b(?:what|which)\s+(year|month|day|date|century|decade)s?\b")
 # The question words; the first one says what is asked: a later one opens a relative clause ("What did
 # the children who were not given RX-12 get?" asks no person)
 _WH_WORD = re.compile(r"\b(what|which|who|whom|whose|where|why|when|how)\b")
@@ -301,7 +302,7 @@ def analyse_question(question: str) -> QuestionInfo:
         term_words=_term_words(f"{q} {carried}", terms),
         predicate=yesno_predicate(q) if kind == "yesno" else (),
         reacts=tuple(dict.fromkeys(stem(w) for w in re.findall(r"[a-z]+", low) if w in REACTION_WORDS)),
-        date_part=m.group(1) if kind == "date" and (m := _DATE_PART.search(low)) else "",
+        date_part=m.group(1).replace("date", "day") if kind == "date" and (m := _DATE_PART.search(low)) else "",
         counterparts=tuple(
             dict.fromkeys(
                 (m.group(1).lower(), n)
