@@ -124,9 +124,8 @@ def writer_draft(question: str, retrieval: Retrieval, library: Library) -> Draft
     if not m:
         return None
     asked = set(m.group("name").lower().split())
-    if any(
-        library.keywords.mentions(w) for w in asked
-    ):  # the text may say what they are ("X is a senior fellow at ...")
+    # the text may say what they are ("X is a senior fellow at ..."): the rules answer from it
+    if any(library.keywords.mentions(w) for w in asked):
         return None
     wrote = [a for a, meta in sorted(library.articles.items()) if asked <= set(meta.author.lower().split())]
     if not wrote:
