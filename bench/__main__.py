@@ -31,7 +31,12 @@ CHECKS = {
     # runs beside the embedding, ingest beats that (1.0-1.2 on 2 cores, 2026-12-07), while the
     # share of bare embedding alone is ~40%: the spaCy analysis costs about twice the embedding
     "ingest / bare embedding + analysis": ("ingest.ratio_to_bare_embedding_and_analysis", ">=", 0.5),
-    "answer p95 / LlamaIndex p95 (real corpus)": ("latency.real.p95_ratio_to_baseline", "<=", 4.0),
+    # set at 4.0 when an answer parsed nothing (2026-11-22); the answer path now parses the question
+    # and reads the stored analysis, and its p95 measures 3.0-4.3x plain retrieval's (about 55 ms
+    # against 13, on loaded 2-core runs, 2026-12-07; a clean clone's CI run failed at 4.15). The
+    # issue's target is absolute, p95 <= 100 ms in process, about 7x the baseline's p95 here: 5.0
+    # flags a regression of a quarter over today's worst reading, well inside that target
+    "answer p95 / LlamaIndex p95 (real corpus)": ("latency.real.p95_ratio_to_baseline", "<=", 5.0),
     "re-ingest unchanged, in process (s)": ("reingest.in_process_s", "<=", 3.0),
 }
 
