@@ -227,7 +227,7 @@ def format_answer(answer: Answer) -> str:
         byline = ", ".join(x for x in (c.author, c.outlet, c.published) if x) or "author not stated"
         lines.append(f"[{c.n}] {title} - {byline}")
         lines.append(f"    “{c.quote}”")
-        if note := speaker_note(c.to_dict()):
+        if note := speaker_note(c.to_dict(), [o.to_dict() for o in answer.citations]):
             lines.append(f"    {note}")
         judged = "" if c.answers is None else f"answers the question {c.answers:.2f} ({answers_label(c.answers)}), "
         where = f"article {c.article_id}, characters {c.start}-{c.end}"

@@ -126,10 +126,13 @@ def answers_badge(c: Mapping[str, Any]) -> str:
     )
 
 
-def speaker_note(c: Mapping[str, Any]) -> str:
+def speaker_note(c: Mapping[str, Any], cited: Sequence[Mapping[str, Any]] = ()) -> str:
     """Who the "He"/"She" opening the quote is (Citation.speaker), or the words introducing the
-    quotation it is part of (Citation.quotation), in words; "" when neither is known."""
+    quotation it is part of (Citation.quotation), in words; "" when neither is known, or when
+    another of the answer's citations (`cited`) quotes the sentence that introduces it."""
     if lead := str(c.get("quotation") or ""):
+        if any(o.get("article_id") == c.get("article_id") and str(o.get("quote", "")).startswith(lead) for o in cited):
+            return ""
         return f"Part of a quotation the article opens earlier: {lead} “…”"
     speaker = str(c.get("speaker") or "")
     m = OPENS_ON_PERSON.match(str(c.get("quote", "")))
@@ -138,8 +141,8 @@ def speaker_note(c: Mapping[str, Any]) -> str:
     return f"“{m.group(1)}” = {speaker} (the speaker the article names before this sentence)"
 
 
-def source_speaker(c: Mapping[str, Any]) -> str:
-    note = speaker_note(c)
+def source_speaker(c: Mapping[str, Any], cited: Sequence[Mapping[str, Any]] = ()) -> str:
+    note = speaker_note(c, cited)
     return f'<div class="source-speaker">{esc(note)}</div>' if note else ""
 
 
@@ -147,7 +150,8 @@ def render_sources(citations: Sequence[Mapping[str, Any]], turn: int, abstained:
     heading = "What the articles do say" if abstained else "Sources"
     items = "".join(
         f'<li>{cite_link(turn, int(c["n"]))} <span class="source-title">{title_of(c)}</span>'
-        f' <span class="byline">{esc(byline(c))}</span>{answers_badge(c)}{source_quote(c)}{source_speaker(c)}</li>'
+        f' <span class="byline">{esc(byline(c))}</span>{answers_badge(c)}{source_quote(c)}'
+        f"{source_speaker(c, citations)}</li>"
         for c in citations
     )
     return f'<div class="sources"><div class="sources-heading">{heading}</div><ul>{items}</ul></div>'

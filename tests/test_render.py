@@ -141,6 +141,10 @@ def test_a_source_inside_a_quotation_shows_the_words_that_introduce_it() -> None
     assert 'class="source-speaker"' not in render_answer(
         {"question": "q", "answer": "A. [1]", "citations": [CITATION]}, 1
     )
+    # the answer quotes the sentence that opens the quotation itself: no note
+    opening = {**CITATION, "n": 2, "quote": "Ardestani rebuked, “There is nothing darker than black."}
+    both = render_answer({"question": "q", "answer": "A. [2] B. [1]", "citations": [opening, inside]}, 1)
+    assert 'class="source-speaker"' not in both
 
 
 def test_a_source_opening_on_he_says_who_he_is_when_the_verifier_knows() -> None:
