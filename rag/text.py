@@ -340,6 +340,12 @@ def word_set(text: str) -> set[str]:
     return out | {w[:-2] for w in out if w.endswith("'s")}
 
 
+def same_paragraph(text: str, spans: Sequence[tuple[int, int]], k: int, base: int = 0) -> bool:
+    """Whether sentence k of the text (spans: its sentences' offsets, less `base` to index the text)
+    follows sentence k - 1 with no line break between them: in the same paragraph, or list item."""
+    return k > 0 and "\n" not in text[spans[k - 1][1] - base : spans[k][0] - base]
+
+
 _STRAIGHT_OPENING = re.compile(r'(?:^|(?<=[\s(\[—–-]))"(?=\S)')
 
 
@@ -361,7 +367,7 @@ def quotation_lead(text: str, spans: Sequence[tuple[int, int]], i: int) -> str:
     speaks is named after it)."""
     open_, opener = 0, None
     first = i
-    while first > 0 and "\n" not in text[spans[first - 1][1] : spans[first][0]]:
+    while same_paragraph(text, spans, first):
         first -= 1
     for k in range(first, i):
         now = open_ + quotation_balance(text[spans[k][0] : spans[k][1]])

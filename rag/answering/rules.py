@@ -48,6 +48,7 @@ from rag.text import (
     numbers,
     quantities,
     quotation_balance,
+    same_paragraph,
     stem,
     word_pairs,
     word_set,
@@ -373,13 +374,11 @@ def quoted_with(c: Quotable) -> tuple[tuple[int, str], ...]:
     out = [(spans[c.index - 1][0], prev)] if (prev := previous_sentence(c)) else []
     out.append((c.start, c.text))
     open_ = quotation_balance(c.text)
-    end = c.start + len(c.text)
-    for s, e in spans[c.index + 1 : c.index + 1 + QUOTATION_MORE]:
-        if open_ <= 0 or "\n" in text[end - base : s - base]:
+    for k in range(c.index + 1, min(c.index + 1 + QUOTATION_MORE, len(spans))):
+        if open_ <= 0 or not same_paragraph(text, spans, k, base):
             break
-        out.append((s, text[s - base : e - base]))
+        out.append((spans[k][0], text[spans[k][0] - base : spans[k][1] - base]))
         open_ += quotation_balance(out[-1][1])
-        end = e
     return tuple(out)
 
 
@@ -690,7 +689,7 @@ def answered_questions(passages: tuple[Passage, ...]) -> dict[tuple[str, int], s
         spans, base = p.chunk.sentences, p.chunk.start
         texts = [p.chunk.text[s - base : e - base] for s, e in spans]
         # a paragraph break after sentence k
-        breaks = ["\n" in p.chunk.text[e0 - base : s1 - base] for (_, e0), (s1, _) in zip(spans, spans[1:])]
+        breaks = [not same_paragraph(p.chunk.text, spans, k, base) for k in range(1, len(spans))]
         for k, broken in enumerate(breaks):
             if not (broken and is_question(texts[k]) and not in_open_quote(p, spans[k][0])):
                 continue
@@ -717,15 +716,14 @@ def list_leads(passages: tuple[Passage, ...]) -> dict[tuple[str, int], str]:
         texts = [p.chunk.text[s - base : e - base] for s, e in spans]
         lead = ""
         for k, (s, _) in enumerate(spans):
-            line_start = k == 0 or "\n" in p.chunk.text[spans[k - 1][1] - base : s - base]
-            if line_start and _BULLET.match(texts[k]):
+            joined = same_paragraph(p.chunk.text, spans, k, base)  # not at a line's start
+            if not joined and _BULLET.match(texts[k]):
                 if lead:
                     out[(p.article_id, s)] = lead
                 continue
             lead = ""
             if texts[k].rstrip().endswith(":"):
-                same_paragraph = k > 0 and not line_start
-                lead = f"{texts[k - 1]} {texts[k]}" if same_paragraph else texts[k]
+                lead = f"{texts[k - 1]} {texts[k]}" if joined else texts[k]
     return out
 
 
@@ -754,8 +752,9 @@ def sentences_before(passages: tuple[Passage, ...]) -> dict[tuple[str, int], str
     out: dict[tuple[str, int], str] = {}
     for p in passages:
         spans, base = p.chunk.sentences, p.chunk.start
-        for (s0, e0), (s1, _) in zip(spans, spans[1:]):
-            if "\n" not in p.chunk.text[e0 - base : s1 - base]:
+        for k in range(1, len(spans)):
+            if same_paragraph(p.chunk.text, spans, k, base):
+                (s0, e0), s1 = spans[k - 1], spans[k][0]
                 out.setdefault((p.article_id, s1), p.chunk.text[s0 - base : e0 - base])
     return out
 
@@ -1087,12 +1086,11 @@ def distinctive_names(asked: tuple[str, ...], keywords: KeywordIndex) -> tuple[s
 def previous_sentence(c: Quotable) -> str:
     if not _PRONOUN_START.match(c.text):
         return ""
-    if c.index == 0:
+    spans, base = c.passage.chunk.sentences, c.passage.chunk.start
+    if not same_paragraph(c.passage.chunk.text, spans, c.index, base):
         return ""
-    s, e = c.passage.chunk.sentences[c.index - 1]
-    base = c.passage.chunk.start
-    between = c.passage.chunk.text[e - base : c.start - base]
-    return "" if "\n" in between else c.passage.chunk.text[s - base : e - base]
+    s, e = spans[c.index - 1]
+    return c.passage.chunk.text[s - base : e - base]
 
 
 def abstain_reason(info: QuestionInfo, candidates: list[Candidate]) -> str:
