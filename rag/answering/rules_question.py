@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from rag import nlp
+from rag.antonyms import Asked, asked_antonyms
 from rag.text import (
     NUMBER_WORDS,
     STOPWORDS,
@@ -95,6 +96,10 @@ class QuestionInfo:
     # a yes/no question's stemmed words outside its subject ("approv" of "Has the vaccine been
     # approved?"): what it asks of the subject, which a sentence answering yes or no must say
     predicate: tuple[str, ...] = ()
+    # the question's words that have antonyms (WordNet), with the words beside them: a sentence
+    # saying an antonym in their place ("a qualified majority vote" for "a qualified minority vote")
+    # says the opposite of what is asked (rag.antonyms.says_opposite)
+    antonyms: tuple[Asked, ...] = ()
     # "How did economists react?", "What was the mayor's response?": the question's stemmed words that
     # ask for a reaction, which news reports by what the party said ("Priya Nair, chief economist
     # ..., said the increase was a mistake"): a sentence saying so counts them as said
@@ -298,6 +303,7 @@ def analyse_question(question: str) -> QuestionInfo:
         description=_description(q, focus_text, asked_names) if kind == "name" else (),
         pairs=word_pairs(q),
         negated=asks_negated(q),
+        antonyms=asked_antonyms(nlp.parse_question(q).tokens),
         opposites=tuple((w, o) for w in dict.fromkeys(prefixed_words(q)) if (o := opposites(w))),
         term_words=_term_words(f"{q} {carried}", terms),
         predicate=yesno_predicate(q) if kind == "yesno" else (),
