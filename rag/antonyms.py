@@ -22,6 +22,7 @@ import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from rag.errors import ConfigError
@@ -102,13 +103,14 @@ def asked_antonyms(tokens: Sequence[Token]) -> tuple[Asked, ...]:
     return tuple(out)
 
 
-def says_opposite(asked_words: Sequence[Asked], text: str) -> bool:
+def says_opposite(asked_words: tuple[Asked, ...], text: str) -> bool:
     """Whether the sentence has an antonym of one of the question's words, beside a word that stood
     beside it in the question, and does not have the word itself."""
     return opposite_in(asked_words, text) is not None
 
 
-def opposite_in(asked_words: Sequence[Asked], text: str) -> tuple[str, str] | None:
+@lru_cache(maxsize=65536)  # a question's candidate sentences are checked by several rules
+def opposite_in(asked_words: tuple[Asked, ...], text: str) -> tuple[str, str] | None:
     """(the question's word, the sentence's antonym of it), as written ("smallest", "largest"), when
     the sentence says the opposite (says_opposite); None otherwise."""
     if not asked_words:
@@ -127,6 +129,7 @@ def opposite_in(asked_words: Sequence[Asked], text: str) -> tuple[str, str] | No
     return None
 
 
+@lru_cache(maxsize=65536)
 def _compared(word: str) -> frozenset[str]:
     """Stems of the word an "-er" or "-est" form may be made of ("larger", "largest" -> larg;
     "bigger" -> big): WordNet lists only irregular forms ("worse"), and the stemmer keeps these
