@@ -92,3 +92,21 @@ def test_when_the_closest_sentence_says_the_opposite_the_answer_says_so_and_abst
     assert "the largest outbreak in the city" in answer.citations[0].quote  # shown, cited
     answer = engine.ask("How many cases made up the largest outbreak in the city in more than two decades?")
     assert not answer.abstained and "17 cases" in answer.answer
+
+
+def test_a_word_with_a_negating_prefix_in_the_closest_sentence_is_named_as_the_reason(engine) -> None:  # type: ignore[no-untyped-def]
+    from rag.answering.rules_question import opposite_by_prefix
+
+    asked = analyse_question("For how long were the parents of vaccinated children asked to keep them at home?")
+    assert opposite_by_prefix(asked.opposites, "Parents of unvaccinated children stay home.") == (
+        "vaccinated",
+        "unvaccinated",
+    )
+    assert opposite_by_prefix(asked.opposites, "Vaccinated and unvaccinated children alike.") is None
+    # before: "The articles give no number for parents.", though they give one, for other parents
+    answer = engine.ask("For how long were the parents of vaccinated children asked to keep them at home?")
+    assert answer.abstained
+    assert answer.answer.startswith(
+        "The articles do not answer this question: they say “unvaccinated” where it says “vaccinated”."
+    )
+    assert "Parents of unvaccinated children" in answer.citations[0].quote

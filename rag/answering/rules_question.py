@@ -408,6 +408,16 @@ def opposites(word: str) -> frozenset[str]:
     return frozenset(out)
 
 
+def opposite_by_prefix(opposites: tuple[tuple[str, frozenset[str]], ...], text: str) -> tuple[str, str] | None:
+    """(the question's word, the sentence's opposite of it by a negating prefix) when the sentence
+    has an opposite and not the word ("directly" for "indirectly"); None otherwise."""
+    said = set(prefixed_words(text))
+    for word, opposite in opposites:
+        if word not in said and (found := opposite & said):
+            return word, min(found)
+    return None
+
+
 def _term_words(text: str, terms: list[str]) -> tuple[str, ...]:
     first: dict[str, str] = {}
     for w in content_words(text):
