@@ -641,7 +641,8 @@ def test_a_negated_question_is_answered_only_by_a_sentence_that_negates() -> Non
 def test_a_negated_question_the_articles_answer_only_positively_abstains(engine) -> None:  # type: ignore[no-untyped-def]
     a = engine.ask("Which countries did not allow the UN embargo to expire?")
     assert a.abstained
-    assert a.reason == "The articles do not say this: no passage says that what the question asks about did not happen."
+    # the sentence closest to it says they did (rules.affirms_denied): the reason names both
+    assert a.reason == "The articles do not answer this question: they say “allowed” where it says “not allow”."
     assert "allowed" in a.citations[0].quote  # what they do say: the countries that let it expire
     b = engine.ask("What does Iran claim it has not supplied to Moscow?")
     assert not b.abstained and "Shahed drones" in b.answer

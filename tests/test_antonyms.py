@@ -110,3 +110,29 @@ def test_a_word_with_a_negating_prefix_in_the_closest_sentence_is_named_as_the_r
         "The articles do not answer this question: they say “unvaccinated” where it says “vaccinated”."
     )
     assert "Parents of unvaccinated children" in answer.citations[0].quote
+
+
+def test_a_sentence_saying_what_the_question_says_did_not_happen_does_not_answer_it(engine) -> None:  # type: ignore[no-untyped-def]
+    from rag.answering.rules import affirms_denied
+    from rag.answering.rules_question import negated_words
+
+    assert negated_words("When did the court find that the use did not infringe the trademark?") == (
+        ("not", "infringe"),
+    )
+    assert negated_words("What channel wasn't ever dropped?") == (("not", "dropped"),)
+    assert negated_words("Who denied the report?") == ()  # asks who did deny it
+    asked = negated_words("Who confirmed that the cases were not caused by the same strain?")
+    assert affirms_denied(asked, "The laboratory confirmed that the cases are caused by the same strain.") == (
+        "not caused",
+        "caused",
+    )
+    assert affirms_denied(asked, "The laboratory confirmed that the cases are not caused by the same strain.") is None
+    # before: "The state health laboratory has confirmed that the cases are caused by the same
+    # strain, ..." quoted as the answer
+    answer = engine.ask("Who confirmed that the cases were not caused by the same strain?")
+    assert answer.abstained
+    assert answer.answer.startswith(
+        "The articles do not answer this question: they say “caused” where it says “not caused”."
+    )
+    answer = engine.ask("Who confirmed that the cases were caused by the same strain?")
+    assert not answer.abstained and "state health laboratory" in answer.answer

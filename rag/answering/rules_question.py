@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from rag import nlp
 from rag.antonyms import Asked, asked_antonyms
 from rag.text import (
+    NEGATIONS,
     NUMBER_WORDS,
     STOPWORDS,
     THING_PRONOUNS,
@@ -25,6 +26,7 @@ from rag.text import (
     split_carried,
     stem,
     word_pairs,
+    words,
 )
 
 
@@ -100,6 +102,9 @@ class QuestionInfo:
     # saying an antonym in their place ("a qualified majority vote" for "a qualified minority vote")
     # says the opposite of what is asked (rag.antonyms.says_opposite)
     antonyms: tuple[Asked, ...] = ()
+    # each negation of the question, in any clause, with the first content word after it (see
+    # negated_words): a sentence saying that word with no negation over it says it did happen
+    denied: tuple[tuple[str, str], ...] = ()
     # "How did economists react?", "What was the mayor's response?": the question's stemmed words that
     # ask for a reaction, which news reports by what the party said ("Priya Nair, chief economist
     # ..., said the increase was a mistake"): a sentence saying so counts them as said
@@ -303,6 +308,7 @@ def analyse_question(question: str) -> QuestionInfo:
         description=_description(q, focus_text, asked_names) if kind == "name" else (),
         pairs=word_pairs(q),
         negated=asks_negated(q),
+        denied=negated_words(q),
         antonyms=asked_antonyms(nlp.parse_question(q).tokens),
         opposites=tuple((w, o) for w in dict.fromkeys(prefixed_words(q)) if (o := opposites(w))),
         term_words=_term_words(f"{q} {carried}", terms),
@@ -477,6 +483,24 @@ def asks_negated(question: str) -> bool:
         return True
 
     return any(t.dep == "neg" and in_main_clause(i) for i, t in enumerate(tokens))
+
+
+# grammatical negations ("deny", "without" negate too, but "Who denied the report?" asks who did)
+_NOT = NEGATIONS - {"denied", "deny", "denies", "without"}
+
+
+def negated_words(question: str) -> tuple[tuple[str, str], ...]:
+    """Each negation of the question ("not", "never", "n't" read as "not") with the first word after
+    it that is no stop word, as written: "When did the court find that the use did not infringe
+    the trademark?" -> (("not", "infringe"),); "What channel was never dropped?" -> (("never",
+    "dropped"),). In any clause, unlike asks_negated: what a negation's clause says did not happen."""
+    ws = words(question)
+    out = []
+    for i, w in enumerate(ws):
+        if w in _NOT or w.endswith("n't"):
+            if word := next((x for x in ws[i + 1 :] if x not in STOPWORDS and not x.isdigit()), None):
+                out.append(("not" if w.endswith("n't") else w, word))
+    return tuple(out)
 
 
 _CLAUSES = frozenset({"relcl", "acl", "advcl", "ccomp", "xcomp", "csubj", "pcomp", "prep"})
