@@ -1368,3 +1368,14 @@ def test_a_yes_no_question_abstaining_shows_the_sentence_that_says_what_it_asks(
     # other questions show the best related sentence, as before
     other = OfflineBackend(stats).decide("How many passengers did the ferry carry?", retrieval)  # type: ignore[arg-type]
     assert other.shown is None or other.shown.text.startswith("The ferry")
+
+
+def test_who_is_answered_by_a_sentence_opening_on_the_name_that_is_its_subject(engine) -> None:  # type: ignore[no-untyped-def]
+    # names() skips a sentence's first word; spaCy's subject, stored at ingest, does not. Before:
+    # "The articles do not answer this question. What the articles do say: Natarajan said ..."
+    answer = engine.ask("Who thinks the outbreak could last until the spring?")
+    assert not answer.abstained
+    assert answer.answer.startswith("Natarajan said the outbreak could last until the spring.")
+    info = analyse_question("Who thinks the outbreak could last until the spring?")
+    said = "Natarajan said the outbreak could last until the spring."
+    assert not answers_kind(info, said) and answers_kind(info, said, subject="Natarajan")
