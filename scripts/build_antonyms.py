@@ -1,5 +1,7 @@
 """Writes rag/wordnet/antonyms.json: every single-word lemma of Princeton WordNet 3.0 that has an
-antonym, with its antonyms ("include": ["exclude"], "majority": ["minority"]), read from the
+antonym, with its antonyms ("include": ["exclude"], "majority": ["minority"]), and
+rag/wordnet/persons.json: every single-word noun whose most frequent sense is a kind of person
+("child", "settler", "councillor"), with its irregular plurals ("children"); both read from the
 WordNet database files with NLTK's WordNet reader (NLTK is installed with LlamaIndex).
 
     .venv/bin/python -m scripts.build_antonyms        # or: make antonyms
@@ -22,8 +24,10 @@ import tempfile
 import warnings
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from rag.antonyms import ANTONYMS_FILE
+from rag.lexicon import PERSONS_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = ROOT / "requirements-wordnet.txt"
@@ -85,7 +89,7 @@ def unpack(sdist: Path, nltk_data: Path) -> Path:
     return target
 
 
-def antonym_table(nltk_data: Path) -> dict[str, list[str]]:
+def open_wordnet(nltk_data: Path) -> Any:
     import nltk
 
     nltk.data.path.insert(0, str(nltk_data))
@@ -96,14 +100,43 @@ def antonym_table(nltk_data: Path) -> dict[str, list[str]]:
         reader = WordNetCorpusReader(str(nltk_data / "corpora" / "wordnet"), None)
     if reader.get_version() != "3.0":
         raise SystemExit(f"expected WordNet 3.0, read {reader.get_version()}")
-    # the irregular forms of each word, from WordNet's exception lists ("fell" and "fallen" of
-    # "fall", "worse" of "bad"): a sentence says "fell" where the question's antonym is "fall"
-    # (regular forms are matched by stem in rag.antonyms)
+    return reader
+
+
+def irregular_forms(reader: Any) -> dict[tuple[str, str], set[str]]:
+    """(part of speech, base) -> its irregular forms, from WordNet's exception lists."""
     irregular: dict[tuple[str, str], set[str]] = defaultdict(set)
     for pos, forms in reader._exception_map.items():
         for form, bases in forms.items():
             for base in bases:
                 irregular[(pos, base.lower())].add(form.lower())
+    return irregular
+
+
+def person_nouns(reader: Any) -> list[str]:
+    """Single-word nouns whose first (most frequent) sense is person.n.01 or a kind of it, not a
+    named person (an instance), with their irregular plurals: what "How many people ...?" counts.
+    Only the first sense: "star" and "head" have a person sense too, rarely meant."""
+    person = reader.synset("person.n.01")
+    irregular = irregular_forms(reader)
+    out: set[str] = set()
+    for name in reader.all_lemma_names("n"):
+        if "_" in name or "-" in name:
+            continue
+        first = reader.synsets(name, "n")[0]
+        if first.instance_hypernyms():
+            continue
+        if first == person or person in first.closure(lambda s: s.hypernyms()):
+            out.add(name.lower())
+            out |= {f for f in irregular[("n", name.lower())] if "_" not in f}
+    return sorted(out)
+
+
+def antonym_table(reader: Any) -> dict[str, list[str]]:
+    # the irregular forms of each word, from WordNet's exception lists ("fell" and "fallen" of
+    # "fall", "worse" of "bad"): a sentence says "fell" where the question's antonym is "fall"
+    # (regular forms are matched by stem in rag.antonyms)
+    irregular = irregular_forms(reader)
     table: dict[str, set[str]] = defaultdict(set)
     for pos in "nvar":
         for synset in reader.all_synsets(pos):
@@ -121,12 +154,18 @@ def main() -> None:
         sdist = fetch(Path(tmp) / "download")
         nltk_data = Path(tmp) / "nltk_data"
         unpack(sdist, nltk_data)
-        table = antonym_table(nltk_data)
-    data = json.dumps(table, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode() + b"\n"
-    ANTONYMS_FILE.write_bytes(data)
+        reader = open_wordnet(nltk_data)
+        table = antonym_table(reader)
+        persons = person_nouns(reader)
     pairs = sum(len(v) for v in table.values())
-    digest = hashlib.sha256(data).hexdigest()
-    print(f"wrote {ANTONYMS_FILE.relative_to(ROOT)}: {len(table)} words, {pairs} antonyms, sha256 {digest}")
+    write(ANTONYMS_FILE, table, f"{len(table)} words, {pairs} antonyms")
+    write(PERSONS_FILE, persons, f"{len(persons)} nouns of persons")
+
+
+def write(path: Path, value: object, what: str) -> None:
+    data = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode() + b"\n"
+    path.write_bytes(data)
+    print(f"wrote {path.relative_to(ROOT)}: {what}, sha256 {hashlib.sha256(data).hexdigest()}")
 
 
 if __name__ == "__main__":

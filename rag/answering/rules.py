@@ -28,6 +28,7 @@ from rag.answering.rules_question import (
     opposite_by_prefix,
 )
 from rag.antonyms import opposite_in, says_opposite
+from rag.lexicon import is_person_noun
 from rag.retrieval import KeywordIndex, KeywordStats, Retrieval, sentence_similarity
 from rag.text import (
     MONTHS,
@@ -808,10 +809,26 @@ def counts(info: QuestionInfo, text: str) -> bool:
     if info.kind != "number" or not info.focus:
         return True
     ws = words(text)
+    people = info.focus[0] in _PEOPLE
     return any(
-        stem(w) == info.focus[0] and any(t.isdigit() or t in NUMBER_WORDS for t in ws[max(0, i - 3) : i])
+        (stem(w) == info.focus[0] or (people and is_person_noun(w)))
+        and any(t.isdigit() or t in NUMBER_WORDS for t in ws[max(0, i - 3) : i])
         for i, w in enumerate(ws)
     )
+
+
+# English's words for human beings in general: "How many people were treated in hospital?" is
+# answered by a count of any kind of person ("Four children were treated in hospital"), as WordNet
+# knows the kinds (rag.lexicon.is_person_noun)
+_PEOPLE = frozenset(stem(w) for w in ("people", "persons", "person"))
+
+
+def counted_in(counted: Sequence[str], terms: set[str], text: str) -> bool:
+    """Whether the sentence (its content terms) names what is counted, or, for people, a kind of
+    person."""
+    if set(counted) & terms:
+        return True
+    return bool(set(counted) & _PEOPLE) and any(is_person_noun(w) for w in words(text))
 
 
 def answers_kind(
@@ -868,9 +885,9 @@ def answers_kind(
             return False
         if info.count and not quantities(_PERCENT.sub(" ", text)) - info.numbers:  # "how many" counts things
             return False
-        if info.counted and not set(info.counted) & terms:  # it counts other things
+        if info.counted and not counted_in(info.counted, terms, text):  # it counts other things
             return False
-        return not info.focus or any(f in terms for f in info.focus)
+        return not info.focus or counted_in(info.focus, terms, text)
     if info.kind == "date":  # spaCy's DATE also finds "1066", "the 10th century", "the following spring"
         return (has_date(text) or "DATE" in labels) and (not info.date_part or states_date_part(info.date_part, text))
     if info.kind == "person" and not info.names_subject:
