@@ -40,6 +40,7 @@ NEIGHBOURS = 2
 _POS = frozenset({"ADJ", "ADV", "VERB", "NOUN"})
 _CONTENT_POS = frozenset({"ADJ", "ADV", "VERB", "NOUN", "PROPN", "NUM"})
 
+
 def load(path: Path = ANTONYMS_FILE, sha256: str | None = ANTONYMS_SHA256) -> dict[str, tuple[str, ...]]:
     """The committed table (once per process), its sha256 checked; pass sha256=None for a freshly
     built file."""
