@@ -843,7 +843,8 @@ def answers_kind(
 ) -> bool:
     """Can this sentence answer this kind of question at all? (labels: its spaCy entity labels;
     places: the words of its entities that name no person or body, see sentence_places; things: those
-    that cannot answer "who", see sentence_things)"""
+    that cannot answer "who", see sentence_things; subject: the proper noun spaCy reads as the
+    subject of its main verb, see fits_kind)"""
     if not info.numbers <= stated_numbers(text):  # a number in the question pins what it asks about
         return False
     # "How can graphs be encoded indirectly?" is not answered by "graphs can be encoded directly"
