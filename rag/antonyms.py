@@ -42,8 +42,8 @@ _CONTENT_POS = frozenset({"ADJ", "ADV", "VERB", "NOUN", "PROPN", "NUM"})
 
 
 def load(path: Path = ANTONYMS_FILE, sha256: str | None = ANTONYMS_SHA256) -> dict[str, tuple[str, ...]]:
-    """The committed table (once per process), its sha256 checked; pass sha256=None for a freshly
-    built file."""
+    """The committed table, its sha256 checked; pass sha256=None for a freshly built file (read on
+    each call; antonyms() reads the committed one once per process)."""
     return {word: tuple(opposites) for word, opposites in load_table(path, sha256, "antonym table").items()}
 
 

@@ -181,3 +181,20 @@ def prepare_offline_env() -> None:
     }
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
+
+
+def read_pinned(path: Path, sha256: str | None, what: str, missing: str, changed: str) -> bytes:
+    """The bytes of a file the project ships with its sha256 pinned (a fitted model, a word table),
+    checked unless sha256 is None (a freshly built file); a ConfigError saying what to do (missing:
+    when it is not there; changed: when it is not the pinned one) otherwise."""
+    import hashlib
+
+    from rag.errors import ConfigError
+
+    if not path.exists():
+        raise ConfigError(f"The {what} {path} is missing; {missing}")
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if sha256 is not None and digest != sha256:
+        raise ConfigError(f"The {what} {path} is not the pinned one (sha256 {digest[:12]}...); {changed}")
+    return data

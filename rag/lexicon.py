@@ -9,42 +9,23 @@ libraries use for this, and its licence is beside the tables (rag/wordnet/LICENS
 
 from __future__ import annotations
 
-import hashlib
 import json
-import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from rag.errors import ConfigError
+from rag.config import read_pinned
 
 PERSONS_FILE = Path(__file__).resolve().parent / "wordnet" / "persons.json"
 PERSONS_SHA256 = "c4be40276b74169aa6c84731acdb9d198fe0d91ad837b4e45100bf72d3262c37"
 
-_lock = threading.Lock()
-_cache: dict[tuple[Path, str | None], Any] = {}
+REMEDY = "restore it from git or run `make antonyms`."
 
 
 def load_table(path: Path, sha256: str | None, what: str) -> Any:
-    """The JSON table at path (once per process and hash), its sha256 checked unless None (a freshly
-    built file)."""
-    key = (path, sha256)
-    if key in _cache:
-        return _cache[key]
-    with _lock:
-        if not path.exists():
-            raise ConfigError(f"The {what} {path} is missing; restore it from git or run `make antonyms`.")
-        data = path.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
-        if sha256 is not None and digest != sha256:
-            raise ConfigError(
-                f"The {what} {path} is not the pinned one (sha256 {digest[:12]}...); "
-                "restore it from git or run `make antonyms`."
-            )
-        value = json.loads(data)
-        if sha256 is not None:
-            _cache[key] = value
-        return value
+    """The JSON table at path, its sha256 checked unless None (a freshly built file). Read on each
+    call: its users keep what they make of it (person_nouns, rag.antonyms)."""
+    return json.loads(read_pinned(path, sha256, what, REMEDY, REMEDY))
 
 
 @lru_cache(maxsize=1)

@@ -7,7 +7,6 @@ Inference is numpy only (no scikit-learn at run time). This module does not buil
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from collections.abc import Mapping
@@ -19,6 +18,7 @@ import numpy as np
 
 from rag.answering.features import ABSTAIN_FEATURES, CANDIDATE_FEATURES
 from rag.answering.question import Question
+from rag.config import read_pinned
 from rag.errors import ConfigError
 
 ANSWERER_FILE = Path(__file__).with_name("answerer.json")
@@ -92,15 +92,9 @@ def load(path: Path = ANSWERER_FILE, sha256: str | None = ANSWERER_SHA256) -> An
     if path == ANSWERER_FILE and sha256 == ANSWERER_SHA256 and _model is not None:
         return _model
     with _lock:
-        if not path.exists():
-            raise ConfigError(f"The answerer model {path} is missing; run `make train`.")
-        data = path.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
-        if sha256 is not None and digest != sha256:
-            raise ConfigError(
-                f"The answerer model {path} is not the pinned one (sha256 {digest[:12]}...); "
-                "restore it from git or run `make train`."
-            )
+        data = read_pinned(
+            path, sha256, "answerer model", "run `make train`.", "restore it from git or run `make train`."
+        )
         model = AnswererModel.from_json(json.loads(data))
         if path == ANSWERER_FILE and sha256 == ANSWERER_SHA256:
             _model = model

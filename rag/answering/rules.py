@@ -308,8 +308,11 @@ class OfflineBackend:
         # training questions abstain, none answerable changes)
         top = candidates[0] if candidates else None
         if top is not None and top is not best and top.about_subject:
-            opposite = opposite_in(info.antonyms, top.text) or opposite_by_prefix(info.opposites, top.text)
-            if opposite := opposite or affirms_denied(info.denied, top.text):
+            if opposite := (
+                opposite_in(info.antonyms, top.text)
+                or opposite_by_prefix(info.opposites, top.text)
+                or affirms_denied(info.denied, top.text)
+            ):
                 asked, said = opposite
                 return Decision(
                     info,
