@@ -1428,3 +1428,16 @@ def test_another_name_of_the_same_kind_is_a_swap_a_name_said_in_another_form_is_
     assert swapped_name(q, *_read(q, "Boeing built the mirror for the telescope.")) is None
     q = "What did Orion Sky Agency build for the telescope?"
     assert swapped_name(q, *_read(q, "Boeing built the mirror for the telescope.")) == ("Orion Sky Agency", "Boeing")
+
+
+def test_a_figure_is_pinned_by_a_name_the_headline_gives(engine) -> None:  # type: ignore[no-untyped-def]
+    # news names its subject in the headline and then says "the city", "the telescope": before,
+    # "The articles give no number for pupils in Riverton." beside the sentence saying it
+    answer = engine.ask("How many pupils in Riverton were affected?")
+    assert not answer.abstained and "212 pupils were affected" in answer.answer
+    # ... and the headline's name is no name the sentence swapped for another (the U.S. Congress)
+    answer = engine.ask("How much did the Larkspur telescope cost?")
+    assert not answer.abstained and "$6.1 billion" in answer.answer
+    # a name of the corpus neither the sentence nor its headline has still pins the figure down
+    answer = engine.ask("How many pupils in Kourou were affected?")
+    assert answer.abstained and answer.answer.startswith("The articles give no number")

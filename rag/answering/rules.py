@@ -349,7 +349,8 @@ def swapped_name(question: str, info: QuestionInfo, c: Candidate) -> tuple[str, 
     (spaCy's entity label) where the question names its own: "What was announced by Kuwait?" /
     "Libya immediately announced ..."; "From which spaceport did Riverton launch the telescope?" /
     "... launched ... from the Kourou spaceport". The question's name counts as said when the
-    sentence, or the one before it, has it in any form the answerer accepts elsewhere (a stem, a
+    sentence, the one before it or its article's headline (news names its subject there once and
+    then says "the telescope") has it in any form the answerer accepts elsewhere (a stem, a
     demonym, its acronym: "Orion Sky Agency" as "OSA"), or has any word of it (the
     sentence's "Davies" is the question's "Donald Davies"); the other name must be new to the
     question and share no word with its names of that kind ("Native Americans" is not swapped for
@@ -357,7 +358,7 @@ def swapped_name(question: str, info: QuestionInfo, c: Candidate) -> tuple[str, 
     (distinctive_names) count: "Iran" is in every sentence's background. None otherwise."""
     if not info.required_names:
         return None
-    said = f"{c.context} {previous_sentence(c)} {c.text}"
+    said = f"{c.passage.meta.title}\n{c.context} {previous_sentence(c)} {c.text}"
     said_words = set(words(said))
     said_stems = {stem(w) for w in said_words}
     missing = {n for n in info.required_names if stem(n) not in said_stems and not name_in(n, said_words, said)}
@@ -897,11 +898,12 @@ def answers_kind(
     root: str = "",
     things: frozenset[str] = frozenset(),
     subject: str = "",
+    title: str = "",
 ) -> bool:
     """Can this sentence answer this kind of question at all? (labels: its spaCy entity labels;
     places: the words of its entities that name no person or body, see sentence_places; things: those
     that cannot answer "who", see sentence_things; subject: the proper noun spaCy reads as the
-    subject of its main verb, see fits_kind)"""
+    subject of its main verb, see fits_kind; title: its article's headline)"""
     if not info.numbers <= stated_numbers(text):  # a number in the question pins what it asks about
         return False
     # "How can graphs be encoded indirectly?" is not answered by "graphs can be encoded directly"
@@ -927,9 +929,14 @@ def answers_kind(
         return False
     if info.kind in ("number", "date") and info.required_names and not first_person(text):
         # "How many did the Wall Street Journal say ...?" is not answered by Blinken's figure. The
-        # sentence before counts too, as pronouns point there ("the country they invaded in 2022").
+        # sentence before counts too, as pronouns point there ("the country they invaded in 2022"),
+        # and so does the article's headline, as news names its subject there and then says "the
+        # city" ("How many pupils in Riverton were affected?" / "The school district said 212 pupils
+        # were affected"; make train's SQuAD cache, 2026-12-08: 5 more gold answers, none lost, 2
+        # unanswerable questions answered; score_squad2.py gold 77.7% -> 78.3%, false abstentions
+        # 7.3% -> 7.0%, abstention 40.7% -> 40.3%; one eval answer changed, both passing).
         # An interview's unquoted "I" (see score_sentences) may be the person named: not another.
-        if not holds_names(info.required_names, f"{context} {text}"):
+        if not holds_names(info.required_names, f"{title}\n{context} {text}"):
             return False
     if info.kind == "number":
         if not quantities(text) - info.numbers:  # "Project 360" in the question is no answer to "how many"
@@ -1066,7 +1073,7 @@ def fits_kind(info: QuestionInfo, c: Candidate) -> bool:
     if info.kind == "person" and c.passage.facts:
         facts = nlp.stored_facts(c.passage.chunk.text, c.passage.facts)
         subject = facts[c.index].subject if c.index < len(facts) else ""
-    return answers_kind(info, c.text, c.context, c.labels, c.places, c.root, c.things, subject)
+    return answers_kind(info, c.text, c.context, c.labels, c.places, c.root, c.things, subject, c.passage.meta.title)
 
 
 def holds_names(asked: Sequence[str], text: str) -> bool:
