@@ -72,10 +72,13 @@ def asked_antonyms(tokens: Sequence[Token]) -> tuple[Asked, ...]:
     does not itself use: "Is an instance abstract or concrete?" asks about both."""
     said = {stem(t.text) for t in tokens} | {stem(t.lemma) for t in tokens}
     content = [(i, stem(t.text)) for i, t in enumerate(tokens) if t.pos in _CONTENT_POS and not t.is_stop]
+    # the word "how" asks the degree of is no claim: "How large can ctenophores grow?" asks a size,
+    # which "small populations ... grow" does not contradict
+    degree = {t.head for t in tokens if t.text.lower() == "how"}
     out = []
     for k, (i, _) in enumerate(content):
         t = tokens[i]
-        if t.pos not in _POS or t.ent:
+        if t.pos not in _POS or t.ent or i in degree:
             continue
         opposites = {stem(a) for a in antonyms(t.lemma) if a not in STOPWORDS}
         if not opposites or opposites & said:

@@ -117,10 +117,25 @@ def test_an_abstention_beside_a_sentence_that_may_answer_does_not_say_the_articl
         ("What is the town where the plant stands called?", "name"),
         ("Why did the council, whose members were split, approve it?", "reason"),
         ("Where did the man who found the tool live?", "place"),
+        # ... and a "when" opening a clause before the word that asks asks nothing
+        ("When the clinics open, who will staff them?", "person"),
+        ("When the mirror unfolded, what did the engineers check?", "what"),
+        ("When did the mirror unfold?", "date"),
+        ("When was the telescope launched, and from where?", "date"),
+        ("When and where was the telescope launched?", "date"),
+        ("How far can the missiles fly?", "number"),  # a size, as "How far is the orbit?"
+        ("How high did the prices rise?", "number"),
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:
     assert analyse_question(question).kind == kind
+
+
+def test_a_size_asked_with_a_verb_is_of_the_thing_before_the_verb() -> None:
+    info = analyse_question("How large can the new sunshields grow?")
+    assert (info.kind, info.focus_text, info.amount) == ("number", "new sunshields", "amount")
+    # a length of time is no size: "six months" answers "How long can the vaccine be kept?"
+    assert analyse_question("How long can the vaccine be kept?").amount == ""
 
 
 @pytest.mark.parametrize(

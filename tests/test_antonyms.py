@@ -50,6 +50,9 @@ def test_a_questions_words_with_antonyms_carry_the_words_beside_them() -> None:
     assert "major" in minority.opposites and {"qualifi", "vote"} <= minority.beside
     assert asked("Is a problem instance abstract or concrete?") == ()  # it asks about both
     assert asked("Who did Lena Okafor call?") == ()  # names are not looked up
+    # "how" asks the degree of the word: no claim for a sentence to contradict ("small populations grow")
+    assert asked("How large can the sunshield grow?") == ()
+    assert [a.word for a in asked("How many large mirrors were built?")] == ["large"]
 
 
 def test_an_antonym_says_the_opposite_only_beside_what_the_question_put_beside_the_word() -> None:

@@ -131,15 +131,30 @@ _DATE_PART = re.compile(r"\b(?:what|which)\s+(year|month|day|date|century|decade
 _WH_WORD = re.compile(r"\b(what|which|who|whom|whose|where|why|when|how)\b")
 
 
+# "When" opening a clause, not a question: "When the three types of rock are re-melted, what is
+# formed?" asks what, as its later wh-word says; "When did ...", "When was ..." ask when
+_WHEN_CLAUSE = re.compile(
+    r"^(?:(?:and|so|but|then)\s+)?when\s+(?!(?:and|or|did|does|do|was|were|is|are|will|would|had|has|have|can|could|should)\b)"
+    r".*?\b(?=(?:what|which|who|whom|whose|where|why|how)\b)"
+)
+
+
+def asked_part(low: str) -> str:
+    """The (lower-cased) question from the wh-word that asks it: without an opening "when" clause."""
+    return low[m.end() :] if (m := _WHEN_CLAUSE.match(low)) else low
+
+
 def first_wh(low: str) -> str:
     return m.group(1) if (m := _WH_WORD.search(low)) else ""
 
 
 # "How old is the flint tool?", "How big is the discount at which ...": a size or an age of the
 # thing named by the noun group after the copula ("flint tool", "discount"), any of whose words
-# the sentence giving the number names
+# the sentence giving the number names; "How large can ctenophores grow?", "How far can the
+# missiles fly?" ask a size too ("How long can the vaccine be kept?" a time, a duration: not here)
 HOW_BIG = re.compile(
-    r"\bhow (big|large|high|tall|wide|long|far|old|steep|deep|heavy) (?:is|are|was|were) (?:the |a |an )?"
+    r"\bhow (?:(big|large|high|tall|wide|long|far|old|steep|deep|heavy) (?:is|are|was|were)|"
+    r"(big|large|high|tall|wide|far|steep|deep|heavy) (?:can|could|do|does|did|will|would|may|might)) (?:the |a |an )?"
     r"([\w’'-]+(?:\s+[\w’'-]+)*?)(?=\s+(?:at|in|on|of|from|to|for|with|by|that|which|who|when|where|than|now|today)\b|\s*[?,.]|$)"
 )
 UNITS = r"kilomet(?:re|er)s|km|miles|met(?:re|er)s|dollars|euros|tonnes|tons|barrels|percent"
@@ -247,14 +262,18 @@ def analyse_question(question: str) -> QuestionInfo:
         counted = counted_things(q)
         focus_text = counted or " ".join(w for w in re.findall(r"[\w’'-]+", tail) if w.lower() not in STOPWORDS)
     elif m := HOW_BIG.search(low):
-        kind, focus = "number", content_terms(m.group(2))
-        focus_text = m.group(2)
+        focus_text = m.group(3)
+        if m.group(2):  # "How large can ctenophores grow?": the thing ends before its verb
+            tokens = [t for t in nlp.parse_question(q).tokens if m.start(3) <= t.start < m.end(3)]
+            if verb := next((t for i, t in enumerate(tokens) if i and t.pos in ("VERB", "AUX")), None):
+                focus_text = low[m.start(3) : verb.start].strip()
+        kind, focus = "number", content_terms(focus_text)
         size = m.group(1) != "old"
     elif NUMBER_NOUN.search(low) or re.search(r"\bhow long\b", low) or UNIT.search(low):
         kind = "number"
-    elif DATE_QUESTION.search(low):
+    elif DATE_QUESTION.search(asking := asked_part(low)):
         kind = "date"
-    elif (wh := first_wh(low)) in ("who", "whom", "whose") or PERSON_WHICH.search(low):
+    elif (wh := first_wh(asking)) in ("who", "whom", "whose") or PERSON_WHICH.search(low):
         kind = "person"
     elif wh == "where":
         kind = "place"
