@@ -1456,3 +1456,15 @@ def test_a_figure_is_pinned_by_a_name_the_headline_gives(engine) -> None:  # typ
     # a name of the corpus neither the sentence nor its headline has still pins the figure down
     answer = engine.ask("How many pupils in Kourou were affected?")
     assert answer.abstained and answer.answer.startswith("The articles give no number")
+
+
+def test_one_as_any_one_is_no_count_the_sentence_must_state(engine) -> None:  # type: ignore[no-untyped-def]
+    assert analyse_question("What was one of the places investigators traced exposures to?").numbers == frozenset()
+    assert analyse_question("What is one way the clinics reach parents?").numbers == frozenset()
+    assert analyse_question("Which receivers are built by only one maker?").numbers == {1.0}  # a count
+    assert analyse_question("How much can it eat in one day?").numbers == {1.0}
+    # before: "The articles do not answer this question." beside the sentence that does
+    answer = engine.ask("What is one of Larkspur's first targets?")
+    assert not answer.abstained and "TOI-902 b" in answer.answer
+    answer = engine.ask("What was one of the places investigators traced exposures to?")
+    assert not answer.abstained and "a supermarket" in answer.answer

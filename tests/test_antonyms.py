@@ -124,6 +124,9 @@ def test_a_sentence_saying_what_the_question_says_did_not_happen_does_not_answer
     )
     assert negated_words("What channel wasn't ever dropped?") == (("not", "dropped"),)
     assert negated_words("Who denied the report?") == ()  # asks who did deny it
+    # "no other" says only: what the telescope sees that no other one does, it sees
+    assert negated_words("What can Larkspur see that no other telescope can?") == ()
+    assert negated_words("Which telescope had no fuel left?") == (("no", "fuel"),)
     asked = negated_words("Who confirmed that the cases were not caused by the same strain?")
     assert affirms_denied(asked, "The laboratory confirmed that the cases are caused by the same strain.") == (
         "not caused",
