@@ -191,6 +191,11 @@ def test_a_sentence_gives_a_name_only_when_a_new_proper_noun_is_attached_to_the_
     assert gives_name("Bohemond was joined by his nephew Tancred with an army.", "nephew", ("bohemond",))
     assert gives_name("They lent their ethnicity to the name of their castle: Afranji.", "castle", ())
     assert not gives_name("Bohemond was joined by his nephew with an army.", "nephew", ("bohemond",))
+    # a name before the thing and the question's own words for it ("What is the name of the cooling
+    # system the telescope uses?"), not before other words
+    described = ("cool", "telescop", "use")
+    assert gives_name("Larkspur uses the Frostline cooling system built in Turin.", "system", ("larkspur",), described)
+    assert not gives_name("Larkspur uses the Frostline backup system.", "system", ("larkspur",), described)
 
 
 def test_word_pairs_match_a_phrase_in_order_and_leave_out_pairs_of_function_words() -> None:
