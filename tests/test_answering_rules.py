@@ -1412,6 +1412,14 @@ def test_a_sentence_naming_another_place_where_the_question_names_its_own_does_n
     assert "from the Kourou spaceport" in answer.citations[0].quote  # shown, cited
     answer = engine.ask("From which spaceport was the telescope launched?")
     assert not answer.abstained and "Kourou spaceport" in answer.answer
+    # the sentence closest to the question swaps it too, though it is not one that could answer;
+    # before: "they say “Iran” where it says “Ukraine”" beside "Iran officially denied the report"
+    answer = engine.ask("What did the Wall Street Journal report arrived in Ukraine?")
+    assert answer.abstained
+    assert answer.answer.startswith(
+        "The articles do not answer this question: they say “Russia” where it says “Ukraine”."
+    )
+    assert "Wall Street Journal reported" in answer.citations[0].quote
 
 
 def _read(question: str, text: str, context: str = ""):  # type: ignore[no-untyped-def]
@@ -1432,6 +1440,10 @@ def test_another_name_of_the_same_kind_is_a_swap_a_name_said_in_another_form_is_
     sentence = "Norway immediately announced it would halt gas exports to the region."
     assert swapped_name(q, *_read(q, sentence)) == ("Denmark", "Norway")
     assert swapped_name(q, *_read(q, sentence, context="Denmark and Norway met on Friday.")) is None
+    # of two other places, the one standing where the question's does
+    q = "What did the Daily Ledger report had arrived in Sweden?"
+    sentence = "On May 2 the Daily Ledger reported that made-in-Norway drones had arrived in Finland."
+    assert swapped_name(q, *_read(q, sentence)) == ("Sweden", "Finland")
     q = "What did Orion Sky Agency engineers build for the telescope?"  # said as its acronym
     assert swapped_name(q, *_read(q, "OSA engineers built the mirror with Boeing for the telescope.")) is None
     q = "What did Maria Lindqvist design at the institute?"
