@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,17 @@ CORPUS = PROJECT_ROOT / "tests" / "data" / "corpus"
 PRODUCT_CORPUS = PROJECT_ROOT / "corpus"  # the product's seed files: only the tests of those files read it
 CORPUS_IDS = sorted(p.stem for p in CORPUS.glob("*.txt"))  # each test article's id is its file name
 SHARED = PROJECT_ROOT.parent / "shared"  # read-only data shared by the project (never copied in)
+
+
+def assert_says_otherwise(answer: Any, said: str, asked: str, quoted: str | None = None) -> None:
+    """The answer abstains because the articles say `said` where the question says `asked`, showing,
+    cited, the sentence with `quoted` in it (when given)."""
+    assert answer.abstained
+    assert answer.answer.startswith(
+        f"The articles do not answer this question: they say “{said}” where it says “{asked}”."
+    )
+    if quoted is not None:
+        assert quoted in answer.citations[0].quote
 
 
 @pytest.fixture(autouse=True)

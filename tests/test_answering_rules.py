@@ -7,6 +7,7 @@ from rag.answering.rules import _label, answers_kind, defines, describes_person,
 from rag.answering.rules_question import analyse_question, what_is
 from rag.nlp import Entity
 from rag.text import names, names_as_written
+from tests.conftest import assert_says_otherwise
 
 ANSWERABLE = [
     ("What does Iran receive in return for the missiles it sends to Russia?", ["nuclear"]),
@@ -1405,21 +1406,13 @@ def test_a_sentence_naming_another_place_where_the_question_names_its_own_does_n
     # before: "The telescope was launched on Jan. 29 from the Kourou spaceport ..." quoted as where
     # Riverton (the measles article's city) launched it from
     answer = engine.ask("From which spaceport did Riverton launch the telescope?")
-    assert answer.abstained
-    assert answer.answer.startswith(
-        "The articles do not answer this question: they say “Kourou” where it says “Riverton”."
-    )
-    assert "from the Kourou spaceport" in answer.citations[0].quote  # shown, cited
+    assert_says_otherwise(answer, "Kourou", "Riverton", "from the Kourou spaceport")
     answer = engine.ask("From which spaceport was the telescope launched?")
     assert not answer.abstained and "Kourou spaceport" in answer.answer
     # the sentence closest to the question swaps it too, though it is not one that could answer;
     # before: "they say “Iran” where it says “Ukraine”" beside "Iran officially denied the report"
     answer = engine.ask("What did the Wall Street Journal report arrived in Ukraine?")
-    assert answer.abstained
-    assert answer.answer.startswith(
-        "The articles do not answer this question: they say “Russia” where it says “Ukraine”."
-    )
-    assert "Wall Street Journal reported" in answer.citations[0].quote
+    assert_says_otherwise(answer, "Russia", "Ukraine", "Wall Street Journal reported")
 
 
 def _read(question: str, text: str, context: str = ""):  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ from rag.answering.rules import answers_kind
 from rag.answering.rules_question import analyse_question
 from rag.antonyms import ANTONYMS_FILE, antonyms, asked_antonyms, load, says_opposite
 from rag.errors import ConfigError
+from tests.conftest import assert_says_otherwise
 
 FELL = (
     "Vaccination rates among kindergarten pupils in Riverton fell from 95 percent in 2019 to 88 percent "
@@ -88,11 +89,7 @@ def test_when_the_closest_sentence_says_the_opposite_the_answer_says_so_and_abst
     # before: "Riverton's health department ... confirmed 17 cases ..., the largest outbreak in the
     # city in more than two decades." quoted as the number of cases of the smallest
     answer = engine.ask("How many cases made up the smallest outbreak in the city in more than two decades?")
-    assert answer.abstained
-    assert answer.answer.startswith(
-        "The articles do not answer this question: they say “largest” where it says “smallest”."
-    )
-    assert "the largest outbreak in the city" in answer.citations[0].quote  # shown, cited
+    assert_says_otherwise(answer, "largest", "smallest", "the largest outbreak in the city")
     answer = engine.ask("How many cases made up the largest outbreak in the city in more than two decades?")
     assert not answer.abstained and "17 cases" in answer.answer
 
@@ -108,11 +105,7 @@ def test_a_word_with_a_negating_prefix_in_the_closest_sentence_is_named_as_the_r
     assert opposite_by_prefix(asked.opposites, "Vaccinated and unvaccinated children alike.") is None
     # before: "The articles give no number for parents.", though they give one, for other parents
     answer = engine.ask("For how long were the parents of vaccinated children asked to keep them at home?")
-    assert answer.abstained
-    assert answer.answer.startswith(
-        "The articles do not answer this question: they say “unvaccinated” where it says “vaccinated”."
-    )
-    assert "Parents of unvaccinated children" in answer.citations[0].quote
+    assert_says_otherwise(answer, "unvaccinated", "vaccinated", "Parents of unvaccinated children")
 
 
 def test_a_sentence_saying_what_the_question_says_did_not_happen_does_not_answer_it(engine) -> None:  # type: ignore[no-untyped-def]
@@ -136,9 +129,6 @@ def test_a_sentence_saying_what_the_question_says_did_not_happen_does_not_answer
     # before: "The state health laboratory has confirmed that the cases are caused by the same
     # strain, ..." quoted as the answer
     answer = engine.ask("Who confirmed that the cases were not caused by the same strain?")
-    assert answer.abstained
-    assert answer.answer.startswith(
-        "The articles do not answer this question: they say “caused” where it says “not caused”."
-    )
+    assert_says_otherwise(answer, "caused", "not caused")
     answer = engine.ask("Who confirmed that the cases were caused by the same strain?")
     assert not answer.abstained and "state health laboratory" in answer.answer

@@ -324,14 +324,7 @@ class OfflineBackend:
                 or affirms_denied(info.denied, top.text)
                 or swapped_name(question, info, top)
             ):
-                asked, said = opposite
-                return Decision(
-                    info,
-                    (),
-                    top,
-                    f"The articles do not answer this question: they say “{said}” where it says “{asked}”.",
-                    best,
-                )
+                return said_otherwise(info, top, opposite, best)
         # ... or the best answering one, were it quoted, names another place, organisation or person where the question
         # names its own (make train's SQuAD cache, 2026-12-08: 23 more unanswerable questions abstain,
         # held-out 0.336 -> 0.356, training 0.361 -> 0.391; four answerable ones abstain, three of them
@@ -340,9 +333,7 @@ class OfflineBackend:
         # abstentions unchanged; of the eval's answers one abstention now says why: "they say “CloudBees”
         # where it says “Apple”")
         if best is not None and best.confidence >= MIN_SCORE and (swap := swapped_name(question, info, best)):
-            asked, said = swap
-            reason = f"The articles do not answer this question: they say “{said}” where it says “{asked}”."
-            return Decision(info, (), best, reason, best)
+            return said_otherwise(info, best, swap, best)
         if best is None or best.confidence < MIN_SCORE:
             reason = abstain_reason(info, candidates)
             shown = says_predicate(info, answering) or shown
@@ -352,6 +343,15 @@ class OfflineBackend:
         if items := listed(best, answering, info, retrieval.passages):
             return Decision(info, tuple(items), None, "", best, items=True)
         return Decision(info, tuple(select(answering, info, self.max_sentences)), None, "", best)
+
+
+def said_otherwise(info: QuestionInfo, shown: Candidate, pair: tuple[str, str], best: Candidate | None) -> Decision:
+    """The abstention for a sentence that says otherwise than the question (pair: the question's
+    word, the sentence's), showing that sentence."""
+    asked, said = pair
+    return Decision(
+        info, (), shown, f"The articles do not answer this question: they say “{said}” where it says “{asked}”.", best
+    )
 
 
 def swapped_name(question: str, info: QuestionInfo, c: Candidate) -> tuple[str, str] | None:
